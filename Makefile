@@ -1,0 +1,41 @@
+# The interface: `make demo`, `make test`, `make ui` (see README). Everything else is a step.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DAGSTER_HOME ?= $(abspath $(WAREHOUSE_DIR))/dagster_home
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' | grep -v '/target/')
+
+.PHONY: setup prepare demo test ui bench clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(BIN)/.installed
+
+# The dbt manifest is built here, once, so loading the Dagster definitions never parses dbt.
+$(MANIFEST): $(BIN)/.installed $(DBT_SOURCES)
+	mkdir -p $(WAREHOUSE_DIR)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	touch $@
+
+prepare: $(MANIFEST)
+
+demo: prepare
+	$(BIN)/python -m pipelines.run
+
+test: prepare
+	$(BIN)/python -m pytest -q
+
+ui: prepare
+	$(BIN)/python -m pipelines.instance >/dev/null
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(WAREHOUSE_DIR) dbt_project/target dbt_project/logs

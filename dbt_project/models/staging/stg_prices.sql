@@ -1,0 +1,25 @@
+with source as (
+    select * from {{ source('raw', 'prices') }}
+),
+
+cleaned as (
+    select
+        upper(trim(symbol)) as symbol,
+        date,
+        close,
+        open,
+        high,
+        low,
+        adj_close,
+        volume,
+        _loaded_at,
+        _source_file,
+        _source_line
+    from source
+),
+
+deduplicated as (
+    {{ latest_per_key('cleaned', ['symbol', 'date']) }}
+)
+
+select * exclude (_loaded_at, _source_line) from deduplicated

@@ -1,0 +1,102 @@
+"""Run settings, read from environment variables (documented in the README).
+
+One place for every knob a user turns without editing code. Analytics thresholds live
+in dbt vars (dbt_project/dbt_project.yml); quality thresholds in data_quality/thresholds.py.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = ("sample", "files", "live")
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str = "sample"
+    warehouse_dir: Path = Path("warehouse")
+    files_dir: Path | None = None
+    small_symbol: str = "IWM"
+    large_symbol: str = "SPY"
+    small_index: str = "R2000"
+    large_index: str = "SP500"
+    sample_small: int = 300
+    sample_large: int = 100
+    sample_years: float = 6.5
+    sample_end: str = "2026-03-31"
+    sample_seed: int = 20251209
+    # Files larger than this are refused before they are read (a runaway export).
+    max_file_mb: float = 2048.0
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.warehouse_dir / "landing"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def serving_path(self) -> Path:
+        return self.warehouse_dir / "serving.duckdb"
+
+    def dbt_vars(self) -> dict[str, str]:
+        """The role configuration dbt needs to pick benchmark series and index members."""
+        return {
+            "small_symbol": self.small_symbol,
+            "large_symbol": self.large_symbol,
+            "small_index": self.small_index,
+            "large_index": self.large_index,
+        }
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    source = env.get("WAREHOUSE_SOURCE", "sample").strip().lower() or "sample"
+    if source not in SOURCES:
+        raise SettingsError(f"WAREHOUSE_SOURCE={source!r}: expected one of {', '.join(SOURCES)}")
+    files_dir = env.get("WAREHOUSE_FILES_DIR") or None
+    if source == "files" and not files_dir:
+        raise SettingsError("WAREHOUSE_SOURCE=files needs WAREHOUSE_FILES_DIR (a folder per ../shared/spec/landing.md)")
+    d = Settings()
+    return Settings(
+        source=source,
+        warehouse_dir=Path(env.get("WAREHOUSE_DIR") or d.warehouse_dir).resolve(),
+        files_dir=Path(files_dir).resolve() if files_dir else None,
+        small_symbol=env.get("WAREHOUSE_SMALL_SYMBOL") or d.small_symbol,
+        large_symbol=env.get("WAREHOUSE_LARGE_SYMBOL") or d.large_symbol,
+        small_index=env.get("WAREHOUSE_SMALL_INDEX") or d.small_index,
+        large_index=env.get("WAREHOUSE_LARGE_INDEX") or d.large_index,
+        sample_small=_int(env, "WAREHOUSE_SAMPLE_SMALL", d.sample_small),
+        sample_large=_int(env, "WAREHOUSE_SAMPLE_LARGE", d.sample_large),
+        sample_years=_float(env, "WAREHOUSE_SAMPLE_YEARS", d.sample_years),
+        sample_end=env.get("WAREHOUSE_SAMPLE_END") or d.sample_end,
+        sample_seed=_int(env, "WAREHOUSE_SAMPLE_SEED", d.sample_seed),
+        max_file_mb=_float(env, "WAREHOUSE_MAX_FILE_MB", d.max_file_mb),
+    )

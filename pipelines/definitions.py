@@ -1,0 +1,24 @@
+"""The Dagster code location: every asset, check, job, schedule and resource."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+# Usage statistics stay on this machine (dbt subprocesses inherit this).
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
+from pipelines.assets.raw import raw_assets  # noqa: E402
+from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
+from pipelines.resources import warehouse_from_env  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*raw_assets, dbt_models],
+    jobs=[warehouse_job],
+    schedules=[weekday_schedule],
+    resources={"warehouse": warehouse_from_env(), "dbt": dbt_resource()},
+    # One DuckDB file has one writer: steps run one after another in the run's process.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,76 @@
+"""Resources: the warehouse (settings + DuckDB connection) and dbt, chosen by environment."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+
+from pipelines.config import Settings, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where the warehouse lives and which source feeds it (from WAREHOUSE_* variables)."""
+
+    source: str
+    warehouse_dir: str
+    files_dir: str | None = None
+    small_symbol: str
+    large_symbol: str
+    small_index: str
+    large_index: str
+    sample_small: int
+    sample_large: int
+    sample_years: float
+    sample_end: str
+    sample_seed: int
+    max_file_mb: float
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "WarehouseResource":
+        return cls(
+            source=s.source, warehouse_dir=str(s.warehouse_dir), files_dir=str(s.files_dir) if s.files_dir else None,
+            small_symbol=s.small_symbol, large_symbol=s.large_symbol, small_index=s.small_index,
+            large_index=s.large_index, sample_small=s.sample_small, sample_large=s.sample_large,
+            sample_years=s.sample_years, sample_end=s.sample_end, sample_seed=s.sample_seed, max_file_mb=s.max_file_mb,
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            source=self.source, warehouse_dir=Path(self.warehouse_dir),
+            files_dir=Path(self.files_dir) if self.files_dir else None,
+            small_symbol=self.small_symbol, large_symbol=self.large_symbol, small_index=self.small_index,
+            large_index=self.large_index, sample_small=self.sample_small, sample_large=self.sample_large,
+            sample_years=self.sample_years, sample_end=self.sample_end, sample_seed=self.sample_seed,
+            max_file_mb=self.max_file_mb,
+        )
+
+    @contextmanager
+    def connect(self, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the working warehouse; waits briefly if another writer holds the file lock."""
+        path = self.settings.warehouse_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.IOException as e:
+                if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def warehouse_from_env() -> WarehouseResource:
+    return WarehouseResource.from_settings(load_settings())

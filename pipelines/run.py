@@ -1,0 +1,44 @@
+"""`python -m pipelines.run`: materialize the whole graph in this process and summarise.
+
+This is what `make demo` runs; settings come from WAREHOUSE_* environment variables.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from pipelines.config import load_settings
+from pipelines.instance import ensure_dagster_home
+from pipelines.summary import print_summary
+
+
+def _root_cause(error) -> str:
+    # Dagster wraps the user's exception; the innermost message is the one that says what broke.
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def main() -> int:
+    settings = load_settings()
+    ensure_dagster_home(settings.warehouse_dir)
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = defs.get_job_def("warehouse_job").execute_in_process(instance=instance, raise_on_error=False)
+    elapsed = time.perf_counter() - started
+    print_summary(settings, succeeded=result.success, elapsed=elapsed)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"FAILED step {event.step_key}: {_root_cause(event.step_failure_data.error)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

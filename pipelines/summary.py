@@ -1,0 +1,48 @@
+"""What `make demo` prints at the end: what was built, and the article's answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import Settings
+
+SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    return con.execute(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+        f"WHERE table_schema IN {SCHEMAS} ORDER BY table_schema, table_name"
+    ).fetchall()
+
+
+def print_table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> None:
+    try:
+        rel = con.sql(sql)
+    except duckdb.Error:
+        return
+    print(f"\n{title}")
+    print(rel.fetchdf().to_string(index=False, max_colwidth=60))
+
+
+def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
+    status = "succeeded" if succeeded else "FAILED"
+    print(f"\nRun {status} in {elapsed:.1f}s; source: {settings.source}"
+          + (" (SYNTHETIC sample market, not real data)" if settings.source == "sample" else ""))
+    path: Path = settings.warehouse_path
+    if not path.exists():
+        return
+    with duckdb.connect(str(path), read_only=True) as con:
+        print(f"Working warehouse: {path}")
+        for schema, name, kind in _tables(con):
+            n = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+            print(f"  {schema}.{name:<32} {n:>12,} rows{'  (view)' if kind == 'VIEW' else ''}")
+        print_table(con, "Claims audit (as of the article date)",
+                    "SELECT claim_id, verdict, round(value, 4) AS value, threshold, as_of_date FROM marts.claims_audit ORDER BY claim_id")
+        print_table(con, "Trigger board (latest)",
+                    "SELECT trigger_id, status, round(value, 4) AS value, threshold, as_of_date FROM marts.triggers "
+                    "QUALIFY as_of_date = max(as_of_date) OVER () ORDER BY trigger_id")
+    if settings.serving_path.exists():
+        print(f"\nServing file for BI tools (read-only): {settings.serving_path}")
