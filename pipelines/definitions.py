@@ -10,12 +10,15 @@ import dagster as dg
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
 from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
+from pipelines.assets.checks import raw_checks  # noqa: E402
 from pipelines.assets.raw import raw_assets  # noqa: E402
+from pipelines.assets.serving import serving_duckdb  # noqa: E402
 from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
 from pipelines.resources import warehouse_from_env  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models],
+    assets=[*raw_assets, dbt_models, serving_duckdb],
+    asset_checks=raw_checks,
     jobs=[warehouse_job],
     schedules=[weekday_schedule],
     resources={"warehouse": warehouse_from_env(), "dbt": dbt_resource()},

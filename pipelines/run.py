@@ -13,6 +13,10 @@ from pipelines.instance import ensure_dagster_home
 from pipelines.summary import print_summary
 
 
+# Step-level DEBUG events stay in the run's event log (the UI); the terminal gets INFO and up.
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 def _root_cause(error) -> str:
     # Dagster wraps the user's exception; the innermost message is the one that says what broke.
     while getattr(error, "cause", None) is not None:
@@ -29,7 +33,9 @@ def main() -> int:
 
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("warehouse_job").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.get_job_def("warehouse_job").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET
+        )
     elapsed = time.perf_counter() - started
     print_summary(settings, succeeded=result.success, elapsed=elapsed)
     if not result.success:

@@ -15,6 +15,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from data_quality.results import ERROR, WARN, CheckOutcome, blocking_failures, record
 from pipelines.assets.raw import OWNER
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
@@ -62,10 +63,34 @@ def _manifest_path():
 @dbt_assets(manifest=_manifest_path(), dagster_dbt_translator=translator, project=dbt_project, name="dbt_models")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     settings = warehouse.settings
+    with warehouse.connect() as con:
+        failed = blocking_failures(con, context.run.run_id)
+    if failed:
+        # A failed raw gate stops the derived tables from being rebuilt on bad data.
+        raise dg.Failure(description="blocking raw checks failed: " + "; ".join(f"{d} {c}: {x}" for d, c, x in failed[:5]))
     # profiles.yml reads the warehouse location from the environment of the dbt process.
     os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     dbt_vars = json.dumps(settings.dbt_vars())
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    outcomes: list[CheckOutcome] = []
+    try:
+        for event in dbt.cli(["build", "--vars", dbt_vars], context=context).stream():
+            if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
+                outcomes.append(_as_outcome(event))
+            yield event
+    finally:
+        # dbt tests join the run's quality history, failed ones included.
+        with warehouse.connect() as con:
+            record(con, context.run.run_id, outcomes)
+
+
+def _as_outcome(event) -> CheckOutcome:
+    severity = WARN if event.severity == dg.AssetCheckSeverity.WARN else ERROR
+    failures = (event.metadata or {}).get("dagster_dbt/failed_row_count")
+    observed = getattr(failures, "value", failures)
+    return CheckOutcome(
+        dataset=".".join(event.asset_key.path), check_name=f"dbt:{event.check_name}", passed=event.passed,
+        severity=severity, observed=observed, detail="dbt test " + ("passed" if event.passed else f"failed ({observed} rows)"),
+    )
 
 
 def dbt_resource() -> DbtCliResource:

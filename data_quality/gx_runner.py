@@ -1,0 +1,82 @@
+"""Run Great Expectations 1.x suites on DuckDB tables, inside DuckDB.
+
+GX's SQL path keeps memory bounded (no table is pulled into pandas). As shipped, GX returns
+its pooled DuckDB connection before reading results, and every expectation then fails with
+`MetricResolutionError: list index out of range` (GX issues 10738 and 11579). GX already
+keeps one persisted connection for sqlite and SQL Server; we add DuckDB to that list.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from data_quality.results import ERROR, CheckOutcome
+
+
+class _Dialect(str):
+    """A dialect name shaped like GX's GXSqlDialect members (a str with .value)."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    import great_expectations as gx
+    import great_expectations.execution_engine.sqlalchemy_execution_engine as engine
+
+    if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
+        engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, _Dialect("duckdb"))
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    return gx
+
+
+@lru_cache(maxsize=1)
+def _context():
+    gx = _gx()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    return context
+
+
+def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list) -> CheckOutcome:
+    """Validate one table against a suite; the outcome lists every failed expectation."""
+    gx = _gx()
+    context = _context()
+    name = f"{suite_name}_{abs(hash((str(db_path), schema, table))) % 10**8}"
+    source = context.data_sources.add_or_update_sql(name, connection_string=f"duckdb:///{db_path}")
+    try:
+        asset = source.add_table_asset(table, table_name=table, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("whole").get_batch()
+        suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
+        result = batch.validate(suite)
+    finally:
+        # Release the file: dbt (another process) must be able to take the write lock next.
+        source.get_execution_engine().close()
+        source.get_engine().dispose()
+        context.data_sources.delete(name)
+        gc.collect()
+    failed = [r for r in result.results if not r.success]
+    detail = "; ".join(_describe(r) for r in failed[:10])
+    return CheckOutcome(
+        dataset=f"{schema}.{table}",
+        check_name=suite_name,
+        passed=result.success,
+        severity=ERROR,
+        observed={"expectations": len(result.results), "failed": len(failed)},
+        detail=detail or f"all {len(result.results)} expectations met",
+    )
+
+
+def _describe(r) -> str:
+    cfg = r.expectation_config
+    args = {k: v for k, v in cfg.kwargs.items() if k not in ("batch_id", "result_format")}
+    res = r.result or {}
+    seen = res.get("observed_value", res.get("unexpected_count"))
+    if r.exception_info and r.exception_info.get("raised_exception"):
+        seen = r.exception_info.get("exception_message")
+    return f"{cfg.type}({args}) observed {seen}"

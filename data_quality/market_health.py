@@ -1,0 +1,116 @@
+"""Market-data health for every symbol, in DuckDB: the qlib-style checks, but each one gates.
+
+Checked on raw prices (and fund NAVs): duplicate keys with conflicting values, missing bars
+against the trading calendar, OHLC consistency, day-over-day jumps not explained by a
+recorded split, 100x unit errors, stale (unchanged) series and future-dated rows.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from data_quality.results import ERROR, WARN, CheckOutcome
+from data_quality.thresholds import Thresholds
+
+SAMPLE_LIMIT = 5
+
+
+def _outcome(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
+    rows = con.execute(f"SELECT count(*) OVER () AS n, * FROM ({sql}) LIMIT {SAMPLE_LIMIT}", params or []).fetchall()
+    n = rows[0][0] if rows else 0
+    samples = [r[1:] for r in rows]
+    return CheckOutcome(
+        dataset, name, passed=n == 0, severity=severity, observed=n,
+        detail=(f"{n} offending: " + "; ".join(describe(s) for s in samples)) if n else "none", samples=samples,
+    )
+
+
+def _series_steps(table: str, id_col: str, value_col: str) -> str:
+    """Each observation with the previous one of the same series (on the series' own days)."""
+    return f"""
+        SELECT {id_col} AS series, date, {value_col} AS value,
+               lag({value_col}) OVER (PARTITION BY {id_col} ORDER BY date) AS prev_value
+        FROM {table}
+        WHERE {value_col} IS NOT NULL
+    """
+
+
+def series_health(
+    con: duckdb.DuckDBPyConnection, table: str, id_col: str, value_col: str, t: Thresholds,
+    splits_table: str | None = None, calendar_sql: str | None = None,
+) -> list[CheckOutcome]:
+    ds = table
+    steps = f"({_series_steps(table, id_col, value_col)})"
+    split_join = (
+        f"LEFT JOIN (SELECT DISTINCT symbol, date FROM {splits_table}) sp ON sp.symbol = s.series AND sp.date = s.date"
+        if splits_table else "LEFT JOIN (SELECT NULL AS symbol, NULL::DATE AS date) sp ON false"
+    )
+    moves = f"""SELECT s.series, s.date, s.prev_value, s.value, s.value / s.prev_value AS ratio
+                FROM {steps} s {split_join}
+                WHERE s.prev_value > 0 AND sp.symbol IS NULL"""
+    f = t.unit_error_factor
+    out = [
+        _outcome(con, ds, "unit_error_100x", ERROR,
+                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE ratio >= {f} OR ratio <= {1 / f}",
+                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
+        _outcome(con, ds, "unexplained_jump", ERROR,
+                 f"SELECT series, date, prev_value, value FROM ({moves}) "
+                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f}",
+                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]} with no split recorded"),
+        _outcome(con, ds, "stale_series", ERROR,
+                 f"""SELECT series, min(date) AS first_day, count(*) AS days FROM (
+                        SELECT *, sum(CASE WHEN value = prev_value THEN 0 ELSE 1 END) OVER (PARTITION BY series ORDER BY date) AS run_id
+                        FROM {steps}) GROUP BY series, run_id HAVING count(*) >= {t.stale_run_days}""",
+                 lambda r: f"{r[0]} unchanged for {r[2]} days from {r[1]}"),
+        _outcome(con, ds, "future_dated", ERROR,
+                 f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
+                 lambda r: f"{r[0]} {r[1]}"),
+    ]
+    if calendar_sql:
+        out.append(_outcome(con, ds, "missing_bars", ERROR, f"""
+            WITH cal AS ({calendar_sql}),
+            spans AS (SELECT {id_col} AS series, min(date) AS first_day, max(date) AS last_day, count(DISTINCT date) AS have
+                      FROM {table} GROUP BY 1),
+            expected AS (SELECT s.series, s.have, count(*) AS want
+                         FROM spans s JOIN cal c ON c.date BETWEEN s.first_day AND s.last_day GROUP BY 1, 2)
+            SELECT series, want - have AS missing, want FROM expected
+            WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want""",
+            lambda r: f"{r[0]} misses {r[1]} of {r[2]} trading days"))
+    return out
+
+
+def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str) -> CheckOutcome:
+    return _outcome(con, table, "ohlc_consistency", ERROR, f"""
+        SELECT symbol, date, open, high, low, close FROM {table}
+        WHERE high < low OR greatest(open, close) > high OR least(open, close) < low""",
+        lambda r: f"{r[0]} {r[1]}: o={r[2]} h={r[3]} l={r[4]} c={r[5]}")
+
+
+def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], value_columns: tuple[str, ...]) -> CheckOutcome:
+    """The same key delivered with different values (identical repeats are one row, per the contract)."""
+    k = ", ".join(key)
+    v = ", ".join(value_columns)
+    return _outcome(con, table, "key_conflicts", ERROR, f"""
+        SELECT {k}, count(DISTINCT ({v})) AS versions, string_agg(DISTINCT _source_file, ', ') AS files
+        FROM {table} GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",
+        lambda r: f"{r[:len(key)]} has {r[len(key)]} versions in {r[-1]}")
+
+
+def trading_calendar_sql(symbols: list[str], table: str = "raw.prices") -> str:
+    """Trading days: the days the benchmark symbols traded (the market was open)."""
+    quoted = ", ".join("'" + s.replace("'", "''") + "'" for s in symbols)
+    return f"SELECT DISTINCT date FROM {table} WHERE symbol IN ({quoted})"
+
+
+def freshness(con: duckdb.DuckDBPyConnection, table: str, expected_latest: str, t: Thresholds) -> CheckOutcome:
+    """Weekdays between the newest row and the day the source should have reached (a warning)."""
+    latest = con.execute(f"SELECT max(date) FROM {table}").fetchone()[0]
+    lag = None
+    if latest is not None:
+        lag = con.execute(
+            "SELECT count(*) FROM range(?::DATE + 1, ?::DATE + 1, INTERVAL 1 DAY) r(d) WHERE isodow(d) <= 5",
+            [latest, expected_latest],
+        ).fetchone()[0]
+    ok = lag is not None and lag <= t.freshness_max_lag_days
+    return CheckOutcome(table, "freshness", ok, WARN, observed={"latest": str(latest), "expected": expected_latest, "weekdays_behind": lag},
+                        detail=f"latest {latest}, expected {expected_latest}" + (f" ({lag} weekdays behind)" if lag else ""))

@@ -1,0 +1,107 @@
+"""Write-audit-publish of serving.duckdb, the only file BI tools read.
+
+Write: the marts of the working warehouse are copied into a new file beside the serving
+file. Audit: the BI contract suites run on that new file. Publish: only if every blocking
+gate of the run passed, the new file atomically replaces the old one (a rename on the same
+filesystem); readers holding the old file keep a complete snapshot, new readers get the new
+one, and a failed run leaves the old file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from data_quality.gx_runner import validate_table
+from data_quality.marts_contract import MARTS
+from data_quality.results import HISTORY, CheckOutcome, blocking_failures, record
+from data_quality.suites import mart_suite
+from pipelines.config import Settings
+
+
+class PublishRefused(RuntimeError):
+    pass
+
+
+@dataclass
+class Published:
+    path: Path
+    tables: dict[str, int]
+
+
+def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' "
+        "ORDER BY table_name").fetchall()]
+
+
+def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str, settings: Settings) -> dict[str, int]:
+    candidate.unlink(missing_ok=True)
+    con.execute(f"ATTACH '{candidate}' AS candidate")
+    try:
+        con.execute("CREATE SCHEMA candidate.marts")
+        counts = {}
+        for table in _mart_tables(con):
+            con.execute(f"CREATE TABLE candidate.marts.{table} AS SELECT * FROM marts.{table}")
+            counts[table] = con.execute(f"SELECT count(*) FROM candidate.marts.{table}").fetchone()[0]
+        con.execute(
+            "CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, passed, "
+            f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
+        con.execute(
+            "CREATE TABLE candidate.marts.publish_info AS SELECT ? AS run_id, now()::TIMESTAMP AS published_at, "
+            "? AS source, ? AS synthetic", [run_id, settings.source, settings.source == "sample"])
+    finally:
+        con.execute("DETACH candidate")
+    return counts
+
+
+def audit_candidate(candidate: Path, tables: list[str]) -> list[CheckOutcome]:
+    outcomes = []
+    for table in MARTS:
+        if table not in tables:
+            outcomes.append(CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
+                                         detail=f"marts.{table} is missing from the build"))
+            continue
+        outcome = validate_table(candidate, "marts", table, "bi_contract_suite", mart_suite(table))
+        outcomes.append(outcome)
+    return outcomes
+
+
+def swap_in(candidate: Path, serving: Path) -> None:
+    with open(candidate, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(candidate, serving)
+    dir_fd = os.open(serving.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None, list[CheckOutcome]]:
+    """Returns the published file, or None with the outcomes that refused it."""
+    serving = settings.serving_path
+    candidate = serving.with_name(f".serving-{run_id[:8]}.duckdb")
+    with connect() as con:
+        earlier = blocking_failures(con, run_id)
+        if earlier:
+            raise PublishRefused("blocking checks failed earlier in this run: "
+                                 + "; ".join(f"{d} {c}: {detail}" for d, c, detail in earlier[:5]))
+        counts = write_candidate(con, candidate, run_id, settings)
+    outcomes = audit_candidate(candidate, list(counts))
+    with connect() as con:
+        record(con, run_id, outcomes)
+        if any(o.blocks for o in outcomes):
+            candidate.unlink(missing_ok=True)
+            return None, outcomes
+        # The published file carries the audit of itself too.
+        con.execute(f"ATTACH '{candidate}' AS candidate")
+        con.execute("DELETE FROM candidate.marts.quality_results")
+        con.execute(f"INSERT INTO candidate.marts.quality_results SELECT run_id, checked_at, dataset, check_name, passed, "
+                    f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
+        con.execute("DETACH candidate")
+    swap_in(candidate, serving)
+    return Published(serving, counts), outcomes
