@@ -12,8 +12,9 @@ class Thresholds:
     row_count_max_drop: float = 0.5
     # More quarantined rows than this share of a batch is a table-level failure.
     quarantine_max_share: float = 0.05
-    # A day-over-day close move larger than this, with no recorded split, is suspect.
-    max_daily_move: float = 0.5
+    # A day-over-day close move larger than this, with no recorded split, is suspect (a
+    # two-for-one split unrecorded is exactly -50%, so the limit sits below it).
+    max_daily_move: float = 0.45
     # A close this many times (or 1/this) the previous one looks like a unit slip (cents vs dollars).
     unit_error_factor: float = 50.0
     # This many consecutive unchanged closes make a series stale.

@@ -1,0 +1,83 @@
+"""The bad-input corpus: malformed `files` inputs and the outcome each must get.
+
+Outcomes:
+- ("error", pattern): the load stops with a ContractError matching pattern (file, line, column);
+- ("quarantine", rule, column, line): that row goes to quarantine.<dataset>, the rest loads;
+- ("gate", check): the file loads but the named blocking gate fails;
+- ("accepted", rows): loads cleanly with that many raw rows and no gate failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNIVERSE = "index_id,symbol,as_of_date\nR2000,AAA,2024-01-01\nR2000,BBB,2024-01-01\n"
+FUNDS = "fund_id,name\nF1,Fund One\n"
+PRICES_HEADER = "symbol,date,open,high,low,close\n"
+
+
+def bars(symbol: str, closes: list[float], start_day: int = 2) -> str:
+    rows = []
+    for i, c in enumerate(closes):
+        rows.append(f"{symbol},2024-01-{start_day + i:02d},{c},{c * 1.01:.4f},{c * 0.99:.4f},{c}")
+    return "\n".join(rows) + "\n"
+
+
+@dataclass
+class Case:
+    name: str
+    dataset: str
+    content: bytes | str
+    outcome: tuple
+    # Other datasets the case needs loaded (dataset -> CSV text).
+    context: dict = field(default_factory=dict)
+    max_file_mb: float = 2048.0
+
+
+CASES = [
+    Case("missing_required_column", "prices", "symbol,date,open\nAAA,2024-01-02,1\n",
+         ("error", r"bad\.csv, line 1, column 'close': required column 'close' is missing")),
+    Case("wrong_type", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,ten\n", ("quarantine", "bad_double", "close", 2)),
+    Case("unparseable_date", "prices", PRICES_HEADER + "AAA,2024/01/02,1,1,1,1\n", ("quarantine", "bad_date", "date", 2)),
+    Case("day_first_date", "prices", PRICES_HEADER + "AAA,13-01-2024,1,1,1,1\n", ("quarantine", "bad_date", "date", 2)),
+    Case("empty_file", "prices", "", ("error", r"bad\.csv, line 1: the file is empty")),
+    Case("header_only", "prices", PRICES_HEADER, ("accepted", 0)),
+    Case("duplicate_key_conflicting_values", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,1\nAAA,2024-01-02,2,2,2,2\n",
+         ("gate", "key_conflicts"), {"universe": UNIVERSE}),
+    Case("duplicate_key_same_values", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,1\nAAA,2024-01-02,1,1,1,1\n",
+         ("accepted", 2), {"universe": UNIVERSE}),
+    Case("negative_price", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,-5\n", ("quarantine", "close_positive", "row", 2)),
+    Case("zero_price", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,0\n", ("quarantine", "close_positive", "row", 2)),
+    Case("high_below_low", "prices", PRICES_HEADER + "AAA,2024-01-02,10,9,11,10\n", ("quarantine", "high_below_low", "row", 2)),
+    Case("close_above_high", "prices", PRICES_HEADER + "AAA,2024-01-02,10,11,9,12\n",
+         ("quarantine", "open_close_outside_range", "row", 2)),
+    Case("unit_error_100x", "prices", PRICES_HEADER + bars("AAA", [10.0, 10.1, 1010.0, 10.2]), ("gate", "unit_error_100x"),
+         {"universe": UNIVERSE}),
+    Case("split_without_split_record", "prices", PRICES_HEADER + bars("AAA", [100.0, 101.0, 50.5, 51.0]),
+         ("gate", "unexplained_jump"), {"universe": UNIVERSE}),
+    Case("split_with_split_record", "prices", PRICES_HEADER + bars("AAA", [100.0, 101.0, 50.5, 51.0]),
+         ("accepted", 4), {"universe": UNIVERSE, "splits": "symbol,date,ratio\nAAA,2024-01-04,2\n"}),
+    Case("future_date", "prices", PRICES_HEADER + "AAA,2999-01-04,1,1,1,1\n", ("quarantine", "future_date", "row", 2)),
+    Case("sql_in_symbol", "prices", PRICES_HEADER + "\"'; DROP TABLE raw.prices; --\",2024-01-02,1,1,1,1\n", ("accepted", 1)),
+    Case("non_utf8_row", "funds", b"fund_id,name\nF1,Caf\xe9 Small Cap\n", ("error", r"bad\.csv, line 2: unreadable CSV: .*not utf-8")),
+    Case("non_utf8_header", "funds", b"fund_id,n\xe4me\nF1,x\n", ("error", r"bad\.csv, line 1: the file is not UTF-8")),
+    Case("byte_order_mark", "funds", "\ufefffund_id,name\nF1,Fund One\n", ("accepted", 1)),
+    Case("crlf_line_ends", "funds", "fund_id,name\r\nF1,Fund One\r\nF2,Fund Two\r\n", ("accepted", 2)),
+    Case("thousands_separator", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,\"1,234.50\"\n",
+         ("quarantine", "bad_double", "close", 2)),
+    Case("over_size_limit", "prices", PRICES_HEADER + bars("AAA", [10.0] * 20), ("error", r"over the limit of 100 \(WAREHOUSE_MAX_FILE_MB\)"),
+         max_file_mb=100 / (1024 * 1024)),
+    Case("nan_string", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,NaN\n", ("quarantine", "bad_double", "close", 2)),
+    Case("infinity_string", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,Infinity\n", ("quarantine", "bad_double", "close", 2)),
+    Case("nav_for_unknown_fund", "fund_navs", "fund_id,date,nav\nF9,2024-01-02,10\n", ("gate", "funds_known"), {"funds": FUNDS}),
+    Case("report_before_period_end", "earnings", "symbol,fiscal_period_end,report_date,net_income\nAAA,2024-03-31,2024-03-01,5\n",
+         ("quarantine", "report_before_period_end", "row", 2)),
+    Case("rate_blank_holiday", "rates", "series_id,date,value\nDGS10,2024-01-01,\nDGS10,2024-01-02,3.95\n", ("accepted", 2)),
+    Case("ragged_row", "funds", "fund_id,name\nF1,One\nF2,Two,extra\n", ("error", r"bad\.csv, line 3: unreadable CSV: Expected Number of Columns")),
+    Case("duplicate_column", "funds", "fund_id,name,Name\nF1,a,b\n", ("error", r"column 'Name' appears twice")),
+    Case("stale_series", "prices", PRICES_HEADER + bars("AAA", [10.0] * 12), ("gate", "stale_series"), {"universe": UNIVERSE}),
+    Case("negative_nav", "fund_navs", "fund_id,date,nav\nF1,2024-01-02,-10\n", ("quarantine", "nav_positive", "row", 2), {"funds": FUNDS}),
+    Case("weight_above_one", "universe", "index_id,symbol,as_of_date,weight\nR2000,AAA,2024-01-01,1.5\n",
+         ("quarantine", "weight_fraction", "row", 2)),
+    Case("yield_in_basis_points", "rates", "series_id,date,value\nDGS10,2024-01-02,395\n", ("gate", "contract_suite")),
+]

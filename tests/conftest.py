@@ -1,0 +1,62 @@
+"""Shared fixtures: real pipeline runs in temporary folders, and the shared real data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REALDATA = SHARED / "realdata"
+
+
+def pipeline_env(warehouse_dir: Path, **overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_")}
+    env.update({
+        "WAREHOUSE_DIR": str(warehouse_dir),
+        "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
+        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    })
+    env.update(overrides)
+    return env
+
+
+def run_pipeline(warehouse_dir: Path, check: bool = True, **overrides: str) -> subprocess.CompletedProcess:
+    """`python -m pipelines.run` in a child process, as `make demo` runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(warehouse_dir, **overrides),
+        capture_output=True, text=True, timeout=1200,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"pipeline failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def row_counts(db: Path, schemas: tuple[str, ...] = ("raw", "staging", "marts")) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN "
+            f"({', '.join(repr(s) for s in schemas)})"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """One full run of the graph on the default sample market, shared by the end-to-end tests."""
+    wh = tmp_path_factory.mktemp("sample_wh")
+    run_pipeline(wh)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip(f"{REALDATA} is absent: real public data is only beside the repository in development and CI")
+    return REALDATA

@@ -1,0 +1,75 @@
+"""The raw loader against real files and a real DuckDB database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.raw_loader import ContractError, load_dataset
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def write(root: Path, rel: str, content: str | bytes) -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return p
+
+
+def test_good_rows_load_and_bad_rows_are_quarantined_with_file_line_and_column(con, tmp_path):
+    f = write(tmp_path, "prices/a.csv", "Symbol,DATE,close,vendor_code\nAAA,2024-01-02,10.5,x1\nAAA,2024-01-03,abc,x2\nBBB,2024-01-02,-3,x3\n")
+    report = load_dataset(con, "prices", [f], tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (1, 2)
+    row = con.execute("SELECT symbol, date::VARCHAR, close, _source_file, _source_line, _extra FROM raw.prices").fetchone()
+    assert row[:5] == ("AAA", "2024-01-02", 10.5, "prices/a.csv", 2)
+    assert json.loads(row[5]) == {"vendor_code": "x1"}, "extra columns are kept as received"
+    bad = con.execute("SELECT _source_line, _column, _rule, _detail, close FROM quarantine.prices ORDER BY 1").fetchall()
+    assert bad[0] == (3, "close", "bad_double", "value abc is not a valid DOUBLE", "abc")
+    assert bad[1][:3] == (4, "row", "close_positive") and bad[1][4] == "-3"
+
+
+def test_reload_is_idempotent_and_follows_the_current_files(con, tmp_path):
+    a = write(tmp_path, "rates/a.csv", "series_id,date,value\nDGS10,2024-01-02,4.0\nDGS10,2024-01-03,4.1\n")
+    b = write(tmp_path, "rates/b.csv", "series_id,date,value\nDGS2,2024-01-02,4.3\n")
+    first = load_dataset(con, "rates", [a, b], tmp_path)
+    again = load_dataset(con, "rates", [a, b], tmp_path)
+    assert first.total_rows == again.total_rows == 3
+    assert again.files_loaded == [] and sorted(again.files_unchanged) == ["rates/a.csv", "rates/b.csv"]
+    write(tmp_path, "rates/a.csv", "series_id,date,value\nDGS10,2024-01-02,4.0\n")
+    changed = load_dataset(con, "rates", [a], tmp_path)
+    assert changed.files_loaded == ["rates/a.csv"] and changed.files_removed == ["rates/b.csv"]
+    assert con.execute("SELECT count(*) FROM raw.rates").fetchone()[0] == 1
+
+
+def test_blank_rate_is_a_holiday_not_a_zero(con, tmp_path):
+    f = write(tmp_path, "rates/r.csv", "series_id,date,value\nDGS10,2024-01-01,\nDGS10,2024-01-02,3.9\n")
+    report = load_dataset(con, "rates", [f], tmp_path)
+    assert report.rows_quarantined == 0
+    assert con.execute("SELECT value FROM raw.rates ORDER BY date").fetchall() == [(None,), (3.9,)]
+
+
+def test_parquet_files_load_like_csv(con, tmp_path):
+    p = tmp_path / "funds" / "f.parquet"
+    p.parent.mkdir()
+    pd.DataFrame({"FUND_ID": ["F1", "F2"], "name": ["One", "Two"]}).to_parquet(p)
+    report = load_dataset(con, "funds", [p], tmp_path)
+    assert report.rows_loaded == 2
+    assert con.execute("SELECT fund_id, _source_line FROM raw.funds ORDER BY 1").fetchall() == [("F1", 1), ("F2", 2)]
+
+
+def test_a_broken_file_writes_nothing_of_the_dataset(con, tmp_path):
+    good = write(tmp_path, "funds/a.csv", "fund_id,name\nF1,One\n")
+    broken = write(tmp_path, "funds/b.csv", "fund_id\nF2\n")
+    with pytest.raises(ContractError, match=r"funds/b.csv, line 1, column 'name': required column 'name' is missing"):
+        load_dataset(con, "funds", [good, broken], tmp_path)
+    assert con.execute("SELECT count(*) FROM raw.funds").fetchone()[0] == 0
