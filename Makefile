@@ -39,3 +39,8 @@ ui: prepare
 
 clean:
 	rm -rf $(WAREHOUSE_DIR) dbt_project/target dbt_project/logs
+
+# Sizes as parameters: make bench BENCH_ARGS="--small 200 --large 100 --years 3"
+BENCH_ARGS ?= --small 2000 --large 1000 --years 10
+bench: prepare
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

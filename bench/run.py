@@ -1,0 +1,251 @@
+"""`make bench`: the warehouse at scale, against what DuckDB alone needs for the same marts.
+
+Measured in one run, in one process tree:
+0. the sample market generated at scale and written as a `files` folder (reported, not a target);
+1. full build: `python -m pipelines.run` on that folder (ingest, dbt, gates, publish);
+2. engine floor: the marts' compiled SQL run by one DuckDB connection on the same raw tables;
+3. incremental: one more trading day for every symbol, then the pipeline brought up to date;
+4. BI read path: the dashboard's queries on serving.duckdb, repeated (p50, p95).
+Figures are printed and written to bench/results/<label>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.measure import InProcess, run_measured  # noqa: E402
+
+TARGETS = {"full_over_floor": 2.0, "incremental_over_full": 0.25, "peak_rss_mb": 3072, "bi_p95_ms": 100}
+
+BI_QUERIES = {
+    "trigger_board": "SELECT * FROM marts.triggers WHERE as_of_date = (SELECT max(as_of_date) FROM marts.triggers)",
+    "claims_audit": "SELECT * FROM marts.claims_audit ORDER BY claim_id",
+    "relative_strength_10y": "SELECT date, ratio, drawdown_from_peak FROM marts.relative_strength "
+                             "WHERE date >= (SELECT max(date) - INTERVAL 10 YEAR FROM marts.relative_strength) ORDER BY date",
+    "valuation_gap_history": "SELECT as_of_date, method, relative, discount, percentile FROM marts.valuation_gap ORDER BY as_of_date, method",
+    "fund_scorecard": "SELECT * FROM marts.fund_scorecard WHERE as_of_date = (SELECT max(as_of_date) FROM marts.fund_scorecard)",
+}
+
+
+def pipeline_env(warehouse_dir: Path, files_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_")}
+    env.update({
+        "WAREHOUSE_DIR": str(warehouse_dir), "WAREHOUSE_SOURCE": "files", "WAREHOUSE_FILES_DIR": str(files_dir),
+        "DAGSTER_HOME": str(warehouse_dir / "dagster_home"), "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    })
+    return env
+
+
+def write_market(files_dir: Path, small: int, large: int, years: float, seed: int) -> dict:
+    from pipelines.sources.sample.generator import SampleParams, generate_market
+
+    with InProcess() as m:
+        market = generate_market(SampleParams(n_small=small, n_large=large, years=years, seed=seed))
+        for name, frame in market.tables.items():
+            (files_dir / name).mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(files_dir / name / f"{name}.parquet", index=False)
+    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb,
+            "price_rows": len(market.tables["prices"]), "symbols": int(market.tables["prices"]["symbol"].nunique())}
+
+
+def append_next_day(files_dir: Path) -> dict:
+    """One more trading day for every live symbol, fund and rate series, as new files."""
+    rng = np.random.default_rng(7)
+    prices = pd.read_parquet(files_dir / "prices" / "prices.parquet")
+    last_day = prices["date"].max()
+    day = pd.Timestamp(last_day) + pd.offsets.BDay(1)
+    live = prices[prices["date"] == last_day].copy()
+    move = 1 + rng.normal(0, 0.01, len(live))
+    for col in ("open", "high", "low", "close", "adj_close"):
+        if col in live:
+            live[col] = live[col] * move
+    live["high"], live["low"] = live[["open", "high", "low", "close"]].max(axis=1), live[["open", "high", "low", "close"]].min(axis=1)
+    live["date"] = day
+    tag = day.strftime("%Y%m%d")
+    live.to_parquet(files_dir / "prices" / f"prices_{tag}.parquet", index=False)
+    navs = pd.read_parquet(files_dir / "fund_navs" / "fund_navs.parquet")
+    nav_last = navs[navs["date"] == navs["date"].max()].copy()
+    nav_last["date"] = day
+    nav_last.to_parquet(files_dir / "fund_navs" / f"fund_navs_{tag}.parquet", index=False)
+    rates = pd.read_parquet(files_dir / "rates" / "rates.parquet")
+    rate_last = rates.sort_values("date").groupby("series_id").tail(1).copy()
+    rate_last["date"] = day
+    rate_last.to_parquet(files_dir / "rates" / f"rates_{tag}.parquet", index=False)
+    return {"day": day.date().isoformat(), "price_rows": len(live)}
+
+
+def step_timings(warehouse_dir: Path) -> dict[str, float]:
+    """Seconds per stage of the latest run, from the Dagster instance's event log."""
+    os.environ["DAGSTER_HOME"] = str(warehouse_dir / "dagster_home")
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        stats = instance.get_run_step_stats(run.run_id)
+    stages: dict[str, float] = defaultdict(float)
+    for s in stats:
+        if s.start_time is None or s.end_time is None:
+            continue
+        key = s.step_key
+        stage = ("ingest" if key.startswith("raw__") else "gates_raw" if key.endswith("_gates")
+                 else "dbt" if key.startswith("dbt") else "publish" if "serving" in key else key)
+        stages[stage] += s.end_time - s.start_time
+    return dict(stages)
+
+
+def dbt_layer_timings() -> dict[str, float]:
+    """Seconds per dbt layer (models and tests) from the newest run_results.json."""
+    results = sorted((REPO / "dbt_project" / "target").rglob("run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return {}
+    layers: dict[str, float] = defaultdict(float)
+    for r in json.loads(results[-1].read_text())["results"]:
+        uid = r["unique_id"]
+        kind = uid.split(".")[0]
+        layer = next((p for p in ("staging", "intermediate", "marts") if f".stg_" in uid and p == "staging"
+                      or f".int_" in uid and p == "intermediate"), "marts")
+        layers[f"{layer}_{'tests' if kind in ('test', 'unit_test') else 'models'}"] += r.get("execution_time", 0.0)
+    return dict(layers)
+
+
+def engine_floor(warehouse_dir: Path, work: Path) -> dict:
+    """Compile the models, copy the raw tables, then time only DuckDB executing the compiled SQL."""
+    floor_dir = work / "floor"
+    shutil.rmtree(floor_dir, ignore_errors=True)
+    floor_dir.mkdir(parents=True)
+    # Same file name, so the compiled SQL's catalog ("warehouse") resolves unchanged.
+    floor_db = floor_dir / "warehouse.duckdb"
+    with duckdb.connect(str(floor_db)) as con:
+        con.execute(f"ATTACH '{warehouse_dir / 'warehouse.duckdb'}' AS src (READ_ONLY)")
+        con.execute("CREATE SCHEMA raw")
+        for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'raw'").fetchall():
+            con.execute(f"CREATE TABLE raw.{t} AS SELECT * FROM src.raw.{t}")
+        con.execute("DETACH src")
+    target = work / "floor_target"
+    env = {**os.environ, "WAREHOUSE_DIR": str(floor_dir), "DBT_PROFILES_DIR": str(REPO / "dbt_project")}
+    subprocess.run([str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--target-path", str(target)],
+                   cwd=REPO / "dbt_project", env=env, check=True)
+    manifest = json.loads((target / "manifest.json").read_text())
+    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"}
+    order, seen = [], set()
+
+    def visit(uid):
+        if uid in seen or uid not in models:
+            return
+        seen.add(uid)
+        for dep in models[uid]["depends_on"]["nodes"]:
+            visit(dep)
+        order.append(uid)
+
+    for uid in sorted(models):
+        visit(uid)
+    with duckdb.connect(str(floor_db)) as con, InProcess() as m:
+        for uid in order:
+            n = models[uid]
+            kind = "VIEW" if n["config"]["materialized"] == "view" else "TABLE"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {n['schema']}")
+            con.execute(f"CREATE OR REPLACE {kind} {n['schema']}.{n['name']} AS {n['compiled_code']}")
+    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb, "models": len(order)}
+
+
+def bi_read_path(serving: Path, repeat: int) -> dict:
+    out = {}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        for name, sql in BI_QUERIES.items():
+            con.execute(sql).fetchall()  # first read warms the file cache, like a dashboard's first load
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append((time.perf_counter() - t) * 1000)
+            q = statistics.quantiles(times, n=20)
+            out[name] = {"p50_ms": statistics.median(times), "p95_ms": q[18], "rows": len(con.execute(sql).fetchall())}
+    return out
+
+
+def measured_run(warehouse_dir: Path, files_dir: Path) -> dict:
+    m = run_measured([sys.executable, "-m", "pipelines.run"], pipeline_env(warehouse_dir, files_dir), REPO)
+    if m.returncode != 0:
+        print(m.output[-6000:])
+        raise SystemExit(f"pipeline run failed ({m.returncode})")
+    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb,
+            "stages_s": step_timings(warehouse_dir), "dbt_layers_s": dbt_layer_timings()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--small", type=int, default=2000)
+    p.add_argument("--large", type=int, default=1000)
+    p.add_argument("--years", type=float, default=10)
+    p.add_argument("--seed", type=int, default=20251209)
+    p.add_argument("--repeat", type=int, default=30)
+    p.add_argument("--work", type=Path, default=REPO / "bench" / "work")
+    a = p.parse_args(argv)
+    label = f"{a.small}x{a.large}x{a.years:g}y"
+    work = a.work / label
+    shutil.rmtree(work, ignore_errors=True)
+    files_dir, wh = work / "input", work / "warehouse"
+    result = {"label": label, "started": dt.datetime.now().isoformat(timespec="seconds"), "cores": os.cpu_count()}
+    print(f"[bench {label}] generating the sample market at scale ...", flush=True)
+    result["generate"] = write_market(files_dir, a.small, a.large, a.years, a.seed)
+    print(f"[bench {label}] full build ...", flush=True)
+    result["full"] = measured_run(wh, files_dir)
+    print(f"[bench {label}] engine floor ...", flush=True)
+    result["floor"] = engine_floor(wh, work)
+    print(f"[bench {label}] incremental update ...", flush=True)
+    result["increment"] = append_next_day(files_dir)
+    result["incremental"] = measured_run(wh, files_dir)
+    print(f"[bench {label}] BI read path ...", flush=True)
+    result["bi"] = bi_read_path(wh / "serving.duckdb", a.repeat)
+    full, floor, inc = result["full"]["wall_s"], result["floor"]["wall_s"], result["incremental"]["wall_s"]
+    result["ratios"] = {"full_over_floor": full / floor, "incremental_over_full": inc / full}
+    peak = max(result["full"]["peak_rss_mb"], result["incremental"]["peak_rss_mb"])
+    worst_p95 = max(q["p95_ms"] for q in result["bi"].values())
+    result["targets"] = {
+        "full_over_floor": {"value": full / floor, "target": TARGETS["full_over_floor"], "met": full / floor <= TARGETS["full_over_floor"]},
+        "incremental_over_full": {"value": inc / full, "target": TARGETS["incremental_over_full"], "met": inc / full <= TARGETS["incremental_over_full"]},
+        "peak_rss_mb": {"value": peak, "target": TARGETS["peak_rss_mb"], "met": peak <= TARGETS["peak_rss_mb"]},
+        "bi_p95_ms": {"value": worst_p95, "target": TARGETS["bi_p95_ms"], "met": worst_p95 <= TARGETS["bi_p95_ms"]},
+    }
+    out = REPO / "bench" / "results" / f"{label}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str))
+    print_report(result, out)
+    return 0
+
+
+def print_report(r: dict, out: Path) -> None:
+    print(f"\nBenchmark {r['label']} ({r['generate']['price_rows']:,} price rows, {r['generate']['symbols']:,} symbols, {r['cores']} cores)")
+    print(f"{'stage':<14}{'wall s':>9}{'cpu s':>9}{'peak MB':>10}")
+    for name in ("generate", "full", "floor", "incremental"):
+        s = r[name]
+        print(f"{name:<14}{s['wall_s']:>9.1f}{s['cpu_s']:>9.1f}{s['peak_rss_mb']:>10.0f}")
+    print("full build stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["stages_s"].items())))
+    print("full build dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["dbt_layers_s"].items())))
+    print("incremental stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["stages_s"].items())))
+    print("BI queries: " + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms / p95 {v['p95_ms']:.1f} ms" for k, v in r["bi"].items()))
+    for name, t in r["targets"].items():
+        print(f"target {name:<22} {t['value']:>9.2f} (<= {t['target']}) {'met' if t['met'] else 'MISSED'}")
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
