@@ -27,6 +27,8 @@ class Settings:
     sample_years: float = 6.5
     sample_end: str = "2026-03-31"
     sample_seed: int = 20251209
+    # One planted defect (pipelines/sources/sample/faults.py), to prove a gate catches it.
+    sample_fault: str | None = None
     # Files larger than this are refused before they are read (a runaway export).
     max_file_mb: float = 2048.0
 
@@ -98,5 +100,6 @@ def load_settings(env: dict | None = None) -> Settings:
         sample_years=_float(env, "WAREHOUSE_SAMPLE_YEARS", d.sample_years),
         sample_end=env.get("WAREHOUSE_SAMPLE_END") or d.sample_end,
         sample_seed=_int(env, "WAREHOUSE_SAMPLE_SEED", d.sample_seed),
+        sample_fault=env.get("WAREHOUSE_SAMPLE_FAULT") or None,
         max_file_mb=_float(env, "WAREHOUSE_MAX_FILE_MB", d.max_file_mb),
     )

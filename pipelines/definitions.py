@@ -15,13 +15,14 @@ from pipelines.assets.raw import raw_assets  # noqa: E402
 from pipelines.assets.serving import serving_duckdb  # noqa: E402
 from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
 from pipelines.resources import warehouse_from_env  # noqa: E402
+from pipelines.sources.live.config import live_services_resource  # noqa: E402
 
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, serving_duckdb],
     asset_checks=raw_checks,
     jobs=[warehouse_job],
     schedules=[weekday_schedule],
-    resources={"warehouse": warehouse_from_env(), "dbt": dbt_resource()},
+    resources={"warehouse": warehouse_from_env(), "dbt": dbt_resource(), "live": live_services_resource()},
     # One DuckDB file has one writer: steps run one after another in the run's process.
     executor=dg.in_process_executor,
 )

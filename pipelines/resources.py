@@ -30,6 +30,7 @@ class WarehouseResource(dg.ConfigurableResource):
     sample_years: float
     sample_end: str
     sample_seed: int
+    sample_fault: str | None = None
     max_file_mb: float
 
     @classmethod
@@ -38,7 +39,7 @@ class WarehouseResource(dg.ConfigurableResource):
             source=s.source, warehouse_dir=str(s.warehouse_dir), files_dir=str(s.files_dir) if s.files_dir else None,
             small_symbol=s.small_symbol, large_symbol=s.large_symbol, small_index=s.small_index,
             large_index=s.large_index, sample_small=s.sample_small, sample_large=s.sample_large,
-            sample_years=s.sample_years, sample_end=s.sample_end, sample_seed=s.sample_seed, max_file_mb=s.max_file_mb,
+            sample_years=s.sample_years, sample_end=s.sample_end, sample_seed=s.sample_seed, sample_fault=s.sample_fault, max_file_mb=s.max_file_mb,
         )
 
     @property
@@ -48,7 +49,7 @@ class WarehouseResource(dg.ConfigurableResource):
             files_dir=Path(self.files_dir) if self.files_dir else None,
             small_symbol=self.small_symbol, large_symbol=self.large_symbol, small_index=self.small_index,
             large_index=self.large_index, sample_small=self.sample_small, sample_large=self.sample_large,
-            sample_years=self.sample_years, sample_end=self.sample_end, sample_seed=self.sample_seed,
+            sample_years=self.sample_years, sample_end=self.sample_end, sample_seed=self.sample_seed, sample_fault=self.sample_fault,
             max_file_mb=self.max_file_mb,
         )
 

@@ -20,11 +20,11 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
 
 def print_table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> None:
     try:
-        rel = con.sql(sql)
+        frame = con.execute(sql).fetchdf()
     except duckdb.Error:
         return
     print(f"\n{title}")
-    print(rel.fetchdf().to_string(index=False, max_colwidth=60))
+    print(frame.to_string(index=False, max_colwidth=60))
 
 
 def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
@@ -37,7 +37,7 @@ def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         print(f"Working warehouse: {path}")
         for schema, name, kind in _tables(con):
-            n = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+            n = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchall()[0][0]
             print(f"  {schema}.{name:<32} {n:>12,} rows{'  (view)' if kind == 'VIEW' else ''}")
         print_table(con, "Claims audit (as of the article date)",
                     "SELECT claim_id, verdict, round(value, 4) AS value, threshold, as_of_date FROM marts.claims_audit ORDER BY claim_id")

@@ -8,6 +8,7 @@ from pipelines.metadata import table_metadata
 from pipelines.raw_loader import ensure_tables, load_dataset
 from pipelines.resources import WarehouseResource
 from pipelines.sources import source_for
+from pipelines.sources.live.config import LiveServicesResource
 
 OWNER = "team:data-engineering"
 
@@ -26,9 +27,12 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             columns=[dg.TableColumn(c.name, c.sql_type.lower(), description=c.description) for c in dataset.columns]
         )},
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, live: LiveServicesResource
+    ) -> dg.MaterializeResult:
         settings = warehouse.settings
-        source = source_for(settings)
+        # Live secrets arrive through the resource (Dagster EnvVar), never through metadata or logs.
+        source = source_for(settings, live_config=live.live_config() if settings.source == "live" else None)
         landed = source.land(dataset.name, settings.landing_dir, context.log.info)
         with warehouse.connect() as con:
             if not landed.files:
