@@ -25,6 +25,15 @@ def _outcome(con, dataset, name, severity, sql, describe, params=None) -> CheckO
     )
 
 
+# Price ratios a split produces on its ex-date: forward splits (2-for-1 -> 0.5, 3-for-2 -> 2/3)
+# and reverse splits (1-for-2 -> 2, ...). A reverse 2-for-3 (1.5) is too rare to list.
+SPLIT_RATIOS = (1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 10, 2 / 3, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0)
+
+
+def _split_like(ratio_sql: str, t: Thresholds) -> str:
+    return " OR ".join(f"abs({ratio_sql} / {r!r} - 1) <= {t.split_ratio_tolerance}" for r in SPLIT_RATIOS)
+
+
 def _series_steps(table: str, id_col: str, value_col: str) -> str:
     """Each observation with the previous one of the same series (on the series' own days)."""
     return f"""
@@ -53,10 +62,17 @@ def series_health(
         _outcome(con, ds, "unit_error_100x", ERROR,
                  f"SELECT series, date, prev_value, value FROM ({moves}) WHERE ratio >= {f} OR ratio <= {1 / f}",
                  lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
+        # A move the size of a split ratio with no split recorded is a missing corporate action:
+        # every return through it would be wrong, so it blocks.
         _outcome(con, ds, "unexplained_jump", ERROR,
                  f"SELECT series, date, prev_value, value FROM ({moves}) "
-                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f}",
-                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]} with no split recorded"),
+                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f} AND ({_split_like('ratio', t)})",
+                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]} looks like a split, none recorded"),
+        # Other large moves happen (a biotech's trial result): a person should look, publishing goes on.
+        _outcome(con, ds, "large_move", WARN,
+                 f"SELECT series, date, prev_value, value FROM ({moves}) "
+                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f} AND NOT ({_split_like('ratio', t)})",
+                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
         _outcome(con, ds, "stale_series", ERROR,
                  f"""SELECT series, min(date) AS first_day, count(*) AS days FROM (
                         SELECT *, sum(CASE WHEN value = prev_value THEN 0 ELSE 1 END) OVER (PARTITION BY series ORDER BY date) AS run_id

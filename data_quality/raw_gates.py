@@ -17,10 +17,10 @@ from pipelines.datasets import DATASETS
 
 # Which checks each dataset gets beyond its suite (the Dagster check specs are built from this).
 CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "prices": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("stale_series", ERROR),
+    "prices": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("large_move", WARN), ("stale_series", ERROR),
                ("future_dated", ERROR), ("missing_bars", ERROR), ("ohlc_consistency", ERROR),
                ("symbols_in_universe", WARN), ("freshness", WARN)),
-    "fund_navs": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("stale_series", ERROR),
+    "fund_navs": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("large_move", WARN), ("stale_series", ERROR),
                   ("future_dated", ERROR), ("funds_known", ERROR)),
     "earnings": (("symbols_in_universe", WARN),),
     "estimates": (("symbols_in_universe", WARN),),

@@ -15,6 +15,8 @@ class Thresholds:
     # A day-over-day close move larger than this, with no recorded split, is suspect (a
     # two-for-one split unrecorded is exactly -50%, so the limit sits below it).
     max_daily_move: float = 0.45
+    # How close a day's price ratio must be to a split ratio (0.5, 2, ...) to look like a split.
+    split_ratio_tolerance: float = 0.04
     # A close this many times (or 1/this) the previous one looks like a unit slip (cents vs dollars).
     unit_error_factor: float = 50.0
     # This many consecutive unchanged closes make a series stale.

@@ -75,6 +75,8 @@ CASES = [
     Case("rate_blank_holiday", "rates", "series_id,date,value\nDGS10,2024-01-01,\nDGS10,2024-01-02,3.95\n", ("accepted", 2)),
     Case("ragged_row", "funds", "fund_id,name\nF1,One\nF2,Two,extra\n", ("error", r"bad\.csv, line 3: unreadable CSV: Expected Number of Columns")),
     Case("duplicate_column", "funds", "fund_id,name,Name\nF1,a,b\n", ("error", r"column 'Name' appears twice")),
+    Case("large_move_not_split_like", "prices", PRICES_HEADER + bars("AAA", [10.0, 10.2, 14.9, 15.0]),
+         ("accepted", 4), {"universe": UNIVERSE}),
     Case("stale_series", "prices", PRICES_HEADER + bars("AAA", [10.0] * 12), ("gate", "stale_series"), {"universe": UNIVERSE}),
     Case("negative_nav", "fund_navs", "fund_id,date,nav\nF1,2024-01-02,-10\n", ("quarantine", "nav_positive", "row", 2), {"funds": FUNDS}),
     Case("weight_above_one", "universe", "index_id,symbol,as_of_date,weight\nR2000,AAA,2024-01-01,1.5\n",
