@@ -11,17 +11,20 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
 from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
 from pipelines.assets.checks import raw_checks  # noqa: E402
+from pipelines.assets.dashboard import dashboard, dbt_docs  # noqa: E402
 from pipelines.assets.raw import raw_assets  # noqa: E402
 from pipelines.assets.serving import serving_duckdb  # noqa: E402
+from pipelines.automation import freshness_checks, marts_on_raw_change, marts_refresh_job  # noqa: E402
 from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
 from pipelines.resources import warehouse_from_env  # noqa: E402
 from pipelines.sources.live.config import live_services_resource  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, serving_duckdb],
-    asset_checks=raw_checks,
-    jobs=[warehouse_job],
+    assets=[*raw_assets, dbt_models, serving_duckdb, dbt_docs, dashboard],
+    asset_checks=[*raw_checks, *freshness_checks],
+    jobs=[warehouse_job, marts_refresh_job],
     schedules=[weekday_schedule],
+    sensors=[marts_on_raw_change],
     resources={"warehouse": warehouse_from_env(), "dbt": dbt_resource(), "live": live_services_resource()},
     # One DuckDB file has one writer: steps run one after another in the run's process.
     executor=dg.in_process_executor,

@@ -40,7 +40,8 @@ def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str, settings: Settings) -> dict[str, int]:
     candidate.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{candidate}' AS candidate")
+    # The oldest storage format DuckDB 2 writes, so BI drivers built on DuckDB 1.x can open it.
+    con.execute(f"ATTACH '{candidate}' AS candidate (STORAGE_VERSION 'v1.0.0')")
     try:
         con.execute("CREATE SCHEMA candidate.marts")
         counts = {}

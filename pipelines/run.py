@@ -33,7 +33,7 @@ def main() -> int:
 
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("warehouse_job").execute_in_process(
+        result = defs.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET
         )
     elapsed = time.perf_counter() - started

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.dashboard import dashboard_path
 
 SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts")
 
@@ -46,3 +47,6 @@ def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
                     "QUALIFY as_of_date = max(as_of_date) OVER () ORDER BY trigger_id")
     if settings.serving_path.exists():
         print(f"\nServing file for BI tools (read-only): {settings.serving_path}")
+    page = dashboard_path(settings.warehouse_dir)
+    if page.exists():
+        print(f"Dashboard (opens offline): {page.resolve().as_uri()}")

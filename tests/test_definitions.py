@@ -85,9 +85,9 @@ def test_raw_assets_are_guarded_by_blocking_checks(defs):
 
 
 def test_one_job_and_a_weekday_schedule_off_by_default(defs):
-    job = defs.get_job_def("warehouse_job")
+    job = defs.resolve_job_def("warehouse_job")
     assert job is not None
-    schedule = defs.get_schedule_def("weekday_after_close")
+    schedule = defs.resolve_schedule_def("weekday_after_close")
     assert schedule.cron_schedule == "30 18 * * 1-5"
     assert schedule.execution_timezone == "America/New_York"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED

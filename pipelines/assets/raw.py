@@ -21,7 +21,7 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             f"{dataset.description} Landed as received under $WAREHOUSE_DIR/landing, checked against the "
             f"contract (key {', '.join(dataset.key)}); rows that break a rule go to quarantine.{dataset.name}."
         ),
-        kinds={"duckdb", "python"},
+        kinds={"duckdb", "python", "great_expectations"},
         owners=[OWNER],
         metadata={"dagster/column_schema": dg.TableSchema(
             columns=[dg.TableColumn(c.name, c.sql_type.lower(), description=c.description) for c in dataset.columns]

@@ -18,7 +18,7 @@ UPSTREAM = sorted(dbt_models.keys, key=lambda k: k.to_user_string())
     key=SERVING_KEY,
     deps=UPSTREAM,
     group_name="serving",
-    kinds={"duckdb"},
+    kinds={"duckdb", "great_expectations"},
     owners=[OWNER],
     description=(
         "$WAREHOUSE_DIR/serving.duckdb, schema marts: the BI-facing tables plus quality_results and "

@@ -1,0 +1,13 @@
+-- Which of the article's claims does the data support or contradict?
+-- One row per claim and audit date (the article's date, and the latest day held when later).
+-- Source table marts.claims_audit.
+SELECT
+    claim_id,
+    claim_text,
+    metric,
+    value,
+    threshold,
+    verdict,
+    as_of_date
+FROM marts.claims_audit
+ORDER BY as_of_date, claim_id

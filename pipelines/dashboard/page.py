@@ -1,0 +1,114 @@
+"""The HTML page: tables for the board, signal, claims and scorecard, the charts' specs, and the
+Vega JavaScript inlined, so the one file opens anywhere without a network."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+
+import altair as alt
+import jinja2
+import pandas as pd
+import vl_convert
+from markupsafe import Markup, escape
+
+from pipelines.dashboard.charts import STATUS_COLORS, VERDICT_COLORS
+from pipelines.dashboard.dbt_docs import DocsLinks
+from pipelines.dashboard.panels import RenderedPanel, as_of, data_label
+from pipelines.dashboard.queries import Provenance
+
+TEMPLATES = Path(__file__).parent / "templates"
+BADGE_COLORS = {**STATUS_COLORS, **VERDICT_COLORS}
+
+
+def vega_bundle() -> str:
+    """Vega-Embed with the Vega and Vega-Lite versions Altair writes its specs for."""
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return vl_convert.javascript_bundle(vl_version=f"{major}.{minor}")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
+def _num(value) -> str:
+    return "–" if _missing(value) else f"{value:.4g}"
+
+
+def _pct(value) -> str:
+    return "–" if _missing(value) else f"{value:.1%}"
+
+
+def _day(value) -> str:
+    return "–" if _missing(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _detail(value) -> str:
+    """A trigger's JSON detail as `key: value` pairs, numbers shortened."""
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return "" if _missing(value) else str(value)
+    if not isinstance(parsed, dict):
+        return str(parsed)
+    return "; ".join(f"{k}: {_num(v) if isinstance(v, float) else v}" for k, v in parsed.items())
+
+
+def _badge(value) -> Markup:
+    color = BADGE_COLORS.get(value, "#607d8b")
+    return Markup(f'<span class="badge" style="background:{color}">{escape(value)}</span>')
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(num=_num, pct=_pct, day=_day, badge=_badge, detail=_detail)
+    return env
+
+
+def _specs_json(panels: list[RenderedPanel]) -> str:
+    specs = {p.id: p.spec for p in panels if p.spec is not None}
+    # Inside a <script> element "</" would end it early; "<\/" is the same JSON string.
+    return json.dumps(specs, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _latest_signal(signals: pd.DataFrame) -> dict | None:
+    if signals.empty:
+        return None
+    row = signals.iloc[0]  # the query orders newest first
+    reasons = [r.strip() for r in str(row.reasons or "").split(",") if r.strip()]
+    return {"signal": row.signal, "as_of_date": row.as_of_date, "reasons": reasons}
+
+
+def _claims_side_by_side(claims: pd.DataFrame) -> tuple[list[str], list[dict]]:
+    """One row per claim, with its value and verdict at each audit date side by side."""
+    dates = sorted({_day(d) for d in claims.as_of_date})
+    rows: dict[str, dict] = {}
+    for c in claims.sort_values(["claim_id", "as_of_date"]).to_dict("records"):
+        row = rows.setdefault(c["claim_id"], {"claim_text": c["claim_text"], "metric": c["metric"],
+                                              "threshold": c["threshold"], "by_date": {}})
+        row["by_date"][_day(c["as_of_date"])] = {"value": c["value"], "verdict": c["verdict"]}
+    return dates, list(rows.values())
+
+
+def build_page(results: dict[str, pd.DataFrame], prov: Provenance, panels: list[RenderedPanel],
+               page_dir: Path, docs: DocsLinks | None) -> str:
+    board, signals = results["01_trigger_board"], results["03_position_signal"]
+    claims, scorecard = results["04_claims_audit"], results["09_fund_scorecard"]
+    return _environment().get_template("dashboard.html.j2").render(
+        prov=prov,
+        data_label=data_label(prov),
+        rendered_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        trigger_board=board.to_dict("records"),
+        signal=_latest_signal(signals),
+        claims=_claims_side_by_side(claims),
+        scorecard=scorecard.to_dict("records"),
+        as_of={"board": as_of(board, "as_of_date"), "signal": as_of(signals, "as_of_date"),
+               "claims": as_of(claims, "as_of_date"), "scorecard": as_of(scorecard, "as_of_date")},
+        # A source table links to its column definitions when the dbt docs page is there.
+        docs_href=(lambda relation: docs.href(relation, page_dir)) if docs else None,
+        panels=panels,
+        specs_json=_specs_json(panels),
+        vega_bundle=vega_bundle(),
+    )
