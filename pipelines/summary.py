@@ -40,8 +40,9 @@ def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
         for schema, name, kind in _tables(con):
             n = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchall()[0][0]
             print(f"  {schema}.{name:<32} {n:>12,} rows{'  (view)' if kind == 'VIEW' else ''}")
-        print_table(con, "Claims audit (as of the article date)",
-                    "SELECT claim_id, verdict, round(value, 4) AS value, threshold, as_of_date FROM marts.claims_audit ORDER BY claim_id")
+        print_table(con, "Claims audit, as of the article date and as of the latest data",
+                    "SELECT claim_id, audit_view, verdict, round(value, 4) AS value, threshold, as_of_date "
+                    "FROM marts.claims_audit ORDER BY claim_id, as_of_date")
         print_table(con, "Trigger board (latest)",
                     "SELECT trigger_id, status, round(value, 4) AS value, threshold, as_of_date FROM marts.triggers "
                     "QUALIFY as_of_date = max(as_of_date) OVER () ORDER BY trigger_id")

@@ -1,0 +1,58 @@
+{#-
+  Small helpers shared by the intermediate and marts models. Every threshold, window and
+  date lives in dbt_project.yml `vars`; these macros only turn a var into SQL once.
+-#}
+
+{#- The benchmark roles and what plays them, as a relation (role, symbol, index_id). -#}
+{% macro benchmark_roles() -%}
+    select 'small' as role, upper('{{ var("small_symbol") }}') as symbol, upper('{{ var("small_index") }}') as index_id
+    union all
+    select 'large' as role, upper('{{ var("large_symbol") }}') as symbol, upper('{{ var("large_index") }}') as index_id
+{%- endmacro %}
+
+{#- A date var as a DATE literal. -#}
+{% macro var_date(name) -%}
+    cast('{{ var(name) }}' as date)
+{%- endmacro %}
+
+{#- A number var as a DOUBLE literal. -#}
+{% macro var_num(name) -%}
+    cast({{ var(name) }} as double)
+{%- endmacro %}
+
+{#- Calendar quarter index (year * 4 + quarter - 1) of a date expression. -#}
+{% macro quarter_index(date_expr) -%}
+    (year({{ date_expr }}) * 4 + quarter({{ date_expr }}) - 1)
+{%- endmacro %}
+
+{#- Calendar quarter index of a 'YYYYQn' label var (e.g. eps_growth_deadline = 2025Q4). -#}
+{% macro quarter_index_of_var(name) -%}
+    {%- set label = var(name) | string -%}
+    ({{ label[0:4] | int }} * 4 + {{ label[5:6] | int }} - 1)
+{%- endmacro %}
+
+{#- 'YYYYQn' label of a calendar quarter index expression. -#}
+{% macro quarter_label(index_expr) -%}
+    (cast(({{ index_expr }}) // 4 as varchar) || 'Q' || cast(({{ index_expr }}) % 4 + 1 as varchar))
+{%- endmacro %}
+
+{#- Last day of the calendar quarter with the given index. -#}
+{% macro quarter_end_date(index_expr) -%}
+    (make_date(cast(({{ index_expr }}) // 4 as integer), cast((({{ index_expr }}) % 4) * 3 + 3 as integer), 1) + interval 1 month - interval 1 day)::date
+{%- endmacro %}
+
+{#-
+  Return between two closes: from the adjusted closes when both ends have one (total
+  return), else from the traded closes (price return).
+-#}
+{% macro period_return(close_end, adj_end, close_start, adj_start) -%}
+    case
+        when {{ adj_end }} is not null and {{ adj_start }} is not null then {{ adj_end }} / {{ adj_start }} - 1
+        else {{ close_end }} / {{ close_start }} - 1
+    end
+{%- endmacro %}
+
+{#- 'total' when both ends of a return have an adjusted close, 'price' otherwise. -#}
+{% macro return_basis(adj_end, adj_start) -%}
+    case when {{ adj_end }} is not null and {{ adj_start }} is not null then 'total' else 'price' end
+{%- endmacro %}

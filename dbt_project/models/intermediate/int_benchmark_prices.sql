@@ -1,0 +1,21 @@
+{#- The price series of each benchmark role, on that benchmark's own trading days. -#}
+with roles as (
+    {{ benchmark_roles() }}
+),
+
+prices as (
+    select symbol, date, close, adj_close
+    from {{ ref('stg_prices') }}
+    where symbol in (select symbol from roles)
+)
+
+select
+    roles.role,
+    prices.symbol,
+    prices.date,
+    prices.close,
+    prices.adj_close,
+    cast(row_number() over (partition by roles.role order by prices.date) as integer) as day_number
+from prices
+inner join roles
+    on prices.symbol = roles.symbol

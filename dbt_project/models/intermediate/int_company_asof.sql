@@ -1,0 +1,98 @@
+{#-
+  Each index member at each as-of date with the facts public at that date: TTM net income
+  (point in time), the close at the date (latest on or before it, at most
+  price_max_stale_days old: 0 = the close at the date itself), the latest visible shares
+  outstanding carried through any split after their period end, and market cap =
+  close x shares.
+-#}
+with members as (
+    select * from {{ ref('int_index_membership') }}
+),
+
+ttm as (
+    select * from {{ ref('int_company_ttm') }}
+),
+
+prices as (
+    select symbol, date, close
+    from {{ ref('stg_prices') }}
+),
+
+splits as (
+    select symbol, date, ratio
+    from {{ ref('stg_splits') }}
+),
+
+with_ttm as (
+    select
+        members.*,
+        ttm.known_from as facts_known_from,
+        ttm.latest_period_end,
+        ttm.ttm_net_income,
+        ttm.ttm_eps_diluted,
+        ttm.shares_outstanding as filed_shares_outstanding,
+        ttm.shares_period_end
+    from members
+    asof left join ttm
+        on ttm.symbol = members.symbol
+        and ttm.known_from <= members.as_of_date
+),
+
+with_price as (
+    select
+        with_ttm.*,
+        prices.close as close_raw,
+        prices.date as close_date
+    from with_ttm
+    asof left join prices
+        on prices.symbol = with_ttm.symbol
+        and prices.date <= with_ttm.as_of_date
+),
+
+-- Splits after the period end the shares were counted at, on or before the as-of date.
+split_factors as (
+    select
+        with_price.index_role,
+        with_price.as_of_date,
+        with_price.symbol,
+        exp(sum(ln(splits.ratio))) as split_factor
+    from with_price
+    inner join splits
+        on splits.symbol = with_price.symbol
+        and splits.date > with_price.shares_period_end
+        and splits.date <= with_price.as_of_date
+    group by all
+),
+
+combined as (
+    select
+        with_price.*,
+        case
+            when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
+                then with_price.close_raw
+        end as close,
+        with_price.filed_shares_outstanding * coalesce(split_factors.split_factor, 1.0) as shares_outstanding
+    from with_price
+    left join split_factors
+        on split_factors.index_role = with_price.index_role
+        and split_factors.as_of_date = with_price.as_of_date
+        and split_factors.symbol = with_price.symbol
+)
+
+select
+    index_role,
+    index_id,
+    as_of_date,
+    symbol,
+    sector,
+    snapshot_date,
+    facts_known_from,
+    latest_period_end,
+    ttm_net_income,
+    ttm_eps_diluted,
+    ttm_net_income is not null as has_ttm,
+    close,
+    close_date,
+    shares_outstanding,
+    close * shares_outstanding as market_cap
+from combined

@@ -1,0 +1,153 @@
+{#-
+  Same-company earnings growth per index role and calendar quarter Q, as known at an
+  as-of date D (only versions filed on or before D). The companies are the constituents
+  at D (the snapshot in force at D, as everywhere else in the marts). Computed for the
+  quarters a trigger or the position signal can read at D (the last four ended quarters
+  and the EPS-trigger window) and, at the latest date held, for every quarter (the
+  eps_growth mart).
+-#}
+with as_of_dates as (
+    select * from {{ ref('int_as_of_dates') }}
+),
+
+versions as (
+    select *
+    from {{ ref('int_earnings_versions') }}
+    where is_calendar_quarter_primary
+),
+
+estimates as (
+    select * from {{ ref('stg_estimates') }}
+),
+
+members as (
+    select index_role, as_of_date, symbol from {{ ref('int_index_membership') }}
+),
+
+quarters as (
+    select distinct
+        calendar_quarter_index,
+        {{ quarter_end_date('calendar_quarter_index') }} as quarter_end
+    from versions
+),
+
+pairs as (
+    select
+        as_of_dates.as_of_date,
+        quarters.calendar_quarter_index,
+        quarters.quarter_end
+    from as_of_dates
+    inner join quarters
+        on quarters.quarter_end <= as_of_dates.as_of_date
+    where as_of_dates.is_latest
+        or quarters.calendar_quarter_index >= {{ quarter_index('as_of_dates.as_of_date') }} - 4
+        or quarters.calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
+            and {{ quarter_index_of_var('eps_growth_deadline') }}
+),
+
+member_pairs as (
+    select
+        members.index_role,
+        pairs.as_of_date,
+        pairs.calendar_quarter_index,
+        members.symbol
+    from pairs
+    inner join members
+        on members.as_of_date = pairs.as_of_date
+),
+
+with_current as (
+    select
+        member_pairs.*,
+        versions.fiscal_period_end,
+        versions.net_income,
+        versions.eps_diluted
+    from member_pairs
+    asof left join versions
+        on versions.symbol = member_pairs.symbol
+        and versions.calendar_quarter_index = member_pairs.calendar_quarter_index
+        and versions.report_date <= member_pairs.as_of_date
+),
+
+with_base as (
+    select
+        with_current.*,
+        versions.net_income as net_income_base,
+        versions.eps_diluted as eps_diluted_base
+    from with_current
+    asof left join versions
+        on versions.symbol = with_current.symbol
+        and versions.calendar_quarter_index = with_current.calendar_quarter_index - 4
+        and versions.report_date <= with_current.as_of_date
+),
+
+first_reports as (
+    select symbol, fiscal_period_end, report_date, eps_diluted
+    from versions
+    where is_first_report
+),
+
+-- Actual EPS as first reported against the latest estimate dated before that report.
+surprises as (
+    select
+        first_reports.symbol,
+        first_reports.fiscal_period_end,
+        first_reports.report_date,
+        first_reports.eps_diluted > estimates.eps_estimate as beat
+    from first_reports
+    asof inner join estimates
+        on estimates.symbol = first_reports.symbol
+        and estimates.fiscal_period_end = first_reports.fiscal_period_end
+        and estimates.as_of_date < first_reports.report_date
+    where first_reports.eps_diluted is not null
+),
+
+company_rows as (
+    select
+        with_base.*,
+        surprises.beat
+    from with_base
+    left join surprises
+        on surprises.symbol = with_base.symbol
+        and surprises.fiscal_period_end = with_base.fiscal_period_end
+        and surprises.report_date <= with_base.as_of_date
+),
+
+aggregated as (
+    select
+        index_role,
+        as_of_date,
+        calendar_quarter_index,
+        count(*) as constituents,
+        count(net_income) as reported,
+        count(*) filter (where net_income is not null and net_income_base is not null) as companies,
+        sum(net_income) filter (where net_income_base is not null) as net_income_sum,
+        sum(net_income_base) filter (where net_income is not null) as net_income_base_sum,
+        median(eps_diluted / eps_diluted_base - 1) filter (where eps_diluted_base > 0) as median_eps_growth,
+        count(*) filter (where eps_diluted is not null and eps_diluted_base is not null) as eps_pairs,
+        count(*) filter (where eps_diluted > eps_diluted_base) as improvers,
+        count(beat) as with_estimate,
+        count(*) filter (where beat) as beats
+    from company_rows
+    group by index_role, as_of_date, calendar_quarter_index
+)
+
+select
+    index_role,
+    as_of_date,
+    cast(calendar_quarter_index as integer) as calendar_quarter_index,
+    {{ quarter_label('calendar_quarter_index') }} as calendar_quarter,
+    {{ quarter_end_date('calendar_quarter_index') }} as quarter_end,
+    cast(constituents as integer) as constituents,
+    cast(reported as integer) as reported,
+    cast(companies as integer) as companies,
+    net_income_sum,
+    net_income_base_sum,
+    case when net_income_base_sum > 0 then net_income_sum / net_income_base_sum - 1 end as aggregate_growth,
+    coalesce(net_income_base_sum <= 0, false) as negative_base,
+    median_eps_growth,
+    case when eps_pairs > 0 then improvers / eps_pairs end as improvers_share,
+    case when with_estimate > 0 then beats / with_estimate end as beat_rate,
+    case when constituents > 0 then reported / constituents end as reported_share,
+    coalesce(reported / nullif(constituents, 0) >= {{ var('eps_reported_min') }}, false) as is_reported
+from aggregated

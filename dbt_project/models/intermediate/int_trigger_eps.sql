@@ -1,0 +1,73 @@
+{#-
+  eps_growth_15 as of each as-of date D: met when the small index's same-company aggregate
+  YoY net-income growth is at least eps_growth_threshold for a calendar quarter from
+  eps_growth_window_start to eps_growth_deadline that is reported at D (reported_share at
+  least eps_reported_min, facts filed by D); pending while the deadline quarter is not
+  reported; missed after. Without small-index earnings the status stays pending and
+  data_sufficient is false (the data cannot tell).
+-#}
+with as_of_dates as (
+    select as_of_date from {{ ref('int_as_of_dates') }}
+),
+
+growth as (
+    select *
+    from {{ ref('int_eps_growth_asof') }}
+    where index_role = 'small'
+        and calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
+            and {{ quarter_index_of_var('eps_growth_deadline') }}
+),
+
+has_earnings as (
+    select count(*) > 0 as loaded
+    from {{ ref('int_eps_growth_asof') }}
+    where index_role = 'small' and reported > 0
+),
+
+state as (
+    select
+        as_of_dates.as_of_date,
+        max(growth.aggregate_growth) filter (where growth.is_reported) as best_growth,
+        arg_max(growth.calendar_quarter, growth.aggregate_growth) filter (where growth.is_reported) as best_quarter,
+        count(*) filter (
+            where growth.is_reported and growth.aggregate_growth >= {{ var_num('eps_growth_threshold') }}
+        ) as quarters_met,
+        bool_or(
+            growth.is_reported and growth.calendar_quarter_index = {{ quarter_index_of_var('eps_growth_deadline') }}
+        ) as deadline_reported,
+        max(growth.reported_share) filter (
+            where growth.calendar_quarter_index = {{ quarter_index_of_var('eps_growth_deadline') }}
+        ) as deadline_reported_share,
+        string_agg(
+            growth.calendar_quarter || '=' || coalesce(cast(round(growth.aggregate_growth, 4) as varchar), 'null')
+                || (case when growth.is_reported then '' else ' (not reported)' end),
+            '; ' order by growth.calendar_quarter_index
+        ) as quarters
+    from as_of_dates
+    left join growth
+        on growth.as_of_date = as_of_dates.as_of_date
+    group by as_of_dates.as_of_date
+)
+
+select
+    'eps_growth_15' as trigger_id,
+    state.as_of_date,
+    state.best_growth as value,
+    {{ var_num('eps_growth_threshold') }} as threshold,
+    case
+        when not has_earnings.loaded then 'pending'
+        when state.quarters_met > 0 then 'met'
+        when coalesce(state.deadline_reported, false) then 'missed'
+        else 'pending'
+    end as status,
+    has_earnings.loaded as data_sufficient,
+    json_object(
+        'window', '{{ var("eps_growth_window_start") }}..{{ var("eps_growth_deadline") }}',
+        'best_quarter', state.best_quarter,
+        'deadline_reported_share', state.deadline_reported_share,
+        'reported_min', {{ var('eps_reported_min') }},
+        'quarters', state.quarters
+    )::varchar as detail,
+    '{{ var("definition_version") }}' as definition_version
+from state
+cross join has_earnings

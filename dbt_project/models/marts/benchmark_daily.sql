@@ -1,0 +1,49 @@
+with prices as (
+    select * from {{ ref('int_benchmark_prices') }}
+),
+
+lagged as (
+    select
+        *,
+        lag(close) over by_role as close_1d,
+        lag(adj_close) over by_role as adj_close_1d,
+        lag(close, {{ var('surge_window_trading_days') }}) over by_role as close_5d,
+        lag(adj_close, {{ var('surge_window_trading_days') }}) over by_role as adj_close_5d
+    from prices
+    window by_role as (partition by role order by date)
+),
+
+year_ends as (
+    select role, year(date) as year, date, close, adj_close
+    from prices
+    qualify row_number() over (partition by role, year(date) order by date desc) = 1
+),
+
+with_year_start as (
+    select
+        lagged.*,
+        year_ends.date as ytd_base_date,
+        year_ends.close as ytd_base_close,
+        year_ends.adj_close as ytd_base_adj_close
+    from lagged
+    left join year_ends
+        on year_ends.role = lagged.role
+        and year_ends.year = year(lagged.date) - 1
+)
+
+select
+    cast(role as varchar) as role,
+    cast(symbol as varchar) as symbol,
+    cast(date as date) as date,
+    cast(close as double) as close,
+    cast(adj_close as double) as adj_close,
+    cast({{ period_return('close', 'adj_close', 'close_1d', 'adj_close_1d') }} as double) as return_1d,
+    cast({{ period_return('close', 'adj_close', 'close_5d', 'adj_close_5d') }} as double) as return_5d,
+    cast({{ period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close') }} as double) as ytd_return,
+    cast(ytd_base_date as date) as ytd_base_date,
+    cast(case when adj_close is not null then 'total' else 'price' end as varchar) as return_basis,
+    cast(
+        {{ period_return('close', 'adj_close', 'close_5d', 'adj_close_5d') }} >= {{ var_num('surge_5d_threshold') }}
+        as boolean
+    ) as is_surge
+from with_year_start

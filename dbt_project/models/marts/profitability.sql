@@ -1,0 +1,29 @@
+with companies as (
+    select * from {{ ref('int_company_asof') }}
+),
+
+by_sector as (
+    select
+        index_role,
+        as_of_date,
+        sector,
+        count(*) as constituents,
+        count(*) filter (where has_ttm) as with_data,
+        count(*) filter (where ttm_net_income < 0) as unprofitable,
+        sum(market_cap) filter (where has_ttm) as cap_with_data,
+        sum(market_cap) filter (where ttm_net_income < 0) as cap_unprofitable
+    from companies
+    group by grouping sets ((index_role, as_of_date, sector), (index_role, as_of_date))
+)
+
+select
+    cast(index_role as varchar) as index_role,
+    cast(as_of_date as date) as as_of_date,
+    cast(coalesce(sector, 'ALL') as varchar) as sector,
+    cast(constituents as integer) as constituents,
+    cast(with_data as integer) as with_data,
+    cast(unprofitable as integer) as unprofitable,
+    cast(unprofitable / nullif(with_data, 0) as double) as share_unprofitable,
+    cast(coalesce(cap_unprofitable, 0) / nullif(cap_with_data, 0) as double) as share_unprofitable_cap_weighted,
+    cast(with_data / nullif(constituents, 0) as double) as coverage
+from by_sector

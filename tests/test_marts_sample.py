@@ -1,0 +1,303 @@
+"""End to end on the default sample market: the marts recover every planted truth.
+
+One run of the whole graph (the session fixture `sample_warehouse` of conftest.py) on the
+synthetic market; the generator measured what it planted into planted_truths.json with
+pandas, by the definitions of ../shared/spec/metrics.md. The marts must find the same
+numbers from the warehouse, point in time, to the precision stated in each test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SHARED, pipeline_env, run_pipeline
+
+MARTS_SPEC = SHARED / "spec" / "marts.md"
+LEAD_OWNED = {"quality_results"}  # written by the quality gates, not by dbt
+
+
+@pytest.fixture(scope="module")
+def sample_wh(sample_warehouse: Path) -> Path:
+    return sample_warehouse
+
+
+@pytest.fixture(scope="module")
+def con(sample_wh: Path):
+    connection = duckdb.connect(str(sample_wh / "warehouse.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def truths(sample_wh: Path) -> dict:
+    from pipelines.config import load_settings
+    from pipelines.sources.sample.source import truths_path
+
+    path = Path(truths_path(load_settings(pipeline_env(sample_wh))))
+    return json.loads(path.read_text())
+
+
+def one(con, sql: str, *params):
+    rows = con.execute(sql, list(params)).fetchall()
+    assert len(rows) == 1, f"{sql} gave {len(rows)} rows"
+    return rows[0]
+
+
+def claims(con, view: str) -> dict[str, tuple]:
+    return {
+        claim: (verdict, value, json.loads(detail))
+        for claim, verdict, value, detail in con.execute(
+            "SELECT claim_id, verdict, value, detail FROM marts.claims_audit WHERE audit_view = ?", [view]
+        ).fetchall()
+    }
+
+
+def spec_tables() -> dict[str, list[str]]:
+    """table -> columns, from the contract table of marts.md."""
+    tables = {}
+    for line in MARTS_SPEC.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"[a-z_0-9]+", cells[0]) and cells[0] != "table":
+            tables[cells[0]] = [c.strip() for c in re.sub(r"\(.*?\)", "", cells[2]).split(",")]
+    return tables
+
+
+# ---------------------------------------------------------------------------------------
+# The contract of marts.md
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_mart_and_column_of_the_contract_exists_and_is_documented(con):
+    spec = spec_tables()
+    assert len(spec) == 18
+    manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    for table, columns in spec.items():
+        if table in LEAD_OWNED:
+            continue
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+            [table]).fetchall()}
+        assert set(columns) <= have, f"marts.{table} lacks {set(columns) - have}"
+        node = models[table]
+        assert node["config"]["contract"]["enforced"], table
+        assert len(node["description"]) > 40, table
+        for column in have:
+            documented = node["columns"].get(column)
+            assert documented and documented["description"] and documented["data_type"], f"{table}.{column}"
+
+
+def test_marts_are_a_group_of_the_asset_graph_with_dbt_descriptions():
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for table in set(spec_tables()) - LEAD_OWNED:
+        node = graph.get(dg.AssetKey(["marts", table]))
+        assert node.group_name == "marts", table
+        assert node.description and "Grain" in node.description, table
+
+
+# ---------------------------------------------------------------------------------------
+# The planted truths
+# ---------------------------------------------------------------------------------------
+
+
+def test_five_day_surge_and_its_date(con, truths):
+    planted = truths["surge_5d"]
+    verdict, value, detail = claims(con, "article_date")["surge_5d"]
+    assert verdict == "supported"
+    assert detail["best_end_date"] == planted["end_date"]
+    assert value == pytest.approx(planted["return"], abs=1e-12)
+    # The same number in the daily mart, the only surge in the 30 days before the audit date.
+    rows = con.execute(
+        "SELECT date, return_5d FROM marts.benchmark_daily WHERE role = 'small' AND is_surge "
+        "AND date BETWEEN DATE '2025-12-09' - 30 AND DATE '2025-12-09'").fetchall()
+    assert [(d.isoformat(), pytest.approx(r, abs=1e-12)) for d, r in rows] == [
+        (planted["end_date"], pytest.approx(planted["return"], abs=1e-12))]
+
+
+def test_ytd_lag_at_the_audit_date(con, truths):
+    planted = truths["ytd_at_audit"]
+    small, large = (one(con, "SELECT ytd_return FROM marts.benchmark_daily WHERE role = ? AND date = DATE '2025-12-09'",
+                        role)[0] for role in ("small", "large"))
+    assert small == pytest.approx(planted["small"], abs=1e-12)
+    assert large == pytest.approx(planted["large"], abs=1e-12)
+    verdict, value, _ = claims(con, "article_date")["ytd_lag"]
+    assert (verdict, value) == ("supported", pytest.approx(planted["spread"], abs=1e-12))
+
+
+def test_loss_maker_share_point_in_time(con, truths):
+    planted = truths["share_unprofitable_at_audit"]
+    row = one(con, "SELECT constituents, with_data, unprofitable, share_unprofitable FROM marts.profitability "
+                   "WHERE index_role = 'small' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'")
+    assert row[:3] == (planted["constituents"], planted["with_data"], planted["unprofitable"])
+    assert row[3] == pytest.approx(planted["share"], abs=1e-12)
+    large = truths["share_unprofitable_large_at_audit"]
+    row = one(con, "SELECT constituents, with_data, unprofitable FROM marts.profitability "
+                   "WHERE index_role = 'large' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'")
+    assert row == (large["constituents"], large["with_data"], large["unprofitable"])
+    # Sectors add up to the whole index.
+    total = one(con, "SELECT sum(constituents), sum(with_data), sum(unprofitable) FROM marts.profitability "
+                     "WHERE index_role = 'small' AND sector <> 'ALL' AND as_of_date = DATE '2025-12-09'")
+    assert total == (planted["constituents"], planted["with_data"], planted["unprofitable"])
+    assert claims(con, "article_date")["unprofitable_40pct"][0] == "supported"
+
+
+def test_27_of_29_funds_lost_and_the_worst_one(con, truths):
+    planted = truths["funds_ytd_at_audit"]
+    row = one(con, "SELECT funds_tracked, funds_with_loss, worst_fund_id, worst_return, median_return "
+                   "FROM marts.fund_scorecard WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'")
+    assert row[:3] == (planted["funds_tracked"], planted["funds_with_loss"], planted["worst_fund_id"])
+    assert (row[0], row[1]) == (29, 27)
+    assert row[3] == pytest.approx(planted["worst_return"], abs=1e-12)
+    assert row[4] == pytest.approx(planted["median_return"], abs=1e-12)
+    verdict, value, _ = claims(con, "article_date")["funds_27_of_29_losses"]
+    assert (verdict, value) == ("supported", pytest.approx(27 / 29))
+
+
+def test_rally_week_and_the_rally_trigger(con, truths):
+    planted = truths["rally_week"]
+    rows = con.execute("SELECT week_end_date, wow_return FROM marts.benchmark_weekly "
+                       "WHERE role = 'small' AND wow_return >= 0.10").fetchall()
+    assert [(d.isoformat(), pytest.approx(r, abs=1e-12)) for d, r in rows] == [
+        (planted["week_end_date"], pytest.approx(planted["wow_return"], abs=1e-12))]
+    status, detail = one(con, "SELECT status, detail FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' "
+                              "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)")
+    assert status == ("met" if planted["sustained"] else "not_met")
+    assert json.loads(detail)["best_week_end_date"] == planted["week_end_date"]
+    # Point in time: at the audit date the rally had not happened.
+    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' "
+                    "AND as_of_date = DATE '2025-12-09'")[0] == "not_met"
+
+
+def test_policy_decisions_and_the_cut_in_the_window(con, truths):
+    got = con.execute("SELECT effective_date, upper_before, upper_after, change_bp FROM marts.policy_decisions "
+                      "ORDER BY effective_date").fetchall()
+    assert [(d.isoformat(), b, a, float(bp)) for d, b, a, bp in got] == [
+        (p["effective_date"], p["upper_before"], p["upper_after"], p["change_bp"]) for p in truths["policy_decisions"]]
+    cut = truths["fed_cut_in_window"]
+    status, value, detail = one(con, "SELECT status, value, detail FROM marts.triggers "
+                                     "WHERE trigger_id = 'fed_cut_by_deadline' AND as_of_date = DATE '2026-03-31'")
+    assert (status, value) == ("met", cut["change_bp"])
+    assert json.loads(detail)["first_cut_date"] == cut["effective_date"]
+    # The sample has DFEDTARL: every lower bound is observed, none derived.
+    assert one(con, "SELECT count(*) FILTER (WHERE lower_derived) FROM marts.policy_decisions")[0] == 0
+    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'fed_cut_by_deadline' "
+                    "AND as_of_date = DATE '2025-12-09'")[0] == "pending"
+
+
+def test_calendar_year_returns_and_dominance_streak(con, truths):
+    got = {str(y): (s, l) for y, s, l in con.execute(
+        "SELECT year, small_return, large_return FROM marts.calendar_year_returns").fetchall()}
+    planted = truths["calendar_year_returns"]
+    assert sorted(got) == sorted(planted)
+    for year, returns in planted.items():
+        assert got[year] == (pytest.approx(returns["small"], abs=1e-12), pytest.approx(returns["large"], abs=1e-12))
+    streak = truths["dominance_streak"]
+    row = one(con, "SELECT current_streak, longest_streak FROM marts.dominance_streak "
+                   "WHERE as_of_year = (SELECT max(as_of_year) FROM marts.dominance_streak)")
+    assert row == (streak["current"], streak["longest"])
+    # As of the article date the latest complete year is the one before: one year shorter.
+    verdict, value, detail = claims(con, "article_date")["large_cap_dominance_14y"]
+    assert (verdict, value) == ("contradicted", streak["current"] - 1)
+    assert detail["relative_strength_peak_date"] is not None
+
+
+def test_same_company_eps_growth_by_calendar_quarter(con, truths):
+    got = dict(con.execute("SELECT calendar_quarter, aggregate_growth FROM marts.eps_growth "
+                           "WHERE index_role = 'small'").fetchall())
+    for quarter, growth in truths["eps_growth_small"].items():
+        assert quarter in got, quarter
+        if growth is None:
+            assert got[quarter] is None, quarter
+        else:
+            assert got[quarter] == pytest.approx(growth, abs=1e-12), quarter
+    # The planted turn: 2025Q4 growth above 15% meets the EPS trigger once reported.
+    status, value = one(con, "SELECT status, value FROM marts.triggers WHERE trigger_id = 'eps_growth_15' "
+                             "AND as_of_date = DATE '2026-03-31'")
+    assert status == "met" and value == pytest.approx(truths["eps_growth_small"]["2025Q4"], abs=1e-12)
+    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'eps_growth_15' "
+                    "AND as_of_date = DATE '2025-12-09'")[0] == "pending"
+
+
+def test_valuation_discount_at_the_audit_date(con, truths):
+    planted = truths["valuation_at_audit"]
+    row = one(con, "SELECT small_value, large_value, relative, history_median, history_count "
+                   "FROM marts.valuation_gap WHERE method = 'pe_ex_losses' AND as_of_date = DATE '2025-12-09'")
+    # One company's shares differ by design (the marts take the latest quarter's share count,
+    # the generator's measure the latest filing's, which may restate an older quarter).
+    assert row[0] == pytest.approx(planted["small_pe_ex_losses"], rel=1e-3)
+    assert row[1] == pytest.approx(planted["large_pe_ex_losses"], rel=1e-3)
+    assert row[2] == pytest.approx(planted["relative"], rel=1e-3)
+    assert row[3] == pytest.approx(planted["history_median"], rel=1e-3)
+    assert row[4] == planted["history_points"]
+    assert claims(con, "article_date")["valuation_discount"][0] == "supported"
+
+
+def test_yield_sensitivity_recovers_the_planted_loadings(con, truths):
+    true_beta = truths["yield_beta_true"]
+    medians = dict(con.execute("SELECT subject, median(beta) FROM marts.yield_sensitivity GROUP BY subject").fetchall())
+    assert medians["small"] == pytest.approx(true_beta["small"], abs=0.01)
+    assert medians["large"] == pytest.approx(true_beta["large"], abs=0.01)
+    assert medians["spread"] == pytest.approx(true_beta["small"] - true_beta["large"], abs=0.01)
+    verdict, t_stat, detail = claims(con, "article_date")["yield_sensitivity"]
+    assert verdict == "supported" and t_stat <= -2 and detail["beta"] < 0
+    assert 40 <= detail["n_obs"] <= 63
+
+
+def test_mna_activity_at_the_end(con, truths):
+    planted = truths["mna_activity"]
+    row = one(con, "SELECT deals_3m, trailing_12m_avg, status FROM marts.mna_activity "
+                   "WHERE month = (SELECT max(month) FROM marts.mna_activity)")
+    assert row == (planted["last_3_months_deals"], pytest.approx(planted["trailing_12m_avg"]), planted["status"])
+    status, value = one(con, "SELECT status, value FROM marts.triggers WHERE trigger_id = 'mna_tepid' "
+                             "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)")
+    assert status == ("met" if planted["status"] == "tepid" else "not_met")
+    assert value == pytest.approx(planted["ratio"])
+
+
+# ---------------------------------------------------------------------------------------
+# The audit and the board as a whole
+# ---------------------------------------------------------------------------------------
+
+
+def test_claims_audit_at_the_article_date_and_now(con):
+    article = {k: v[0] for k, v in claims(con, "article_date").items()}
+    assert article == {
+        "surge_5d": "supported",
+        "ytd_lag": "supported",
+        "large_cap_dominance_14y": "contradicted",
+        "valuation_discount": "supported",
+        "unprofitable_40pct": "supported",
+        "funds_27_of_29_losses": "supported",
+        "yield_sensitivity": "supported",
+        # The triggers lie after the article: nothing to judge on its date.
+        "trigger_rally_10pct_wow": "insufficient_data",
+        "trigger_eps_growth_15": "insufficient_data",
+        "trigger_fed_cut_by_deadline": "insufficient_data",
+    }
+    latest = {k: v[0] for k, v in claims(con, "latest").items()}
+    for trigger in ("trigger_rally_10pct_wow", "trigger_eps_growth_15", "trigger_fed_cut_by_deadline"):
+        assert latest[trigger] == "supported", trigger
+    every = con.execute("SELECT DISTINCT definition_version FROM marts.claims_audit").fetchall()
+    assert every == [("2025-12-v1",)]
+
+
+def test_position_signal_follows_the_rules(con):
+    rows = {d.isoformat(): (s, r) for d, s, r in con.execute(
+        "SELECT as_of_date, signal, reasons FROM marts.position_signal").fetchall()}
+    # The sustained January rally plus improving earnings: increase while the rally is recent.
+    assert rows["2026-01-30"][0] == "increase"
+    assert "sustained_rally_within_8w" in rows["2026-01-30"][1]
+    # Every increase or reassess lists the rules behind it.
+    for signal, reasons in rows.values():
+        if signal != "hold":
+            assert reasons != "none"
+    assert {s for s, _ in rows.values()} <= {"increase", "reassess", "hold"}
