@@ -34,14 +34,27 @@ def _split_like(ratio_sql: str, t: Thresholds) -> str:
     return " OR ".join(f"abs({ratio_sql} / {r!r} - 1) <= {t.split_ratio_tolerance}" for r in SPLIT_RATIOS)
 
 
-def _series_steps(table: str, id_col: str, value_col: str) -> str:
-    """Each observation with the previous one of the same series (on the series' own days)."""
-    return f"""
+def _materialize_steps(con, table: str, id_col: str, value_col: str, t: Thresholds, splits_table: str | None) -> str:
+    """One pass over the series: each value with the previous one, whether a split was recorded
+    that day, and the range of the last `stale_run_days` values (min = max means unchanged)."""
+    n = t.stale_run_days
+    split_day = (
+        f"EXISTS (SELECT 1 FROM {splits_table} sp WHERE sp.symbol = s.{id_col} AND sp.date = s.date)"
+        if splits_table else "false"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _series_steps AS
         SELECT {id_col} AS series, date, {value_col} AS value,
-               lag({value_col}) OVER (PARTITION BY {id_col} ORDER BY date) AS prev_value
-        FROM {table}
+               lag({value_col}) OVER w AS prev_value,
+               {split_day} AS split_day,
+               min({value_col}) OVER run AS run_min, max({value_col}) OVER run AS run_max,
+               count(*) OVER run AS run_len
+        FROM {table} s
         WHERE {value_col} IS NOT NULL
-    """
+        WINDOW w AS (PARTITION BY {id_col} ORDER BY date),
+               run AS (PARTITION BY {id_col} ORDER BY date ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)
+    """)
+    return "_series_steps"
 
 
 def series_health(
@@ -49,15 +62,11 @@ def series_health(
     splits_table: str | None = None, calendar_sql: str | None = None,
 ) -> list[CheckOutcome]:
     ds = table
-    steps = f"({_series_steps(table, id_col, value_col)})"
-    split_join = (
-        f"LEFT JOIN (SELECT DISTINCT symbol, date FROM {splits_table}) sp ON sp.symbol = s.series AND sp.date = s.date"
-        if splits_table else "LEFT JOIN (SELECT NULL AS symbol, NULL::DATE AS date) sp ON false"
-    )
-    moves = f"""SELECT s.series, s.date, s.prev_value, s.value, s.value / s.prev_value AS ratio
-                FROM {steps} s {split_join}
-                WHERE s.prev_value > 0 AND sp.symbol IS NULL"""
+    steps = _materialize_steps(con, table, id_col, value_col, t, splits_table)
+    moves = f"""SELECT series, date, prev_value, value, value / prev_value AS ratio
+                FROM {steps} WHERE prev_value > 0 AND NOT split_day"""
     f = t.unit_error_factor
+    big = f"abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f}"
     out = [
         _outcome(con, ds, "unit_error_100x", ERROR,
                  f"SELECT series, date, prev_value, value FROM ({moves}) WHERE ratio >= {f} OR ratio <= {1 / f}",
@@ -65,19 +74,16 @@ def series_health(
         # A move the size of a split ratio with no split recorded is a missing corporate action:
         # every return through it would be wrong, so it blocks.
         _outcome(con, ds, "unexplained_jump", ERROR,
-                 f"SELECT series, date, prev_value, value FROM ({moves}) "
-                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f} AND ({_split_like('ratio', t)})",
+                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE {big} AND ({_split_like('ratio', t)})",
                  lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]} looks like a split, none recorded"),
         # Other large moves happen (a biotech's trial result): a person should look, publishing goes on.
         _outcome(con, ds, "large_move", WARN,
-                 f"SELECT series, date, prev_value, value FROM ({moves}) "
-                 f"WHERE abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f} AND NOT ({_split_like('ratio', t)})",
+                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE {big} AND NOT ({_split_like('ratio', t)})",
                  lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
         _outcome(con, ds, "stale_series", ERROR,
-                 f"""SELECT series, min(date) AS first_day, count(*) AS days FROM (
-                        SELECT *, sum(CASE WHEN value = prev_value THEN 0 ELSE 1 END) OVER (PARTITION BY series ORDER BY date) AS run_id
-                        FROM {steps}) GROUP BY series, run_id HAVING count(*) >= {t.stale_run_days}""",
-                 lambda r: f"{r[0]} unchanged for {r[2]} days from {r[1]}"),
+                 f"""SELECT series, min(date) AS last_day_of_run, count(*) AS windows FROM {steps}
+                     WHERE run_len = {t.stale_run_days} AND run_min = run_max GROUP BY series""",
+                 lambda r: f"{r[0]} unchanged for {t.stale_run_days}+ days (first full run ends {r[1]})"),
         _outcome(con, ds, "future_dated", ERROR,
                  f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
                  lambda r: f"{r[0]} {r[1]}"),
@@ -92,6 +98,7 @@ def series_health(
             SELECT series, want - have AS missing, want FROM expected
             WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want""",
             lambda r: f"{r[0]} misses {r[1]} of {r[2]} trading days"))
+    con.execute(f"DROP TABLE {steps}")
     return out
 
 
@@ -106,9 +113,11 @@ def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ..
     """The same key delivered with different values (identical repeats are one row, per the contract)."""
     k = ", ".join(key)
     v = ", ".join(value_columns)
+    # Repeated keys are rare: find them with a cheap count first, compare values only there.
     return _outcome(con, table, "key_conflicts", ERROR, f"""
+        WITH repeated AS (SELECT {k} FROM {table} GROUP BY {k} HAVING count(*) > 1)
         SELECT {k}, count(DISTINCT ({v})) AS versions, string_agg(DISTINCT _source_file, ', ') AS files
-        FROM {table} GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",
+        FROM {table} SEMI JOIN repeated USING ({k}) GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",
         lambda r: f"{r[:len(key)]} has {r[len(key)]} versions in {r[-1]}")
 
 
