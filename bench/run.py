@@ -94,7 +94,7 @@ def append_next_day(files_dir: Path) -> dict:
 
 def step_timings(warehouse_dir: Path) -> dict[str, float]:
     """Seconds per stage of the latest run, from the Dagster instance's event log."""
-    os.environ["DAGSTER_HOME"] = str(warehouse_dir / "dagster_home")
+    os.environ["DAGSTER_HOME"] = str((warehouse_dir / "dagster_home").resolve())
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
@@ -106,7 +106,8 @@ def step_timings(warehouse_dir: Path) -> dict[str, float]:
             continue
         key = s.step_key
         stage = ("ingest" if key.startswith("raw__") else "gates_raw" if key.endswith("_gates")
-                 else "dbt" if key.startswith("dbt") else "publish" if "serving" in key else key)
+                 else "dbt" if key.startswith("dbt") else "publish" if key == "serving__serving_duckdb"
+                 else key.removeprefix("serving__"))
         stages[stage] += s.end_time - s.start_time
     return dict(stages)
 
