@@ -43,27 +43,45 @@ def _context():
     return context
 
 
-def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list) -> CheckOutcome:
-    """Validate one table against a suite; the outcome lists every failed expectation."""
+def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list,
+                   rows: str | None = None) -> CheckOutcome:
+    """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
+    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)])[0]
+
+
+def validate_tables(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
+    """Validate several tables of one file through one GX data source: the source's engine and
+    connection are set up once, not once per table. Each item is (schema, table, suite name,
+    expectations, row condition or None); the outcome of each lists every failed expectation."""
     gx = _gx()
     context = _context()
-    name = f"{suite_name}_{abs(hash((str(db_path), schema, table))) % 10**8}"
+    name = f"wh_{abs(hash(str(db_path))) % 10**8}"
     source = context.data_sources.add_or_update_sql(name, connection_string=f"duckdb:///{db_path}")
+    outcomes = []
     try:
-        asset = source.add_table_asset(table, table_name=table, schema_name=schema)
-        batch = asset.add_batch_definition_whole_table("whole").get_batch()
-        suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
-        result = batch.validate(suite)
+        for i, (schema, table, suite_name, expectations, rows) in enumerate(suites):
+            asset_name = f"{schema}_{table}_{i}"
+            if rows:
+                asset = source.add_query_asset(asset_name, query=f"SELECT * FROM {schema}.{table} WHERE {rows}")
+            else:
+                asset = source.add_table_asset(asset_name, table_name=table, schema_name=schema)
+            batch = asset.add_batch_definition_whole_table("whole").get_batch()
+            result = batch.validate(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+            outcomes.append(_outcome(f"{schema}.{table}", suite_name, result))
     finally:
         # Release the file: dbt (another process) must be able to take the write lock next.
         source.get_execution_engine().close()
         source.get_engine().dispose()
         context.data_sources.delete(name)
         gc.collect()
+    return outcomes
+
+
+def _outcome(dataset: str, suite_name: str, result) -> CheckOutcome:
     failed = [r for r in result.results if not r.success]
     detail = "; ".join(_describe(r) for r in failed[:10])
     return CheckOutcome(
-        dataset=f"{schema}.{table}",
+        dataset=dataset,
         check_name=suite_name,
         passed=result.success,
         severity=ERROR,

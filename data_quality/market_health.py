@@ -57,12 +57,52 @@ def _materialize_steps(con, table: str, id_col: str, value_col: str, t: Threshol
     return "_series_steps"
 
 
+def scope_series(con: duckdb.DuckDBPyConnection, table: str, id_col: str, new_rows: str, t: Thresholds) -> tuple[str, str]:
+    """The rows the series checks need when only `new_rows` are unvalidated: each touched series
+    from its first new date, with enough earlier rows for the previous value and a full stale
+    window. Returns (rows table, table of each series' first new date)."""
+    lookback_days = 2 * t.stale_run_days + 10
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _scope_series AS
+        SELECT {id_col} AS series, min(date) AS first_new FROM {table} WHERE {new_rows} GROUP BY 1""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _scope_rows AS
+        SELECT t.* FROM {table} t JOIN _scope_series s ON t.{id_col} = s.series
+        WHERE t.date >= s.first_new - INTERVAL {lookback_days} DAY
+          AND t.date >= (SELECT min(first_new) FROM _scope_series) - INTERVAL {lookback_days} DAY""")
+    # A series with a long gap before its new rows: take its whole history rather than guess.
+    con.execute(f"""INSERT INTO _scope_rows
+        SELECT t.* FROM {table} t JOIN _scope_series s ON t.{id_col} = s.series
+        WHERE t.date < s.first_new - INTERVAL {lookback_days} DAY
+          AND s.series IN (SELECT s2.series FROM _scope_series s2 LEFT JOIN _scope_rows r
+                             ON r.{id_col} = s2.series AND r.date < s2.first_new
+                           GROUP BY s2.series HAVING count(r.date) < {t.stale_run_days})""")
+    return "_scope_rows", "_scope_series"
+
+
 def series_health(
     con: duckdb.DuckDBPyConnection, table: str, id_col: str, value_col: str, t: Thresholds,
     splits_table: str | None = None, calendar_sql: str | None = None,
+    history_table: str | None = None, report_from: str | None = None, row_checks: bool = True,
 ) -> list[CheckOutcome]:
-    ds = table
+    """`table` holds the rows to check; with `report_from` (series, first_new) only findings
+    on or after each series' first new date are reported (earlier rows are context, validated
+    before). Missing bars always read `history_table` (a symbol's whole life). Without
+    `row_checks` only the whole-life checks run."""
+    ds = history_table or table
+    out = _row_checks(con, ds, table, id_col, value_col, t, splits_table, report_from) if row_checks else []
+    out.append(_outcome(con, ds, "future_dated", ERROR,
+                        f"SELECT {id_col}, date FROM {ds} WHERE date > current_date + 1",
+                        lambda r: f"{r[0]} {r[1]}"))
+    if calendar_sql:
+        out.append(_missing_bars(con, ds, id_col, calendar_sql, t))
+    return out
+
+
+def _row_checks(con, ds: str, table: str, id_col: str, value_col: str, t: Thresholds, splits_table: str | None,
+                report_from: str | None) -> list[CheckOutcome]:
     steps = _materialize_steps(con, table, id_col, value_col, t, splits_table)
+    if report_from:
+        con.execute(f"""DELETE FROM {steps} WHERE NOT EXISTS (SELECT 1 FROM {report_from} r
+                        WHERE r.series = {steps}.series AND {steps}.date >= r.first_new)""")
     moves = f"""SELECT series, date, prev_value, value, value / prev_value AS ratio
                 FROM {steps} WHERE prev_value > 0 AND NOT split_day"""
     f = t.unit_error_factor
@@ -84,12 +124,13 @@ def series_health(
                  f"""SELECT series, min(date) AS last_day_of_run, count(*) AS windows FROM {steps}
                      WHERE run_len = {t.stale_run_days} AND run_min = run_max GROUP BY series""",
                  lambda r: f"{r[0]} unchanged for {t.stale_run_days}+ days (first full run ends {r[1]})"),
-        _outcome(con, ds, "future_dated", ERROR,
-                 f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
-                 lambda r: f"{r[0]} {r[1]}"),
     ]
-    if calendar_sql:
-        out.append(_outcome(con, ds, "missing_bars", ERROR, f"""
+    con.execute(f"DROP TABLE {steps}")
+    return out
+
+
+def _missing_bars(con, table: str, id_col: str, calendar_sql: str, t: Thresholds) -> CheckOutcome:
+    return _outcome(con, table, "missing_bars", ERROR, f"""
             WITH cal AS ({calendar_sql}),
             spans AS (SELECT {id_col} AS series, min(date) AS first_day, max(date) AS last_day, count(DISTINCT date) AS have
                       FROM {table} GROUP BY 1),
@@ -97,25 +138,26 @@ def series_health(
                          FROM spans s JOIN cal c ON c.date BETWEEN s.first_day AND s.last_day GROUP BY 1, 2)
             SELECT series, want - have AS missing, want FROM expected
             WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want""",
-            lambda r: f"{r[0]} misses {r[1]} of {r[2]} trading days"))
-    con.execute(f"DROP TABLE {steps}")
-    return out
+            lambda r: f"{r[0]} misses {r[1]} of {r[2]} trading days")
 
 
-def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str) -> CheckOutcome:
+def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> CheckOutcome:
     return _outcome(con, table, "ohlc_consistency", ERROR, f"""
         SELECT symbol, date, open, high, low, close FROM {table}
-        WHERE high < low OR greatest(open, close) > high OR least(open, close) < low""",
+        WHERE ({rows}) AND (high < low OR greatest(open, close) > high OR least(open, close) < low)""",
         lambda r: f"{r[0]} {r[1]}: o={r[2]} h={r[3]} l={r[4]} c={r[5]}")
 
 
-def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], value_columns: tuple[str, ...]) -> CheckOutcome:
-    """The same key delivered with different values (identical repeats are one row, per the contract)."""
+def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], value_columns: tuple[str, ...],
+                  new_rows: str = "true") -> CheckOutcome:
+    """The same key delivered with different values (identical repeats are one row, per the contract).
+    With `new_rows`, only keys that occur among those rows are examined (against the whole table)."""
     k = ", ".join(key)
     v = ", ".join(value_columns)
+    candidates = table if new_rows == "true" else f"{table} SEMI JOIN (SELECT DISTINCT {k} FROM {table} WHERE {new_rows}) USING ({k})"
     # Repeated keys are rare: find them with a cheap count first, compare values only there.
     return _outcome(con, table, "key_conflicts", ERROR, f"""
-        WITH repeated AS (SELECT {k} FROM {table} GROUP BY {k} HAVING count(*) > 1)
+        WITH repeated AS (SELECT {k} FROM {candidates} GROUP BY {k} HAVING count(*) > 1)
         SELECT {k}, count(DISTINCT ({v})) AS versions, string_agg(DISTINCT _source_file, ', ') AS files
         FROM {table} SEMI JOIN repeated USING ({k}) GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",
         lambda r: f"{r[:len(key)]} has {r[len(key)]} versions in {r[-1]}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_quality import gate_scope
 from data_quality import market_health as mh
 from data_quality.gx_runner import validate_table
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
@@ -77,24 +78,44 @@ def _membership(con, name: str, column: str, check: str, severity: str, extra_ok
         lambda r: str(r[0]))
 
 
-def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds) -> list[CheckOutcome]:
+# Row-level checks: their answer depends only on rows of the dataset (and the fingerprinted
+# tables), so rows validated by an earlier passing run need not be read again.
+ROW_LEVEL = {"contract_suite", "key_conflicts", "unit_error_100x", "unexplained_jump", "large_move",
+             "stale_series", "ohlc_consistency"}
+
+
+def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds) -> gate_scope.Scope:
+    roles = [settings.small_symbol, settings.large_symbol]
+    return gate_scope.plan(con, name, gate_scope.fingerprint(con, name, t, roles, _tables(con)))
+
+
+def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds,
+                  scope: gate_scope.Scope | None = None) -> list[CheckOutcome]:
     d = DATASETS[name]
+    scope = scope or plan_scope(con, name, settings, t)
     value_cols = tuple(c for c in d.column_names if c not in d.key)
     out = [
-        mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key),
         _quarantine_share(con, name, t),
         _row_count_vs_previous(con, name, t),
     ]
+    if scope.mode != "unchanged":
+        out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
     roles = [settings.small_symbol, settings.large_symbol]
     universe_known = con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0] if "universe" in _tables(con) else False
+    if name in ("prices", "fund_navs"):
+        id_col, value_col = ("symbol", "close") if name == "prices" else ("fund_id", "adj_nav")
+        splits = "raw.splits" if name == "prices" and "splits" in _tables(con) else None
+        calendar = mh.trading_calendar_sql(roles) if name == "prices" else None
+        rows, report_from = f"raw.{name}", None
+        if scope.mode == "batches":
+            rows, report_from = mh.scope_series(con, f"raw.{name}", id_col, scope.where(), t)
+        out += mh.series_health(con, rows, id_col, value_col, t, splits_table=splits, calendar_sql=calendar,
+                                history_table=f"raw.{name}", report_from=report_from, row_checks=scope.mode != "unchanged")
     if name == "prices":
-        calendar = mh.trading_calendar_sql(roles)
-        out += mh.series_health(con, "raw.prices", "symbol", "close", t, splits_table="raw.splits" if "splits" in _tables(con) else None,
-                                calendar_sql=calendar)
-        out.append(mh.ohlc_consistency(con, "raw.prices"))
+        if scope.mode != "unchanged":
+            out.append(mh.ohlc_consistency(con, "raw.prices", rows=scope.where()))
         out.append(mh.freshness(con, "raw.prices", expected_latest_day(settings), t))
     if name == "fund_navs":
-        out += mh.series_health(con, "raw.fund_navs", "fund_id", "adj_nav", t)
         out.append(mh._outcome(con, "raw.fund_navs", "funds_known", ERROR,
                                "SELECT DISTINCT fund_id FROM raw.fund_navs WHERE fund_id NOT IN (SELECT fund_id FROM raw.funds)",
                                lambda r: f"NAVs for unknown fund {r[0]}"))
@@ -106,12 +127,31 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
             out.append(_membership(con, name, column, check, WARN, roles))
         else:
             out.append(CheckOutcome(f"raw.{name}", check, False, WARN, detail="no universe loaded: membership cannot be checked"))
+    return _scoped(out, name, scope)
+
+
+def _scoped(out: list[CheckOutcome], name: str, scope: gate_scope.Scope) -> list[CheckOutcome]:
+    """Says on every row-level outcome which rows it read; fills in the ones an unchanged table skips."""
+    done = {o.check_name for o in out}
+    for check, severity in check_names(name):
+        if check in ROW_LEVEL and check not in done and check != "contract_suite":
+            out.append(CheckOutcome(f"raw.{name}", check, True, severity, observed=0, detail="none"))
+    for o in out:
+        if o.check_name in ROW_LEVEL:
+            o.detail = f"{o.detail} [checked: {scope.describe()}]"
     return out
 
 
-def run_raw_suite(db_path: Path, name: str, t: Thresholds) -> CheckOutcome:
-    """The GX suite; GX opens the file itself, so call it with no other connection open."""
-    return validate_table(db_path, "raw", name, "contract_suite", raw_suite(name, t))
+def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Scope | None = None) -> CheckOutcome:
+    """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open."""
+    if scope is not None and scope.mode == "unchanged":
+        return CheckOutcome(f"raw.{name}", "contract_suite", True, ERROR, observed={"expectations": 0, "failed": 0},
+                            detail=f"all expectations met [checked: {scope.describe()}]")
+    rows = None if scope is None or scope.mode == "full" else scope.where()
+    outcome = validate_table(db_path, "raw", name, "contract_suite", raw_suite(name, t), rows=rows)
+    if scope is not None:
+        outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"
+    return outcome
 
 
 def _tables(con) -> set[str]:

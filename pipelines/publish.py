@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality.gx_runner import validate_table
+from data_quality.gx_runner import validate_tables
 from data_quality.marts_contract import MARTS
 from data_quality.results import HISTORY, CheckOutcome, blocking_failures, record
 from data_quality.suites import mart_suite
@@ -60,15 +60,10 @@ def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str
 
 
 def audit_candidate(candidate: Path, tables: list[str]) -> list[CheckOutcome]:
-    outcomes = []
-    for table in MARTS:
-        if table not in tables:
-            outcomes.append(CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
-                                         detail=f"marts.{table} is missing from the build"))
-            continue
-        outcome = validate_table(candidate, "marts", table, "bi_contract_suite", mart_suite(table))
-        outcomes.append(outcome)
-    return outcomes
+    missing = [CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
+                            detail=f"marts.{table} is missing from the build") for table in MARTS if table not in tables]
+    present = [("marts", table, "bi_contract_suite", mart_suite(table), None) for table in MARTS if table in tables]
+    return missing + validate_tables(candidate, present)
 
 
 def swap_in(candidate: Path, serving: Path) -> None:

@@ -7,7 +7,8 @@ audit.quality_results in the working warehouse, failed runs included.
 
 import dagster as dg
 
-from data_quality.raw_gates import check_names, run_raw_gates, run_raw_suite
+from data_quality import gate_scope
+from data_quality.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.datasets import DATASETS
@@ -54,10 +55,15 @@ def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
     def _gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         settings, thresholds = warehouse.settings, load_thresholds()
         with warehouse.connect() as con:
-            outcomes = run_raw_gates(con, dataset, settings, thresholds)
-        outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds))
+            scope = plan_scope(con, dataset, settings, thresholds)
+            outcomes = run_raw_gates(con, dataset, settings, thresholds, scope)
+        outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds, scope))
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)
+            if not any(o.blocks for o in outcomes):
+                # Only rows that passed every blocking gate are spared the row-level checks next time.
+                gate_scope.mark_validated(con, scope, context.run.run_id)
+        context.log.info(f"raw.{dataset} gates read {scope.describe()}")
         by_name = {o.check_name: o for o in outcomes}
         for name, _ in check_names(dataset):
             yield to_check_result(key, by_name[name])

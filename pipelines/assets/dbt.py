@@ -73,7 +73,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     dbt_vars = json.dumps(settings.dbt_vars())
     outcomes: list[CheckOutcome] = []
     try:
-        for event in dbt.cli(["build", "--vars", dbt_vars], context=context).stream():
+        for event in dbt.cli(build_args(dbt_vars), context=context, target_path=target_path(settings)).stream():
             if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
                 outcomes.append(_as_outcome(event))
             yield event
@@ -81,6 +81,22 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         # dbt tests join the run's quality history, failed ones included.
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)
+
+
+def build_args(dbt_vars: str) -> list[str]:
+    # Unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt_unit.py),
+    # as dbt recommends, and would only add their start-up to every production build.
+    return ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars]
+
+
+def target_path(settings) -> Path:
+    """One dbt target folder per warehouse, kept between runs.
+
+    dbt re-parses the whole project unless the previous parse saw the same vars and profile
+    (the warehouse path is part of the profile). Per-run folders would lose that state, so
+    every run would pay a full parse; one folder beside the warehouse keeps it.
+    """
+    return settings.warehouse_dir / "dbt" / "target"
 
 
 def _as_outcome(event) -> CheckOutcome:

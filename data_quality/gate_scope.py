@@ -1,0 +1,104 @@
+"""Which rows of a raw table still need the row-level gates: the batches no passing run has validated.
+
+A daily update adds one batch of a few thousand rows to a table of millions; re-checking
+the whole history for it would make every update cost a full run. A batch counts as
+validated once every blocking gate of its dataset passed on it, under the same gate
+fingerprint (check code version, thresholds, benchmark roles, and the state of the tables
+the checks read besides the dataset itself, such as recorded splits).
+
+The scope falls back to the whole table whenever the validated state cannot be trusted:
+first run, a changed fingerprint, or a validated batch that lost or gained rows (a landed
+file replaced or removed). Checks whose answer depends on more than the new rows (missing
+bars over a symbol's life, membership, freshness, row counts) always read the whole table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+
+from data_quality.thresholds import Thresholds
+
+VALIDATED = "audit.validated_batches"
+# Bump when a row-level check changes meaning: every batch is then checked again.
+GATES_VERSION = "2026-11-24.1"
+# Tables whose contents change the outcome of a dataset's row-level checks.
+DEPENDS_ON = {"prices": ("splits",)}
+
+
+@dataclass
+class Scope:
+    dataset: str
+    mode: str  # "full" | "batches" | "unchanged"
+    fingerprint: str
+    state: dict[str, int] = field(default_factory=dict)  # batch id -> rows now in the table
+    new_batches: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def new_rows(self) -> int:
+        return sum(self.state[b] for b in self.new_batches)
+
+    def where(self, alias: str = "") -> str:
+        """SQL condition selecting the rows in scope (all rows when the scope is the table)."""
+        if self.mode == "full":
+            return "true"
+        if not self.new_batches:
+            return "false"
+        prefix = f"{alias}." if alias else ""
+        return f"{prefix}_batch_id IN ({', '.join(_quote(b) for b in self.new_batches)})"
+
+    def describe(self) -> str:
+        if self.mode == "full":
+            return f"whole table ({sum(self.state.values())} rows; {self.reason})"
+        if self.mode == "unchanged":
+            return f"no rows since the last validated batch ({sum(self.state.values())} rows validated earlier)"
+        return f"{self.new_rows} new rows in {len(self.new_batches)} batch(es); {sum(self.state.values()) - self.new_rows} rows validated earlier"
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _batch_state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
+    return dict(con.execute(f"SELECT _batch_id, count(*) FROM {table} GROUP BY 1").fetchall())
+
+
+def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {VALIDATED} (dataset VARCHAR, batch_id VARCHAR, rows BIGINT, "
+                "fingerprint VARCHAR, run_id VARCHAR, validated_at TIMESTAMP)")
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, dataset: str, t: Thresholds, roles: list[str], raw_tables: set[str]) -> str:
+    parts = {"version": GATES_VERSION, "thresholds": asdict(t), "roles": roles,
+             "depends": {d: sorted(_batch_state(con, f"raw.{d}").items()) for d in DEPENDS_ON.get(dataset, ()) if d in raw_tables}}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def plan(con: duckdb.DuckDBPyConnection, dataset: str, fp: str) -> Scope:
+    _ensure(con)
+    state = _batch_state(con, f"raw.{dataset}")
+    validated = dict(con.execute(
+        f"SELECT batch_id, rows FROM {VALIDATED} WHERE dataset = ? AND fingerprint = ?", [dataset, fp]).fetchall())
+    if not validated:
+        return Scope(dataset, "full", fp, state, sorted(state), reason="no batch validated under these gates yet")
+    changed = sorted(b for b, rows in validated.items() if state.get(b) != rows)
+    if changed:
+        return Scope(dataset, "full", fp, state, sorted(state),
+                     reason=f"validated batch {changed[0]} changed since (a landed file replaced or removed)")
+    new = sorted(set(state) - set(validated))
+    return Scope(dataset, "batches" if new else "unchanged", fp, state, new)
+
+
+def mark_validated(con: duckdb.DuckDBPyConnection, scope: Scope, run_id: str) -> None:
+    """Called only when every blocking gate of the dataset passed on this scope."""
+    _ensure(con)
+    con.execute(f"DELETE FROM {VALIDATED} WHERE dataset = ?", [scope.dataset])
+    con.executemany(
+        f"INSERT INTO {VALIDATED} VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [[scope.dataset, b, rows, scope.fingerprint, run_id] for b, rows in sorted(scope.state.items())],
+    )
