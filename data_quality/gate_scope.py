@@ -98,6 +98,8 @@ def mark_validated(con: duckdb.DuckDBPyConnection, scope: Scope, run_id: str) ->
     """Called only when every blocking gate of the dataset passed on this scope."""
     _ensure(con)
     con.execute(f"DELETE FROM {VALIDATED} WHERE dataset = ?", [scope.dataset])
+    if not scope.state:
+        return  # an empty table: nothing to remember, the next run reads it whole again
     con.executemany(
         f"INSERT INTO {VALIDATED} VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [[scope.dataset, b, rows, scope.fingerprint, run_id] for b, rows in sorted(scope.state.items())],

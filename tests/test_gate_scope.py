@@ -146,3 +146,11 @@ def test_replaced_validated_file_or_new_thresholds_check_the_whole_table(wh):
     wh.land("history.csv", _csv(rows))
     scope, _ = wh.gates()
     assert scope.mode == "full"
+
+
+def test_an_empty_dataset_passes_its_gates_run_after_run(tmp_path):
+    w = Warehouse(tmp_path)
+    for _ in range(2):
+        scope, out = w.gates()
+        assert scope.mode == "full" and scope.new_rows == 0
+        assert out["key_conflicts"].passed and out["unit_error_100x"].passed

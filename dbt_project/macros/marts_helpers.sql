@@ -10,6 +10,13 @@
     select 'large' as role, upper('{{ var("large_symbol") }}') as symbol, upper('{{ var("large_index") }}') as index_id
 {%- endmacro %}
 
+{#- The benchmark symbols as constants: a constant list is pushed below stg_prices'
+    de-duplication (it filters on the partition key), a subquery is not, and the whole
+    price table would be de-duplicated to keep two symbols. -#}
+{% macro benchmark_symbol_list() -%}
+    upper('{{ var("small_symbol") }}'), upper('{{ var("large_symbol") }}')
+{%- endmacro %}
+
 {#- A date var as a DATE literal. -#}
 {% macro var_date(name) -%}
     cast('{{ var(name) }}' as date)

@@ -6,7 +6,7 @@ with roles as (
 prices as (
     select symbol, date, close, adj_close
     from {{ ref('stg_prices') }}
-    where symbol in (select symbol from roles)
+    where symbol in ({{ benchmark_symbol_list() }})
 )
 
 select
