@@ -67,6 +67,23 @@ def test_parquet_files_load_like_csv(con, tmp_path):
     assert con.execute("SELECT fund_id, _source_line FROM raw.funds ORDER BY 1").fetchall() == [("F1", 1), ("F2", 2)]
 
 
+def test_parquet_bad_rows_are_quarantined_as_received_with_their_row_number(con, tmp_path):
+    p = tmp_path / "prices" / "p.parquet"
+    p.parent.mkdir()
+    pd.DataFrame({
+        "symbol": ["AAA", "AAA", "BBB", "BBB"],
+        "date": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-02", "2024-01-03"]),
+        "close": [10.0, -2.5, 20.0, 0.0],
+    }).to_parquet(p)
+    report = load_dataset(con, "prices", [p], tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 2)
+    assert con.execute("SELECT symbol, close, _source_line FROM raw.prices ORDER BY 3").fetchall() == [
+        ("AAA", 10.0, 1), ("BBB", 20.0, 3)]
+    bad = con.execute("SELECT _source_line, symbol, date, close, _rule, _source_file FROM quarantine.prices ORDER BY 1").fetchall()
+    assert [b[:4] for b in bad] == [(2, "AAA", "2024-01-03 00:00:00", "-2.5"), (4, "BBB", "2024-01-03 00:00:00", "0.0")]
+    assert {b[4] for b in bad} == {"close_positive"} and {b[5] for b in bad} == {"prices/p.parquet"}
+
+
 def test_a_broken_file_writes_nothing_of_the_dataset(con, tmp_path):
     good = write(tmp_path, "funds/a.csv", "fund_id,name\nF1,One\n")
     broken = write(tmp_path, "funds/b.csv", "fund_id\nF2\n")
