@@ -5,6 +5,7 @@ This is what `make demo` runs; settings come from WAREHOUSE_* environment variab
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import sys
@@ -52,7 +53,9 @@ def _exit(code: int) -> None:
     # Everything is closed by now (connections, the Dagster instance, the published file is
     # synced). DuckDB 2.0's bindings print a page of "nanobind: leaked ..." lines during
     # interpreter teardown for objects still referenced by library caches, which reads like a
-    # failure at the end of `make demo`; ending the process here skips that teardown.
+    # failure at the end of `make demo`. The exit handlers still run (they release what
+    # multiprocessing created); only the module teardown that prints those lines is skipped.
+    atexit._run_exitfuncs()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
