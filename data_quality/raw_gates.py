@@ -101,10 +101,11 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
     if scope.mode != "unchanged":
         out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
     roles = [settings.small_symbol, settings.large_symbol]
-    universe_known = con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0] if "universe" in _tables(con) else False
+    tables = _tables(con)
+    universe_known = con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0] if "universe" in tables else False
     if name in ("prices", "fund_navs"):
         id_col, value_col = ("symbol", "close") if name == "prices" else ("fund_id", "adj_nav")
-        splits = "raw.splits" if name == "prices" and "splits" in _tables(con) else None
+        splits = "raw.splits" if name == "prices" and "splits" in tables else None
         calendar = mh.trading_calendar_sql(roles) if name == "prices" else None
         rows, report_from = f"raw.{name}", None
         if scope.mode == "batches":

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS, Dataset
+from pipelines.raw_loader import file_digest
 from pipelines.sources.base import Landed, Log
 from pipelines.sources.sample.faults import FAULTS, apply_fault
 from pipelines.sources.sample.generator import GENERATOR_VERSION, SampleMarket, SampleParams, generate_market
@@ -83,20 +84,12 @@ def write_parquet(frame: pd.DataFrame, dataset: Dataset, path: Path) -> None:
             writer.write_table(table.replace_schema_metadata(None))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def write_market(market: SampleMarket, folder: Path, params: SampleParams) -> None:
     files = {}
     for name, dataset in DATASETS.items():
         path = dataset_file(folder, name)
         write_parquet(market.tables[name], dataset, path)
-        files[name] = {"file": str(path.relative_to(folder)), "rows": len(market.tables[name]), "sha256": _sha256(path)}
+        files[name] = {"file": str(path.relative_to(folder)), "rows": len(market.tables[name]), "sha1": file_digest(path)}
     (folder / TRUTHS).write_text(json.dumps(market.truths, indent=2, sort_keys=True) + "\n")
     manifest = {
         "synthetic": True,
