@@ -23,10 +23,22 @@ TEMPLATES = Path(__file__).parent / "templates"
 BADGE_COLORS = {**STATUS_COLORS, **VERDICT_COLORS}
 
 
-def vega_bundle() -> str:
-    """Vega-Embed with the Vega and Vega-Lite versions Altair writes its specs for."""
+def vega_bundle(cache_dir: Path) -> str:
+    """Vega-Embed with the Vega and Vega-Lite versions Altair writes its specs for.
+
+    Bundling takes about 1.5 s and its result depends only on the two pinned versions, so it is
+    kept beside the page under a name that carries both and made once per warehouse.
+    """
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    return vl_convert.javascript_bundle(vl_version=f"{major}.{minor}")
+    cached = cache_dir / f".vega-bundle-vlconvert{vl_convert.__version__}-vl{major}.{minor}.js"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle(vl_version=f"{major}.{minor}")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(cached.name + ".partial")
+    partial.write_text(bundle, encoding="utf-8")
+    partial.replace(cached)
+    return bundle
 
 
 def _missing(value) -> bool:
@@ -110,5 +122,5 @@ def build_page(results: dict[str, pd.DataFrame], prov: Provenance, panels: list[
         docs_href=(lambda relation: docs.href(relation, page_dir)) if docs else None,
         panels=panels,
         specs_json=_specs_json(panels),
-        vega_bundle=vega_bundle(),
+        vega_bundle=vega_bundle(page_dir),
     )
