@@ -11,6 +11,8 @@ import dagster as dg
 import pytest
 
 from data_quality.marts_contract import MARTS
+from data_quality.suites import raw_suite
+from data_quality.thresholds import Thresholds
 from pipelines.datasets import DATASETS
 from tests.conftest import REPO
 
@@ -79,7 +81,9 @@ def test_raw_assets_are_guarded_by_blocking_checks(defs):
         specs = [graph.get_check_spec(ck) for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", name])]
         blocking = {s.name for s in specs if s.blocking}
         assert {"contract_suite", "key_conflicts", "quarantine_share", "row_count_vs_previous"} <= blocking, name
-        assert any(s.name.startswith("source_not_null") for s in specs), "dbt source tests appear as checks"
+        # Not-null of required columns lives in the blocking contract suite, not in dbt source tests.
+        not_null = {e.column for e in raw_suite(name, Thresholds()) if type(e).__name__ == "ExpectColumnValuesToNotBeNull"}
+        assert not_null == {c.name for c in DATASETS[name].columns if c.required and not c.nullable} != set(), name
     prices = {ck.name for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", "prices"])}
     assert {"unit_error_100x", "unexplained_jump", "stale_series", "missing_bars", "ohlc_consistency"} <= prices
 

@@ -303,19 +303,20 @@ def test_position_signal_follows_the_rules(con):
     assert {s for s, _ in rows.values()} <= {"increase", "reassess", "hold"}
 
 
-def test_mart_columns_declared_not_null_are_enforced_by_duckdb(con):
-    """Not-null on the BI marts is a contract constraint: DuckDB refuses the NULL while dbt builds
-    the table, so no separate not_null data test has to scan it afterwards."""
+@pytest.mark.parametrize("layer, at_least", [("marts", 50), ("intermediate", 40)])
+def test_columns_declared_not_null_are_enforced_by_duckdb(con, layer, at_least):
+    """Not-null on the marts and intermediate tables is a contract constraint: DuckDB refuses the
+    NULL while dbt builds the table, so no separate not_null data test has to scan it afterwards."""
     import yaml
 
     declared = set()
-    for path in (REPO / "dbt_project" / "models" / "marts").glob("[!_]*.yml"):
+    for path in (REPO / "dbt_project" / "models" / layer).glob("[!_]*.yml"):
         for model in yaml.safe_load(path.read_text())["models"]:
             for column in model.get("columns", []):
                 if {"type": "not_null"} in column.get("constraints", []):
                     declared.add((model["name"], column["name"]))
-    assert len(declared) >= 50
+    assert len(declared) >= at_least
     enforced = set(con.execute(
         "SELECT table_name, unnest(constraint_column_names) FROM duckdb_constraints() "
-        "WHERE schema_name = 'marts' AND constraint_type = 'NOT NULL'").fetchall())
+        "WHERE schema_name = ? AND constraint_type = 'NOT NULL'", [layer]).fetchall())
     assert declared <= enforced, sorted(declared - enforced)[:10]
