@@ -95,3 +95,20 @@ def test_one_job_and_a_weekday_schedule_off_by_default(defs):
     assert schedule.cron_schedule == "30 18 * * 1-5"
     assert schedule.execution_timezone == "America/New_York"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_dbt_resource_knows_its_version_without_starting_dbt(monkeypatch):
+    """dagster-dbt would run `dbt --version` in a second process on every run; the warehouse's
+    resource takes the installed dbt-core's version instead, and opens no adapter in-process."""
+    from dagster_dbt.compat import DBT_PYTHON_VERSION
+    from dagster_dbt.core import resource as dagster_dbt_resource
+
+    from pipelines.assets.dbt import dbt_resource
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a dbt process was started: {args}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_process)
+    dbt = dbt_resource()
+    assert dbt._cli_version == DBT_PYTHON_VERSION
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None

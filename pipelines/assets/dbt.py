@@ -122,7 +122,9 @@ class WarehouseDbtCliResource(DbtCliResource):
     dagster-dbt asks the executable for its version (`dbt --version`, a second dbt process of
     about 1.5 s) and opens a dbt adapter in this process for column metadata and row counts (about
     1.5 s more): neither is needed when the executable is the one installed with this dbt-core
-    package and no asset fetches metadata through the adapter.
+    package and no asset fetches metadata through the adapter. Both are dagster-dbt internals of
+    the pinned version; an asset that starts using `fetch_column_metadata` or `fetch_row_counts`
+    needs the adapter back.
     """
 
     @cached_property
