@@ -113,7 +113,7 @@ def step_timings(warehouse_dir: Path) -> dict[str, float]:
 
 
 def dbt_layer_timings(warehouse_dir: Path) -> dict[str, float]:
-    """Seconds per dbt layer (models and tests) from the run's run_results.json, plus dbt's own
+    """Seconds per dbt layer's models, and of all tests, from the run's run_results.json, plus dbt's own
     elapsed time (what the Dagster step spends beyond it is start-up and event handling)."""
     path = warehouse_dir / "dbt" / "target" / "run_results.json"
     if not path.exists():
@@ -123,10 +123,12 @@ def dbt_layer_timings(warehouse_dir: Path) -> dict[str, float]:
     layers["dbt_elapsed"] = results["elapsed_time"]
     for r in results["results"]:
         uid = r["unique_id"]
-        kind = uid.split(".")[0]
-        layer = next((p for p in ("staging", "intermediate", "marts") if f".stg_" in uid and p == "staging"
-                      or f".int_" in uid and p == "intermediate"), "marts")
-        layers[f"{layer}_{'tests' if kind in ('test', 'unit_test') else 'models'}"] += r.get("execution_time", 0.0)
+        if uid.split(".")[0] in ("test", "unit_test"):
+            # A test's id names its test, not its model's layer: all tests are one figure.
+            layers["tests"] += r.get("execution_time", 0.0)
+            continue
+        layer = "staging" if ".stg_" in uid else "intermediate" if ".int_" in uid else "marts"
+        layers[f"{layer}_models"] += r.get("execution_time", 0.0)
     return dict(layers)
 
 
