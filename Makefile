@@ -17,10 +17,16 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $@
 
-setup: $(BIN)/.installed
+# Dagster's own processes (webserver, daemon, run workers) load the instance's event log class
+# (pipelines.event_log) before any code location: the repository is on the venv's import path.
+$(BIN)/.repo-on-path: $(BIN)/.installed
+	$(BIN)/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "smallcap_warehouse.pth").write_text(sys.argv[1] + "\n")' "$(CURDIR)"
+	touch $@
+
+setup: $(BIN)/.installed $(BIN)/.repo-on-path
 
 # The dbt manifest is built here, once, so loading the Dagster definitions never parses dbt.
-$(MANIFEST): $(BIN)/.installed $(DBT_SOURCES)
+$(MANIFEST): $(BIN)/.installed $(BIN)/.repo-on-path $(DBT_SOURCES)
 	mkdir -p $(WAREHOUSE_DIR)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 	touch $@

@@ -19,17 +19,17 @@ import requests
 from data_quality.marts_contract import MARTS
 from pipelines.automation import RawState, latest_close_with_data, latest_day_outcome, refresh_decision
 from pipelines.datasets import DATASETS
+from pipelines.instance import dagster_yaml
 from tests.conftest import REPO, pipeline_env
 
 WEBSERVER = Path(sys.executable).parent / "dagster-webserver"
 LOCATION = "smallcap_warehouse"
 REPOSITORY = "__repository__"  # the repository every Definitions object is served as
 # Runs launched from the UI start in a subprocess at once: no daemon is needed to dequeue them.
-INSTANCE_YAML = """run_coordinator:
+# The warehouse's own instance settings, with runs launched at once instead of queued.
+RUN_COORDINATOR = """run_coordinator:
   module: dagster.core.run_coordinator
   class: DefaultRunCoordinator
-telemetry:
-  enabled: false
 """
 STARTUP_SECONDS = 180
 RUN_SECONDS = 600
@@ -79,7 +79,7 @@ def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("dagster_ui")
     home, warehouse_dir = root / "dagster_home", root / "wh"
     home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_YAML)
+    (home / "dagster.yaml").write_text(dagster_yaml(home) + RUN_COORDINATOR)
     port, log = _free_port(), root / "webserver.log"
     started = time.monotonic()
     with open(log, "w") as out:
