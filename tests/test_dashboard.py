@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from pipelines.dashboard import dashboard_path, render_dashboard
-from pipelines.dashboard.dbt_docs import dbt_docs_path
+from pipelines.dashboard.dbt_docs import build_dbt_docs, dbt_docs_path
 from pipelines.dashboard.panels import CHARTS
 from tests.browser import Chromium
 from tests.conftest import REPO
@@ -154,3 +154,49 @@ def test_the_pipeline_renders_the_dashboard_and_links_it_in_dagster(sample_wareh
     metadata = latest[0].asset_materialization.metadata
     assert metadata["path"].value == str(page)
     assert metadata["open"].value == page.resolve().as_uri()
+
+
+CATALOG_JSON = re.compile(r'\{"metadata": \{"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1\.json".*?"errors": null\}')
+
+
+def test_docs_page_is_the_one_dbt_docs_generate_writes(tmp_path):
+    """The page made without a dbt process equals dbt's own static page for the same manifest,
+    byte for byte apart from the catalog's timestamps and invocation id."""
+    target = tmp_path / "target"
+    target.mkdir()
+    # With --no-compile, dbt inlines the manifest it finds in the target folder.
+    shutil.copyfile(REPO / "dbt_project" / "target" / "manifest.json", target / "manifest.json")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--no-compile", "--empty-catalog", "--static",
+         "--target-path", str(target), "--quiet"],
+        cwd=REPO / "dbt_project", env={**os.environ, "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+                                        "WAREHOUSE_DIR": str(tmp_path / "wh")},
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    ours = tmp_path / "ours" / "index.html"
+    assert build_dbt_docs(target / "manifest.json", ours)
+    assert not build_dbt_docs(target / "manifest.json", ours), "an unchanged manifest does not rebuild the page"
+
+    theirs_html, ours_html = (target / "static_index.html").read_text(), ours.read_text()
+    [theirs_catalog], [our_catalog] = CATALOG_JSON.findall(theirs_html), CATALOG_JSON.findall(ours_html)
+    assert CATALOG_JSON.sub("CATALOG", ours_html) == CATALOG_JSON.sub("CATALOG", theirs_html)
+    varying = ("generated_at", "invocation_id", "invocation_started_at")
+    theirs_catalog, our_catalog = json.loads(theirs_catalog), json.loads(our_catalog)
+    for catalog in (theirs_catalog, our_catalog):
+        for key in varying:
+            catalog["metadata"].pop(key)
+    assert our_catalog == theirs_catalog
+
+
+def test_docs_page_shows_a_models_meaning_in_chromium(sample_warehouse):
+    docs = dbt_docs_path(sample_warehouse)
+    manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
+    model = manifest["nodes"]["model.smallcap_warehouse.claims_audit"]
+    column, meaning = next((c["name"], c["description"]) for c in model["columns"].values() if c["description"])
+    with Chromium(width=1400, height=900) as browser:
+        tab = browser.open(docs.as_uri() + "#!/model/model.smallcap_warehouse.claims_audit")
+        shown = tab.wait_for(f"document.body.innerText.includes({json.dumps(meaning)})", timeout=90)
+        text, errors = tab.evaluate("document.body.innerText"), tab.errors()
+        tab.close()
+    assert shown, (column, text[:2000], errors)
+    assert "claims_audit" in text

@@ -1,9 +1,6 @@
 """The signal dashboard and the dbt docs it links to: static pages beside serving.duckdb."""
 
-import os
-
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.assets.dbt import dbt_project
 from pipelines.assets.serving import SERVING_KEY
@@ -30,17 +27,15 @@ def _page_metadata(page) -> dict:
     kinds={"dbt", "html"},
     owners=[OWNER],
     description=(
-        "$WAREHOUSE_DIR/dbt_docs/index.html: `dbt docs generate --static` of the dbt project, one page "
-        "with every model's and column's meaning, opened without a server. Rebuilt only when the dbt "
-        "manifest changes; the dashboard links each source table to it."
+        "$WAREHOUSE_DIR/dbt_docs/index.html: the dbt project's static docs page (what `dbt docs generate "
+        "--static --empty-catalog` writes, made from the prepared manifest), one page with every model's "
+        "and column's meaning, opened without a server. Rebuilt only when the dbt manifest changes; the "
+        "dashboard links each source table to it."
     ),
 )
-def dbt_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings = warehouse.settings
-    # profiles.yml names the warehouse through the environment of the dbt process.
-    os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    page = dbt_docs_path(settings.warehouse_dir)
-    rebuilt = build_dbt_docs(dbt, dbt_project.manifest_path, page)
+def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    page = dbt_docs_path(warehouse.settings.warehouse_dir)
+    rebuilt = build_dbt_docs(dbt_project.manifest_path, page)
     context.log.info(f"dbt docs {'written' if rebuilt else 'unchanged'}: {page}")
     return dg.MaterializeResult(metadata={**_page_metadata(page), "rebuilt": rebuilt})
 
