@@ -6,6 +6,10 @@ large-index company's four latest quarters visible at D are restated into deep l
 with doubled share counts, and a few quarters missing at D are filed. The graph runs again
 on the same warehouse (only the new file loads). Every row of the marts dated on or
 before D must be identical; rows after D must show the restatements.
+
+That second run is incremental: the as-of models recompute only the dates from the
+earliest new filing on. So the point-in-time comparison reads a third warehouse built from
+scratch on the final files, and the incremental one must equal it, every row of every mart.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def restatements_after(wh: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def before_and_after(tmp_path_factory) -> tuple[dict, dict, int]:
+def before_and_after(tmp_path_factory) -> tuple[dict, dict, int, Path, Path]:
     from pipelines.config import load_settings
     from pipelines.sources.sample.source import SampleSource
 
@@ -138,12 +142,14 @@ def before_and_after(tmp_path_factory) -> tuple[dict, dict, int]:
         extra[column] = extra[column].dt.strftime("%Y-%m-%d")
     extra.to_csv(files / "earnings" / "restatements_after_d.csv", index=False)
     run(files, wh)
-    return before, snapshot(wh), len(extra)
+    scratch = base / "scratch"
+    run(files, scratch)
+    return before, snapshot(scratch), len(extra), wh, scratch
 
 
 @pytest.mark.parametrize("relation", [r for r, _ in AS_OF_RELATIONS] + ["marts.claims_audit"])
 def test_marts_as_of_d_ignore_facts_filed_later(before_and_after, relation):
-    before, after, _ = before_and_after
+    before, after, *_ = before_and_after
     assert len(before[relation]) > 0, f"{relation} has no rows dated on or before {D}"
     # Identical, up to the last bits of float sums (DuckDB adds in parallel, in no fixed order;
     # a z-score of nearly equal values amplifies that to ~1e-12): far below any real change.
@@ -151,7 +157,7 @@ def test_marts_as_of_d_ignore_facts_filed_later(before_and_after, relation):
 
 
 def test_the_restatements_were_loaded_and_change_later_dates(before_and_after):
-    before, after, added = before_and_after
+    before, after, added, *_ = before_and_after
     assert added > 1000
     # As of the latest date the restated losses show up...
     b, a = before["_latest_profitability"], after["_latest_profitability"]
@@ -161,6 +167,46 @@ def test_the_restatements_were_loaded_and_change_later_dates(before_and_after):
 
 
 def test_the_as_of_dates_compared_include_d_and_earlier_months(before_and_after):
-    before, _, _ = before_and_after
+    before, *_ = before_and_after
     dates = set(before["marts.profitability"]["as_of_date"].dt.date)
     assert D in dates and EARLIER in dates
+
+
+def _tables(wh: Path, schema: str) -> list[str]:
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        return [t for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]).fetchall()]
+
+
+def _whole(wh: Path, relation: str) -> pd.DataFrame:
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        frame = _normalised(con.execute(f"SELECT * FROM {relation}").fetchdf())
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def test_the_second_run_recomputed_only_the_dates_from_the_first_new_filing(before_and_after):
+    *_, wh, scratch = before_and_after
+    query = "SELECT DISTINCT rebuild_from, fingerprint FROM audit.dbt_as_of_state"
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        [(rebuild_from, fingerprint)] = con.execute(query).fetchall()
+    with duckdb.connect(str(scratch / "warehouse.duckdb"), read_only=True) as con:
+        [(scratch_from, scratch_fingerprint)] = con.execute(query).fetchall()
+    assert rebuild_from == D + timedelta(days=1), "the earliest restatement was filed the day after D"
+    assert scratch_from is None and scratch_fingerprint == fingerprint, "the scratch build was a full one"
+
+
+@pytest.mark.parametrize("relation", ["intermediate.int_company_asof", "intermediate.int_eps_growth_asof"])
+def test_the_incremental_models_equal_a_build_from_scratch(before_and_after, relation):
+    *_, wh, scratch = before_and_after
+    incremental, full = _whole(wh, relation), _whole(scratch, relation)
+    assert len(full) > 0
+    pd.testing.assert_frame_equal(incremental, full, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def test_every_mart_of_the_incremental_run_equals_a_build_from_scratch(before_and_after):
+    *_, wh, scratch = before_and_after
+    marts = _tables(scratch, "marts")
+    assert _tables(wh, "marts") == marts and len(marts) >= 15
+    for table in marts:
+        pd.testing.assert_frame_equal(_whole(wh, f"marts.{table}"), _whole(scratch, f"marts.{table}"),
+                                      check_exact=False, rtol=1e-9, atol=1e-12, obj=f"marts.{table}")

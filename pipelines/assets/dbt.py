@@ -5,6 +5,7 @@ loading the code location stays fast and needs no database.
 """
 
 
+import hashlib
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_dbt.compat import DBT_PYTHON_VERSION
 
 from data_quality.results import ERROR, WARN, CheckOutcome, blocking_failures, record
+from pipelines import as_of_plan
 from pipelines.assets.raw import OWNER
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
@@ -67,19 +69,32 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     settings = warehouse.settings
     with warehouse.connect() as con:
         failed = blocking_failures(con, context.run.run_id)
-    if failed:
-        # A failed raw gate stops the derived tables from being rebuilt on bad data.
-        raise dg.Failure(description="blocking raw checks failed: " + "; ".join(f"{d} {c}: {x}" for d, c, x in failed[:5]))
-    # profiles.yml reads the warehouse location from the environment of the dbt process.
+        if failed:
+            # A failed raw gate stops the derived tables from being rebuilt on bad data.
+            raise dg.Failure(description="blocking raw checks failed: " + "; ".join(f"{d} {c}: {x}" for d, c, x in failed[:5]))
+        dbt_vars = json.dumps(settings.dbt_vars())
+        as_of = as_of_plan.plan(con, build_fingerprint(dbt_vars))
+    context.log.info(as_of.describe())
+    # profiles.yml reads the warehouse location from the environment of the dbt process, and
+    # the as-of models their rebuild boundary (an env var, not a dbt var: a changed var would
+    # make dbt parse the whole project again).
     os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    dbt_vars = json.dumps(settings.dbt_vars())
+    os.environ[as_of_plan.ENV] = "" if as_of.full_refresh else as_of.rebuild_from.isoformat()
+    args = build_args(dbt_vars) + (["--full-refresh"] if as_of.full_refresh else [])
     outcomes: list[CheckOutcome] = []
     try:
-        for event in dbt.cli(build_args(dbt_vars), context=context, target_path=target_path(settings)).stream():
+        for event in dbt.cli(args, context=context, target_path=target_path(settings)).stream():
             if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
                 outcomes.append(_as_outcome(event))
             yield event
+        # Reached only when every model and test succeeded: the as-of rows now reflect these
+        # batches, unless this was a subset run that left one of the as-of models out.
+        built = {key.path[-1] for key in context.selected_asset_keys}
+        if set(as_of_plan.AS_OF_MODELS) <= built:
+            with warehouse.connect() as con:
+                as_of_plan.record(con, as_of, context.run.run_id)
     finally:
+        os.environ.pop(as_of_plan.ENV, None)
         # dbt tests join the run's quality history, failed ones included.
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)
@@ -91,6 +106,14 @@ def build_args(dbt_vars: str) -> list[str]:
     # The file log keeps node results, not dbt's debug stream: writing ~10 MB of debug JSON
     # cost about a tenth of every build. Dagster's event log gets the full stream either way.
     return ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--vars", dbt_vars]
+
+
+def build_fingerprint(dbt_vars: str) -> str:
+    """The dbt project and settings a build ran with: incremental rows are only reused under the same."""
+    digest = hashlib.sha256(_manifest_path().read_bytes())
+    digest.update(dbt_vars.encode())
+    digest.update(as_of_plan.PLAN_VERSION.encode())
+    return digest.hexdigest()[:16]
 
 
 def target_path(settings) -> Path:

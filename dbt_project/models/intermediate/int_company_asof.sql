@@ -4,18 +4,33 @@
   price_max_stale_days old: 0 = the close at the date itself), the latest visible shares
   outstanding carried through any split after their period end, and market cap =
   close x shares.
+
+  Incremental by as-of date (macros/as_of_incremental.sql): a daily run recomputes the new
+  date and the previous latest one, reading only the prices those dates can use.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_as_of_rows() }}",
+) }}
+
 with members as (
-    select * from {{ ref('int_index_membership') }}
+    select *
+    from {{ ref('int_index_membership') }}
+    where {{ as_of_rebuilt('as_of_date') }}
 ),
 
 ttm as (
     select * from {{ ref('int_company_ttm') }}
 ),
 
+-- Only closes young enough to be used at a date being computed. The bound is a constant,
+-- so DuckDB applies it below stg_prices' de-duplication instead of de-duplicating every row.
 prices as (
     select symbol, date, close
     from {{ ref('stg_prices') }}
+    where {{ as_of_rebuilt('date', var('price_max_stale_days')) }}
 ),
 
 splits as (
@@ -64,13 +79,18 @@ split_factors as (
     group by all
 ),
 
+-- A close older than price_max_stale_days is not used: neither it nor its date is kept.
 combined as (
     select
-        with_price.*,
+        with_price.* exclude (close_raw, close_date),
         case
             when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
                 then with_price.close_raw
         end as close,
+        case
+            when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
+                then with_price.close_date
+        end as close_date,
         with_price.filed_shares_outstanding * coalesce(split_factors.split_factor, 1.0) as shares_outstanding
     from with_price
     left join split_factors

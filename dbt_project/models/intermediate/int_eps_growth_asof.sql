@@ -5,9 +5,20 @@
   quarters a trigger or the position signal can read at D (the last four ended quarters
   and the EPS-trigger window) and, at the latest date held, for every quarter (the
   eps_growth mart).
+
+  Incremental by as-of date (macros/as_of_incremental.sql).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_as_of_rows() }}",
+) }}
+
 with as_of_dates as (
-    select * from {{ ref('int_as_of_dates') }}
+    select *
+    from {{ ref('int_as_of_dates') }}
+    where {{ as_of_rebuilt('as_of_date') }}
 ),
 
 versions as (
@@ -21,7 +32,9 @@ estimates as (
 ),
 
 members as (
-    select index_role, as_of_date, symbol from {{ ref('int_index_membership') }}
+    select index_role, as_of_date, symbol
+    from {{ ref('int_index_membership') }}
+    where {{ as_of_rebuilt('as_of_date') }}
 ),
 
 quarters as (

@@ -1,0 +1,186 @@
+"""The plan of the incremental as-of models, on a real DuckDB file loaded by the real loader.
+
+(That an incremental build then equals a build from scratch is checked end to end in
+test_point_in_time.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.as_of_plan import AS_OF_MODELS, NOTHING_NEW, plan, record
+from pipelines.datasets import DATASETS
+from pipelines.raw_loader import ensure_tables, load_dataset
+from tests.conftest import REPO
+
+PRICES = "symbol,date,close,open,high,low,adj_close,volume\n"
+RATES = "series_id,date,value\n"
+
+
+class Landing:
+    def __init__(self, root: Path):
+        # The file name dbt's profile opens in WAREHOUSE_DIR.
+        self.root, self.db = root, root / "warehouse.duckdb"
+        root.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(self.db)) as con:
+            for d in DATASETS.values():
+                ensure_tables(con, d)
+
+    def land(self, dataset: str, name: str, text: str | None) -> None:
+        path = self.root / dataset / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+        with duckdb.connect(str(self.db)) as con:
+            load_dataset(con, dataset, sorted((self.root / dataset).glob("*.csv")), self.root)
+
+    def plan(self, fingerprint: str = "fp1"):
+        with duckdb.connect(str(self.db)) as con:
+            return plan(con, fingerprint)
+
+    def record(self, p) -> None:
+        with duckdb.connect(str(self.db)) as con:
+            record(con, p, "run")
+
+
+def _bars(*days: str) -> str:
+    return PRICES + "".join(f"AAA,{d},10,10,10,10,10,100\n" for d in days)
+
+
+@pytest.fixture
+def landing(tmp_path) -> Landing:
+    w = Landing(tmp_path)
+    w.land("prices", "history.csv", _bars("2025-01-02", "2025-01-03", "2025-01-06"))
+    return w
+
+
+def test_first_build_is_full_then_new_rows_set_the_boundary(landing):
+    first = landing.plan()
+    assert first.full_refresh and "no build recorded" in first.reason
+    landing.record(first)
+
+    landing.land("prices", "day.csv", _bars("2025-01-07"))
+    daily = landing.plan()
+    assert not daily.full_refresh and daily.rebuild_from == dt.date(2025, 1, 7)
+    landing.record(daily)
+
+    # A late file with an old date moves the boundary back to that date.
+    landing.land("prices", "late.csv", PRICES + "BBB,2024-12-31,5,5,5,5,5,1\nBBB,2025-01-08,5,5,5,5,5,1\n")
+    assert landing.plan().rebuild_from == dt.date(2024, 12, 31)
+
+
+def test_each_input_counts_by_the_date_its_rows_became_public(landing):
+    landing.record(landing.plan())
+    landing.land("earnings", "q.csv", "symbol,fiscal_period_end,report_date,net_income,eps_diluted,revenue,shares_outstanding\n"
+                 "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n")
+    p = landing.plan()
+    assert p.rebuild_from == dt.date(2024, 11, 5), "a filing counts from its report date, not its period end"
+    assert "earnings" in p.reason
+
+
+def test_inputs_the_as_of_models_do_not_read_change_nothing(landing):
+    landing.record(landing.plan())
+    landing.land("rates", "dgs10.csv", RATES + "DGS10,2025-01-07,4.5\n")
+    p = landing.plan()
+    assert not p.full_refresh and p.rebuild_from == NOTHING_NEW
+
+
+def test_a_replaced_or_removed_file_or_other_settings_rebuild_everything(landing):
+    landing.record(landing.plan())
+    landing.land("prices", "history.csv", _bars("2025-01-02", "2025-01-03"))
+    replaced = landing.plan()
+    assert replaced.full_refresh and "replaced or removed" in replaced.reason
+    landing.record(replaced)
+
+    assert landing.plan("fp2").full_refresh, "another dbt project or settings"
+    landing.land("prices", "history.csv", None)
+    assert landing.plan().full_refresh, "a removed file"
+
+
+def test_a_build_that_is_not_recorded_leaves_the_boundary_where_it_was(landing):
+    landing.record(landing.plan())
+    landing.land("prices", "d1.csv", _bars("2025-01-07"))
+    landing.plan()  # planned, but the build failed: nothing recorded
+    landing.land("prices", "d2.csv", _bars("2025-01-08"))
+    assert landing.plan().rebuild_from == dt.date(2025, 1, 7)
+
+
+def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
+    manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
+    incremental = {n["name"] for n in manifest["nodes"].values()
+                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+    assert incremental == set(AS_OF_MODELS)
+
+
+def _dbt(wh: Path, target: Path, *args: str, rebuild_from: str | None = None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_AS_OF_REBUILD_FROM"}
+    env.update({"WAREHOUSE_DIR": str(wh), "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"})
+    if rebuild_from:
+        env["WAREHOUSE_AS_OF_REBUILD_FROM"] = rebuild_from
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "run", "--select", "+int_company_asof", "+int_eps_growth_asof",
+         "--target-path", str(target), "--quiet", *args],
+        cwd=REPO / "dbt_project", env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def _as_of_rows(db: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        out = {}
+        for model in AS_OF_MODELS:
+            frame = con.execute(f"SELECT * FROM intermediate.{model}").fetchdf()
+            out[model] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        return out
+
+
+def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
+    """The day after a Monday 30 March: the 30th stops being an as-of date (no longer the
+    latest, nor the month's end), the 31st becomes one, and the incremental tables equal a
+    full rebuild of the same raw tables."""
+    from pipelines.sources.sample.generator import SampleParams, generate_market
+
+    market = generate_market(SampleParams(n_small=30, n_large=10, years=1.5, end="2026-03-31"))
+    wh = tmp_path / "wh"
+    landing = Landing(wh)
+    last_day = pd.Timestamp("2026-03-31")
+    for name, frame in market.tables.items():
+        frame = frame.copy()
+        for column in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        rows = frame if name != "prices" else frame[frame["date"] < "2026-03-31"]
+        landing.land(name, f"{name}.csv", rows.to_csv(index=False))
+    target = tmp_path / "target"
+    _dbt(wh, target)
+    first = landing.plan()
+    landing.record(first)
+    before = _as_of_rows(landing.db)
+    assert before["int_company_asof"]["as_of_date"].max() == pd.Timestamp("2026-03-30")
+
+    prices = market.tables["prices"]
+    day = prices[prices["date"] == last_day].assign(date="2026-03-31")
+    landing.land("prices", "prices_20260331.csv", day.to_csv(index=False))
+    daily = landing.plan()
+    assert not daily.full_refresh and daily.rebuild_from == dt.date(2026, 3, 31)
+    _dbt(wh, target, rebuild_from=daily.rebuild_from.isoformat())
+    incremental = _as_of_rows(landing.db)
+
+    _dbt(wh, target, "--full-refresh")
+    full = _as_of_rows(landing.db)
+    for model in AS_OF_MODELS:
+        dates = set(incremental[model]["as_of_date"])
+        assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
+        pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
+                                      obj=model)
