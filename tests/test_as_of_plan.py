@@ -184,3 +184,18 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
         assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
         pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
                                       obj=model)
+
+
+def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_path):
+    from pipelines.assets.dbt import build_fingerprint
+
+    target = tmp_path / "target"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--target-path", str(target), "--no-partial-parse"],
+        cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=600,
+        env={**os.environ, "WAREHOUSE_DIR": str(tmp_path), "DBT_PROFILES_DIR": str(REPO / "dbt_project")})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    prepared = REPO / "dbt_project" / "target" / "manifest.json"
+    assert json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
+    assert build_fingerprint("{}", target / "manifest.json") == build_fingerprint("{}", prepared)
+    assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint('{"small_symbol": "VTWO"}', prepared)

@@ -108,9 +108,23 @@ def build_args(dbt_vars: str) -> list[str]:
     return ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--vars", dbt_vars]
 
 
-def build_fingerprint(dbt_vars: str) -> str:
-    """The dbt project and settings a build ran with: incremental rows are only reused under the same."""
-    digest = hashlib.sha256(_manifest_path().read_bytes())
+def build_fingerprint(dbt_vars: str, manifest_path: Path | None = None) -> str:
+    """The dbt project and settings a build ran with: incremental rows are only reused under the same.
+
+    The manifest without what changes on every parse (its metadata, each node's created_at),
+    so re-parsing an unchanged project keeps the incremental rows; plus the project file,
+    whose vars the manifest does not hold, and the vars of this run."""
+    def stable(value):
+        if isinstance(value, dict):
+            return {k: stable(v) for k, v in value.items() if k != "created_at"}
+        if isinstance(value, list):
+            return [stable(v) for v in value]
+        return value
+
+    manifest = json.loads((manifest_path or _manifest_path()).read_text())
+    manifest.pop("metadata", None)
+    digest = hashlib.sha256(json.dumps(stable(manifest), sort_keys=True).encode())
+    digest.update((DBT_PROJECT_DIR / "dbt_project.yml").read_bytes())
     digest.update(dbt_vars.encode())
     digest.update(as_of_plan.PLAN_VERSION.encode())
     return digest.hexdigest()[:16]
