@@ -31,7 +31,12 @@ $(MANIFEST): $(BIN)/.installed $(BIN)/.repo-on-path $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 	touch $@
 
-prepare: $(MANIFEST)
+# The dashboard's Vega bundle depends only on installed package versions: built once here too.
+$(VENV)/.vega-bundle: $(BIN)/.installed $(BIN)/.repo-on-path
+	$(BIN)/python -c 'from pipelines.dashboard.page import prepare_vega_bundle; prepare_vega_bundle()'
+	touch $@
+
+prepare: $(MANIFEST) $(VENV)/.vega-bundle
 
 demo: prepare
 	$(BIN)/python -m pipelines.run

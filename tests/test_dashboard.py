@@ -200,3 +200,25 @@ def test_docs_page_shows_a_models_meaning_in_chromium(sample_warehouse):
         tab.close()
     assert shown, (column, text[:2000], errors)
     assert "claims_audit" in text
+
+
+def test_the_vega_bundle_is_made_once_per_environment_else_once_per_warehouse(tmp_path, monkeypatch):
+    from pipelines.dashboard import page as page_module
+
+    prepared, beside_page = tmp_path / "env-share", tmp_path / "warehouse" / "dashboard"
+    monkeypatch.setattr(page_module, "PREPARED_DIR", prepared)
+    made = []
+    real = page_module.vl_convert.javascript_bundle
+    monkeypatch.setattr(page_module.vl_convert, "javascript_bundle", lambda **kw: made.append(kw) or real(**kw))
+
+    # Not prepared: made on the first render, beside the page, then read from there.
+    first = page_module.vega_bundle(beside_page)
+    assert page_module.vega_bundle(beside_page) == first and len(made) == 1
+    assert [p.name for p in beside_page.iterdir()] == [page_module._bundle_name()[0]]
+
+    # Prepared (make prepare): every warehouse reads it and writes nothing of its own.
+    path = page_module.prepare_vega_bundle()
+    assert path.parent == prepared and path.read_text() == first and len(made) == 2
+    other = tmp_path / "other" / "dashboard"
+    assert page_module.vega_bundle(other) == first and not other.exists() and len(made) == 2
+    assert "vegaEmbed" in first

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,22 +24,45 @@ TEMPLATES = Path(__file__).parent / "templates"
 BADGE_COLORS = {**STATUS_COLORS, **VERDICT_COLORS}
 
 
+# Where `make prepare` leaves the bundle: inside the environment whose packages it is built from.
+PREPARED_DIR = Path(sys.prefix) / "share" / "smallcap-warehouse"
+
+
+def _bundle_name() -> tuple[str, str]:
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return f".vega-bundle-vlconvert{vl_convert.__version__}-vl{major}.{minor}.js", f"{major}.{minor}"
+
+
+def _write_bundle(path: Path, vl_version: str) -> str:
+    bundle = vl_convert.javascript_bundle(vl_version=vl_version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(bundle, encoding="utf-8")
+    partial.replace(path)
+    return bundle
+
+
+def prepare_vega_bundle() -> Path:
+    """Build the bundle once per environment, at build time (`make prepare`), like the dbt manifest."""
+    name, vl_version = _bundle_name()
+    path = PREPARED_DIR / name
+    if not path.exists():
+        _write_bundle(path, vl_version)
+    return path
+
+
 def vega_bundle(cache_dir: Path) -> str:
     """Vega-Embed with the Vega and Vega-Lite versions Altair writes its specs for.
 
     Bundling takes about 1.5 s and its result depends only on the two pinned versions, so it is
-    kept beside the page under a name that carries both and made once per warehouse.
+    read from a file whose name carries both: the one `make prepare` made for this environment,
+    else one made beside the page on the first render.
     """
-    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    cached = cache_dir / f".vega-bundle-vlconvert{vl_convert.__version__}-vl{major}.{minor}.js"
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
-    bundle = vl_convert.javascript_bundle(vl_version=f"{major}.{minor}")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(cached.name + ".partial")
-    partial.write_text(bundle, encoding="utf-8")
-    partial.replace(cached)
-    return bundle
+    name, vl_version = _bundle_name()
+    for cached in (PREPARED_DIR / name, cache_dir / name):
+        if cached.exists():
+            return cached.read_text(encoding="utf-8")
+    return _write_bundle(cache_dir / name, vl_version)
 
 
 def _missing(value) -> bool:
