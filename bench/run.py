@@ -193,7 +193,15 @@ def measured_run(warehouse_dir: Path, files_dir: Path) -> dict:
         print(m.output[-6000:])
         raise SystemExit(f"pipeline run failed ({m.returncode})")
     return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb,
-            "stages_s": step_timings(warehouse_dir), "dbt_layers_s": dbt_layer_timings(warehouse_dir)}
+            "stages_s": step_timings(warehouse_dir), "dbt_layers_s": dbt_layer_timings(warehouse_dir),
+            "as_of_rebuild_from": as_of_rebuild_from(warehouse_dir)}
+
+
+def as_of_rebuild_from(warehouse_dir: Path) -> str:
+    """From which date the run recomputed the incremental as-of models ('all': a full rebuild)."""
+    with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        (since,) = con.execute("SELECT max(rebuild_from) FROM audit.dbt_as_of_state").fetchone()
+    return "all" if since is None else str(since)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,6 +257,8 @@ def print_report(r: dict, out: Path) -> None:
     print("full build dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["dbt_layers_s"].items())))
     print("incremental stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["stages_s"].items())))
     print("incremental dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["dbt_layers_s"].items())))
+    print(f"as-of models recomputed: full build {r['full']['as_of_rebuild_from']}, "
+          f"incremental from {r['incremental']['as_of_rebuild_from']}")
     print("BI queries: " + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms / p95 {v['p95_ms']:.1f} ms" for k, v in r["bi"].items()))
     for name, t in r["targets"].items():
         print(f"target {name:<22} {t['value']:>9.2f} (<= {t['target']}) {'met' if t['met'] else 'MISSED'}")

@@ -40,3 +40,6 @@ def test_tiny_benchmark_measures_every_stage(tmp_path):
             "SELECT detail FROM audit.quality_results WHERE run_id = ? AND dataset = 'raw.prices' AND check_name = 'key_conflicts'",
             [last_run]).fetchone()[0]
     assert f"{result['increment']['price_rows']} new rows in 1 batch(es)" in detail, detail
+    # ...and dbt planned the as-of models from the new day on, not from scratch.
+    assert result["full"]["as_of_rebuild_from"] == "all"
+    assert result["incremental"]["as_of_rebuild_from"] == result["increment"]["day"]
