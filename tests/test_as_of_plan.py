@@ -199,3 +199,35 @@ def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_pat
     assert json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
     assert build_fingerprint("{}", target / "manifest.json") == build_fingerprint("{}", prepared)
     assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint('{"small_symbol": "VTWO"}', prepared)
+
+
+def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, tmp_path, monkeypatch):
+    """Materializing one as-of model from the UI recomputes its latest date from the recorded
+    plan, and leaves the record alone: the upstream tables it read were not rebuilt."""
+    import shutil
+
+    import dagster as dg
+
+    from pipelines.assets.dbt import dbt_models, dbt_resource
+    from pipelines.config import load_settings
+    from pipelines.resources import WarehouseResource
+
+    wh = tmp_path / "wh"
+    shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("dagster_home"))
+    monkeypatch.setenv("WAREHOUSE_DIR", str(wh))
+    query = "SELECT DISTINCT run_id FROM audit.dbt_as_of_state"
+    latest = "SELECT max(as_of_date), count(*) FROM intermediate.int_company_asof"
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        recorded, before = con.execute(query).fetchall(), con.execute(latest).fetchone()
+
+    result = dg.materialize(
+        [dbt_models], selection=[dg.AssetKey(["intermediate", "int_company_asof"])],
+        resources={"warehouse": WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(wh)})),
+                   "dbt": dbt_resource()},
+    )
+    assert result.success
+    assert [m.asset_key for m in result.asset_materializations_for_node("dbt_models")] == [
+        dg.AssetKey(["intermediate", "int_company_asof"])]
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(query).fetchall() == recorded
+        assert con.execute(latest).fetchone() == before

@@ -88,9 +88,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
                 outcomes.append(_as_outcome(event))
             yield event
         # Reached only when every model and test succeeded: the as-of rows now reflect these
-        # batches, unless this was a subset run that left one of the as-of models out.
-        built = {key.path[-1] for key in context.selected_asset_keys}
-        if set(as_of_plan.AS_OF_MODELS) <= built:
+        # batches. Not after a subset run: the as-of models may have read upstream tables it
+        # left as they were (the next whole build then plans from the last recorded state).
+        if not context.is_subset:
             with warehouse.connect() as con:
                 as_of_plan.record(con, as_of, context.run.run_id)
     finally:
