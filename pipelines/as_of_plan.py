@@ -23,10 +23,13 @@ import duckdb
 STATE = "audit.dbt_as_of_state"
 # Bump when the plan's rules change: the next build is then a full one.
 PLAN_VERSION = "2026-11-24.1"
-# The environment variable the models' macro reads (dbt_project/macros/as_of_incremental.sql).
+# The environment variables the models' macros read (dbt_project/macros/as_of_incremental.sql).
 ENV = "WAREHOUSE_AS_OF_REBUILD_FROM"
-# The incremental models this plan is for (materialized='incremental' in dbt).
+ENV_UNCHANGED = "WAREHOUSE_UNCHANGED_INPUTS"
+# The incremental models this plan is for (materialized='incremental' in dbt): the as-of ones
+# recompute dates from the boundary; the filing ones are kept whole when no filing arrived.
 AS_OF_MODELS = ("int_company_asof", "int_eps_growth_asof")
+KEPT_WHEN_UNCHANGED = ("int_earnings_versions", "int_company_ttm")
 # Raw inputs of the as-of models and the date that makes each row public.
 AS_OF_INPUTS = {
     "prices": "date",
@@ -48,13 +51,16 @@ class AsOfPlan:
     reason: str
     # (dataset, batch id) -> (rows, earliest date) as the build will see them
     state: dict[tuple[str, str], tuple[int, dt.date | None]] = field(default_factory=dict)
+    # Inputs with exactly the batches of the last build (none on a full rebuild)
+    unchanged: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         if self.full_refresh:
             return f"as-of models rebuilt in full ({self.reason})"
         if self.rebuild_from == NOTHING_NEW:
             return "as-of models: no new input rows; their latest as-of date is recomputed"
-        return f"as-of models recomputed from {self.rebuild_from} ({self.reason})"
+        kept = f"; unchanged inputs: {', '.join(sorted(self.unchanged))}" if self.unchanged else ""
+        return f"as-of models recomputed from {self.rebuild_from} ({self.reason}){kept}"
 
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,11 +98,13 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
                         f"{dataset} batch {batch} changed since the last build (a landed file replaced or removed)",
                         current)
     new = {k: v for k, v in current.items() if k not in built}
+    unchanged = frozenset(AS_OF_INPUTS) - {d for d, _ in new}
     firsts = [first for _, first in new.values() if first is not None]
     if not firsts:
-        return AsOfPlan(False, NOTHING_NEW, fingerprint, "no new rows", current)
+        return AsOfPlan(False, NOTHING_NEW, fingerprint, "no new rows", current, unchanged)
     datasets = sorted({d for d, _ in new})
-    return AsOfPlan(False, min(firsts), fingerprint, f"earliest date of new {', '.join(datasets)} rows", current)
+    return AsOfPlan(False, min(firsts), fingerprint, f"earliest date of new {', '.join(datasets)} rows",
+                    current, unchanged)
 
 
 def record(con: duckdb.DuckDBPyConnection, done: AsOfPlan, run_id: str) -> None:

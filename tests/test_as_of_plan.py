@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.as_of_plan import AS_OF_MODELS, NOTHING_NEW, plan, record
+from pipelines.as_of_plan import AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, plan, record
 from pipelines.datasets import DATASETS
 from pipelines.raw_loader import ensure_tables, load_dataset
 from tests.conftest import REPO
@@ -73,6 +73,7 @@ def test_first_build_is_full_then_new_rows_set_the_boundary(landing):
     landing.land("prices", "day.csv", _bars("2025-01-07"))
     daily = landing.plan()
     assert not daily.full_refresh and daily.rebuild_from == dt.date(2025, 1, 7)
+    assert daily.unchanged == {"earnings", "estimates", "universe", "splits"}
     landing.record(daily)
 
     # A late file with an old date moves the boundary back to that date.
@@ -86,7 +87,7 @@ def test_each_input_counts_by_the_date_its_rows_became_public(landing):
                  "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n")
     p = landing.plan()
     assert p.rebuild_from == dt.date(2024, 11, 5), "a filing counts from its report date, not its period end"
-    assert "earnings" in p.reason
+    assert "earnings" in p.reason and "earnings" not in p.unchanged
 
 
 def test_inputs_the_as_of_models_do_not_read_change_nothing(landing):
@@ -120,15 +121,16 @@ def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
     manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
     incremental = {n["name"] for n in manifest["nodes"].values()
                    if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
-    assert incremental == set(AS_OF_MODELS)
+    assert incremental == set(AS_OF_MODELS) | set(KEPT_WHEN_UNCHANGED)
 
 
-def _dbt(wh: Path, target: Path, *args: str, rebuild_from: str | None = None) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_AS_OF_REBUILD_FROM"}
+def _dbt(wh: Path, target: Path, *args: str, planned=None) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_AS_OF_REBUILD_FROM", "WAREHOUSE_UNCHANGED_INPUTS")}
     env.update({"WAREHOUSE_DIR": str(wh), "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"})
-    if rebuild_from:
-        env["WAREHOUSE_AS_OF_REBUILD_FROM"] = rebuild_from
+    if planned:
+        env["WAREHOUSE_AS_OF_REBUILD_FROM"] = planned.rebuild_from.isoformat()
+        env["WAREHOUSE_UNCHANGED_INPUTS"] = ",".join(sorted(planned.unchanged))
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "run", "--select", "+int_company_asof", "+int_eps_growth_asof",
          "--target-path", str(target), "--quiet", *args],
@@ -139,7 +141,7 @@ def _dbt(wh: Path, target: Path, *args: str, rebuild_from: str | None = None) ->
 def _as_of_rows(db: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(db), read_only=True) as con:
         out = {}
-        for model in AS_OF_MODELS:
+        for model in (*AS_OF_MODELS, *KEPT_WHEN_UNCHANGED):
             frame = con.execute(f"SELECT * FROM intermediate.{model}").fetchdf()
             out[model] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
         return out
@@ -174,16 +176,22 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
     landing.land("prices", "prices_20260331.csv", day.to_csv(index=False))
     daily = landing.plan()
     assert not daily.full_refresh and daily.rebuild_from == dt.date(2026, 3, 31)
-    _dbt(wh, target, rebuild_from=daily.rebuild_from.isoformat())
+    with duckdb.connect(str(landing.db), read_only=True) as con:
+        ttm_rows_at = con.execute("SELECT min(rowid), max(rowid) FROM intermediate.int_company_ttm").fetchone()
+    _dbt(wh, target, planned=daily)
     incremental = _as_of_rows(landing.db)
+    with duckdb.connect(str(landing.db), read_only=True) as con:
+        # No filing arrived: the filing models kept their rows (rewritten rows get new row ids).
+        assert con.execute("SELECT min(rowid), max(rowid) FROM intermediate.int_company_ttm").fetchone() == ttm_rows_at
 
     _dbt(wh, target, "--full-refresh")
     full = _as_of_rows(landing.db)
+    for model in (*AS_OF_MODELS, *KEPT_WHEN_UNCHANGED):
+        pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
+                                      obj=model)
     for model in AS_OF_MODELS:
         dates = set(incremental[model]["as_of_date"])
         assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
-        pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
-                                      obj=model)
 
 
 def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_path):

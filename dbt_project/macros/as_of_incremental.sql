@@ -37,3 +37,45 @@
         delete from {{ this }} where {{ as_of_rebuilt('as_of_date') }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  Models that read only inputs a daily update rarely touches (int_earnings_versions,
+  int_company_ttm: filings) are incremental in a simpler way: when none of the raw sources
+  upstream of the model gained or lost a batch since the last whole build (env
+  WAREHOUSE_UNCHANGED_INPUTS, from the same plan), the run keeps the table as it is;
+  otherwise it recomputes every row. Without a plan every row is recomputed.
+-#}
+
+{#- The raw source names a model reads, through every model it refs. -#}
+{% macro upstream_sources(node) -%}
+    {%- set queue = node.depends_on.nodes | list -%}
+    {%- set seen = [] -%}
+    {%- set found = [] -%}
+    {#- Jinja's loop walks the list as it grows: a breadth-first walk up the graph. -#}
+    {%- for uid in queue if uid not in seen -%}
+        {%- do seen.append(uid) -%}
+        {%- if uid in graph.sources -%}
+            {%- do found.append(graph.sources[uid].name) -%}
+        {%- elif uid in graph.nodes -%}
+            {%- do queue.extend(graph.nodes[uid].depends_on.nodes) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found | unique | list) }}
+{%- endmacro %}
+
+{#- True when this run may keep the model's rows: all its raw sources are unchanged. -#}
+{% macro inputs_unchanged() -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set unchanged = env_var('WAREHOUSE_UNCHANGED_INPUTS', '').split(',') -%}
+    {%- set sources = upstream_sources(model) -%}
+    {{ return(sources | length > 0 and sources | reject('in', unchanged) | list | length == 0) }}
+{%- endmacro %}
+
+{#- Pre-hook: remove every row unless they are kept (nothing on a first build). -#}
+{% macro delete_unless_inputs_unchanged() -%}
+    {%- if execute and is_incremental() and not inputs_unchanged() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}

@@ -80,6 +80,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # make dbt parse the whole project again).
     os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     os.environ[as_of_plan.ENV] = "" if as_of.full_refresh else as_of.rebuild_from.isoformat()
+    os.environ[as_of_plan.ENV_UNCHANGED] = ",".join(sorted(as_of.unchanged))
     args = build_args(dbt_vars) + (["--full-refresh"] if as_of.full_refresh else [])
     outcomes: list[CheckOutcome] = []
     try:
@@ -95,6 +96,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
                 as_of_plan.record(con, as_of, context.run.run_id)
     finally:
         os.environ.pop(as_of_plan.ENV, None)
+        os.environ.pop(as_of_plan.ENV_UNCHANGED, None)
         # dbt tests join the run's quality history, failed ones included.
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)

@@ -7,7 +7,16 @@
   ttm_quarter_gap_min_days and ttm_quarter_gap_max_days apart); otherwise NULL. Shares
   outstanding come from the latest visible fiscal quarter that reports them (the count at
   that period end: later splits are applied downstream).
+
+  Kept as it is when no filing arrived since the last build (macros/as_of_incremental.sql).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_unless_inputs_unchanged() }}",
+) }}
+
 with versions as (
     select * from {{ ref('int_earnings_versions') }}
 ),
@@ -123,3 +132,4 @@ select
     shares_outstanding,
     shares_period_end
 from with_shares
+{% if inputs_unchanged() %}where false{% endif %}

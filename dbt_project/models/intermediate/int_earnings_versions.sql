@@ -3,7 +3,16 @@
   latest visible version: [report_date, valid_to). A restatement is a new version with a
   later report date; nothing is overwritten. The calendar quarter of a fiscal quarter is
   the calendar quarter containing its period end.
+
+  Kept as it is when no filing arrived since the last build (macros/as_of_incremental.sql).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_unless_inputs_unchanged() }}",
+) }}
+
 with earnings as (
     select * from {{ ref('stg_earnings') }}
 ),
@@ -59,3 +68,4 @@ select
     revenue,
     shares_outstanding
 from primary_flagged
+{% if inputs_unchanged() %}where false{% endif %}
