@@ -113,22 +113,29 @@ def step_timings(warehouse_dir: Path) -> dict[str, float]:
 
 
 def dbt_layer_timings(warehouse_dir: Path) -> dict[str, float]:
-    """Seconds per dbt layer's models, and of all tests, from the run's run_results.json, plus dbt's own
-    elapsed time (what the Dagster step spends beyond it is start-up and event handling)."""
-    path = warehouse_dir / "dbt" / "target" / "run_results.json"
-    if not path.exists():
-        return {}
-    results = json.loads(path.read_text())
+    """Seconds per dbt layer's models, and of all tests, from the durations dagster-dbt records on
+    each node's event in the latest run, plus their sum (what the dbt step spends beyond it is
+    dbt's start-up, parse and per-node overhead, and Dagster's handling of the events)."""
+    os.environ["DAGSTER_HOME"] = str((warehouse_dir / "dagster_home").resolve())
+    import dagster as dg
+
     layers: dict[str, float] = defaultdict(float)
-    layers["dbt_elapsed"] = results["elapsed_time"]
-    for r in results["results"]:
-        uid = r["unique_id"]
-        if uid.split(".")[0] in ("test", "unit_test"):
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        for record in instance.get_records_for_run(run.run_id, limit=100_000).records:
+            event = record.event_log_entry.dagster_event
+            if event is None or event.event_type_value not in ("ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION"):
+                continue
+            data = event.event_specific_data
+            metadata = data.materialization.metadata if hasattr(data, "materialization") else data.metadata
+            if "unique_id" not in metadata or "Execution Duration" not in metadata:
+                continue
+            uid, seconds = metadata["unique_id"].value, metadata["Execution Duration"].value
             # A test's id names its test, not its model's layer: all tests are one figure.
-            layers["tests"] += r.get("execution_time", 0.0)
-            continue
-        layer = "staging" if ".stg_" in uid else "intermediate" if ".int_" in uid else "marts"
-        layers[f"{layer}_models"] += r.get("execution_time", 0.0)
+            layer = ("tests" if uid.startswith("test.") else "staging_models" if ".stg_" in uid
+                     else "intermediate_models" if ".int_" in uid else "marts_models")
+            layers[layer] += seconds
+            layers["dbt_nodes"] += seconds
     return dict(layers)
 
 

@@ -27,7 +27,9 @@ def test_tiny_benchmark_measures_every_stage(tmp_path):
     for run in ("full", "incremental"):
         assert result[run]["wall_s"] > 0 and result[run]["peak_rss_mb"] > 0
         assert {"ingest", "gates_raw", "dbt", "publish"} <= set(result[run]["stages_s"])
-        assert result[run]["dbt_layers_s"]["dbt_elapsed"] > 0
+        layers = result[run]["dbt_layers_s"]
+        assert layers["dbt_nodes"] > 0 and {"staging_models", "intermediate_models", "marts_models", "tests"} <= set(layers)
+        assert layers["dbt_nodes"] < result[run]["stages_s"]["dbt"]
     assert result["floor"]["models"] >= 40
     assert result["increment"]["price_rows"] > 0
     assert set(result["bi"]) == {"trigger_board", "claims_audit", "relative_strength_10y", "valuation_gap_history", "fund_scorecard"}
