@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
 import duckdb
 
 from data_quality.thresholds import Thresholds
 
 VALIDATED = "audit.validated_batches"
+K = TypeVar("K")
 # Bump when a row-level check changes meaning: every batch is then checked again.
 GATES_VERSION = "2026-11-24.1"
 # Tables whose contents change the outcome of a dataset's row-level checks.
@@ -86,12 +89,18 @@ def plan(con: duckdb.DuckDBPyConnection, dataset: str, fp: str) -> Scope:
         f"SELECT batch_id, rows FROM {VALIDATED} WHERE dataset = ? AND fingerprint = ?", [dataset, fp]).fetchall())
     if not validated:
         return Scope(dataset, "full", fp, state, sorted(state), reason="no batch validated under these gates yet")
-    changed = sorted(b for b, rows in validated.items() if state.get(b) != rows)
+    changed, new = batch_changes(validated, state)
     if changed:
         return Scope(dataset, "full", fp, state, sorted(state),
                      reason=f"validated batch {changed[0]} changed since (a landed file replaced or removed)")
-    new = sorted(set(state) - set(validated))
     return Scope(dataset, "batches" if new else "unchanged", fp, state, new)
+
+
+def batch_changes(recorded: Mapping[K, int], current: Mapping[K, int]) -> tuple[list[K], list[K]]:
+    """Recorded batches that lost or gained rows or are gone (a landed file replaced or removed:
+    what was derived from them cannot be trusted), and batches not recorded yet (new rows)."""
+    changed = sorted(b for b, rows in recorded.items() if current.get(b) != rows)
+    return changed, sorted(b for b in current if b not in recorded)
 
 
 def mark_validated(con: duckdb.DuckDBPyConnection, scope: Scope, run_id: str) -> None:

@@ -15,6 +15,7 @@ from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
+from pipelines.raw_loader import raw_tables
 
 # Which checks each dataset gets beyond its suite (the Dagster check specs are built from this).
 CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -86,7 +87,7 @@ ROW_LEVEL = {"contract_suite", "key_conflicts", "unit_error_100x", "unexplained_
 
 def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds) -> gate_scope.Scope:
     roles = [settings.small_symbol, settings.large_symbol]
-    return gate_scope.plan(con, name, gate_scope.fingerprint(con, name, t, roles, _tables(con)))
+    return gate_scope.plan(con, name, gate_scope.fingerprint(con, name, t, roles, raw_tables(con)))
 
 
 def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds,
@@ -101,7 +102,7 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
     if scope.mode != "unchanged":
         out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
     roles = [settings.small_symbol, settings.large_symbol]
-    tables = _tables(con)
+    tables = raw_tables(con)
     universe_known = con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0] if "universe" in tables else False
     if name in ("prices", "fund_navs"):
         id_col, value_col = ("symbol", "close") if name == "prices" else ("fund_id", "adj_nav")
@@ -154,6 +155,3 @@ def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Sco
         outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"
     return outcome
 
-
-def _tables(con) -> set[str]:
-    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}

@@ -8,7 +8,7 @@ being a month end when the next day arrives) is recomputed too. A daily update t
 rebuilds two as-of dates instead of ten years of them.
 
 The plan compares the raw batches of the inputs with those the last successful build saw
-(the same bookkeeping as the incremental gates): any doubt gives a full rebuild: first
+(the same comparison as the incremental gates: data_quality.gate_scope.batch_changes): any doubt gives a full rebuild: first
 build, another dbt project or settings (the fingerprint), or a batch seen before that lost
 or gained rows (a landed file replaced or removed, whose old dates are unknown).
 """
@@ -19,6 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+
+from data_quality.gate_scope import batch_changes
+from pipelines.raw_loader import raw_tables
 
 STATE = "audit.dbt_as_of_state"
 # Bump when the plan's rules change: the next build is then a full one.
@@ -70,8 +73,7 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _current(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, dt.date | None]]:
-    tables = {t for (t,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    tables = raw_tables(con)
     state = {}
     for dataset, column in AS_OF_INPUTS.items():
         if dataset not in tables:
@@ -91,15 +93,14 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
         any_state = con.execute(f"SELECT count(*) FROM {STATE}").fetchone()[0]
         reason = "another dbt project or settings than the last build" if any_state else "no build recorded yet"
         return AsOfPlan(True, None, fingerprint, reason, current)
-    changed = sorted(k for k, rows in built.items() if current.get(k, (None,))[0] != rows)
+    changed, new = batch_changes(built, {k: rows for k, (rows, _) in current.items()})
     if changed:
         dataset, batch = changed[0]
         return AsOfPlan(True, None, fingerprint,
                         f"{dataset} batch {batch} changed since the last build (a landed file replaced or removed)",
                         current)
-    new = {k: v for k, v in current.items() if k not in built}
     unchanged = frozenset(AS_OF_INPUTS) - {d for d, _ in new}
-    firsts = [first for _, first in new.values() if first is not None]
+    firsts = [current[k][1] for k in new if current[k][1] is not None]
     if not firsts:
         return AsOfPlan(False, NOTHING_NEW, fingerprint, "no new rows", current, unchanged)
     datasets = sorted({d for d, _ in new})

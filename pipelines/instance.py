@@ -31,7 +31,8 @@ def ensure_dagster_home(warehouse_dir: Path) -> Path:
     cfg = home / "dagster.yaml"
     wanted = dagster_yaml(home)
     # A file of ours is kept current (the home may have moved); a user's own is left alone.
-    if not cfg.exists() or (cfg.read_text().startswith(MARKER) and cfg.read_text() != wanted):
+    current = cfg.read_text() if cfg.exists() else None
+    if current is None or (current.startswith(MARKER) and current != wanted):
         cfg.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(home)
     return home

@@ -80,6 +80,12 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     )
 
 
+def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the tables in the raw schema (a dataset never landed has none)."""
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha1()
     with open(path, "rb") as f:

@@ -38,6 +38,20 @@ def run_pipeline(warehouse_dir: Path, check: bool = True, **overrides: str) -> s
     return proc
 
 
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def run_dbt(warehouse_dir: Path, *args: str, **overrides: str) -> subprocess.CompletedProcess:
+    """This environment's dbt CLI in the project folder, its profile on warehouse_dir."""
+    proc = subprocess.run(
+        [str(DBT), *args], cwd=REPO / "dbt_project", env=pipeline_env(warehouse_dir, **overrides),
+        capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+    return proc
+
+
 def row_counts(db: Path, schemas: tuple[str, ...] = ("raw", "staging", "marts")) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
         tables = con.execute(

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,32 +15,15 @@ import pandas as pd
 import pytest
 
 from pipelines.as_of_plan import AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, plan, record
-from pipelines.datasets import DATASETS
-from pipelines.raw_loader import ensure_tables, load_dataset
-from tests.conftest import REPO
+from tests.conftest import REPO, run_dbt
+from tests.helpers.landing import Landing
 
 PRICES = "symbol,date,close,open,high,low,adj_close,volume\n"
 RATES = "series_id,date,value\n"
 
 
-class Landing:
-    def __init__(self, root: Path):
-        # The file name dbt's profile opens in WAREHOUSE_DIR.
-        self.root, self.db = root, root / "warehouse.duckdb"
-        root.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(self.db)) as con:
-            for d in DATASETS.values():
-                ensure_tables(con, d)
-
-    def land(self, dataset: str, name: str, text: str | None) -> None:
-        path = self.root / dataset / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if text is None:
-            path.unlink()
-        else:
-            path.write_text(text)
-        with duckdb.connect(str(self.db)) as con:
-            load_dataset(con, dataset, sorted((self.root / dataset).glob("*.csv")), self.root)
+class Planned(Landing):
+    """Raw tables landed through the real loader, planned and recorded as the dbt asset does."""
 
     def plan(self, fingerprint: str = "fp1"):
         with duckdb.connect(str(self.db)) as con:
@@ -59,8 +39,8 @@ def _bars(*days: str) -> str:
 
 
 @pytest.fixture
-def landing(tmp_path) -> Landing:
-    w = Landing(tmp_path)
+def landing(tmp_path) -> Planned:
+    w = Planned(tmp_path)
     w.land("prices", "history.csv", _bars("2025-01-02", "2025-01-03", "2025-01-06"))
     return w
 
@@ -125,17 +105,12 @@ def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
 
 
 def _dbt(wh: Path, target: Path, *args: str, planned=None) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_AS_OF_REBUILD_FROM", "WAREHOUSE_UNCHANGED_INPUTS")}
-    env.update({"WAREHOUSE_DIR": str(wh), "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"})
-    if planned:
-        env["WAREHOUSE_AS_OF_REBUILD_FROM"] = planned.rebuild_from.isoformat()
-        env["WAREHOUSE_UNCHANGED_INPUTS"] = ",".join(sorted(planned.unchanged))
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "run", "--select", "+int_company_asof", "+int_eps_growth_asof",
-         "--target-path", str(target), "--quiet", *args],
-        cwd=REPO / "dbt_project", env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    # pipeline_env drops any WAREHOUSE_* of this process: without `planned`, dbt has no plan.
+    plan_env = {} if planned is None else {
+        "WAREHOUSE_AS_OF_REBUILD_FROM": planned.rebuild_from.isoformat(),
+        "WAREHOUSE_UNCHANGED_INPUTS": ",".join(sorted(planned.unchanged))}
+    run_dbt(wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target),
+            "--quiet", *args, **plan_env)
 
 
 def _as_of_rows(db: Path) -> dict[str, pd.DataFrame]:
@@ -155,7 +130,7 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
 
     market = generate_market(SampleParams(n_small=30, n_large=10, years=1.5, end="2026-03-31"))
     wh = tmp_path / "wh"
-    landing = Landing(wh)
+    landing = Planned(wh)
     last_day = pd.Timestamp("2026-03-31")
     for name, frame in market.tables.items():
         frame = frame.copy()
@@ -198,11 +173,7 @@ def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_pat
     from pipelines.assets.dbt import build_fingerprint
 
     target = tmp_path / "target"
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--target-path", str(target), "--no-partial-parse"],
-        cwd=REPO / "dbt_project", capture_output=True, text=True, timeout=600,
-        env={**os.environ, "WAREHOUSE_DIR": str(tmp_path), "DBT_PROFILES_DIR": str(REPO / "dbt_project")})
-    assert proc.returncode == 0, proc.stdout[-2000:]
+    run_dbt(tmp_path, "parse", "--quiet", "--target-path", str(target), "--no-partial-parse")
     prepared = REPO / "dbt_project" / "target" / "manifest.json"
     assert json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
     assert build_fingerprint("{}", target / "manifest.json") == build_fingerprint("{}", prepared)

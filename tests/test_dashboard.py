@@ -23,7 +23,7 @@ from pipelines.dashboard import dashboard_path, render_dashboard
 from pipelines.dashboard.dbt_docs import build_dbt_docs, dbt_docs_path
 from pipelines.dashboard.panels import CHARTS
 from tests.browser import Chromium
-from tests.conftest import REPO
+from tests.conftest import REPO, run_dbt
 
 DOC_SCREENSHOT = REPO / "docs" / "screenshots" / "dashboard.png"
 DOC_SCREENSHOT_MAX_BYTES = 300_000
@@ -166,13 +166,8 @@ def test_docs_page_is_the_one_dbt_docs_generate_writes(tmp_path):
     target.mkdir()
     # With --no-compile, dbt inlines the manifest it finds in the target folder.
     shutil.copyfile(REPO / "dbt_project" / "target" / "manifest.json", target / "manifest.json")
-    subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--no-compile", "--empty-catalog", "--static",
-         "--target-path", str(target), "--quiet"],
-        cwd=REPO / "dbt_project", env={**os.environ, "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-                                        "WAREHOUSE_DIR": str(tmp_path / "wh")},
-        check=True, capture_output=True, text=True, timeout=300,
-    )
+    run_dbt(tmp_path / "wh", "docs", "generate", "--no-compile", "--empty-catalog", "--static",
+            "--target-path", str(target), "--quiet")
     ours = tmp_path / "ours" / "index.html"
     assert build_dbt_docs(target / "manifest.json", ours)
     assert not build_dbt_docs(target / "manifest.json", ours), "an unchanged manifest does not rebuild the page"

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 from pipelines.assets.dbt import DBT_PROJECT_DIR, build_args
 from pipelines.config import load_settings
-from tests.conftest import pipeline_env
+from tests.conftest import run_dbt
 
 
 def _manifest_unit_tests() -> set[str]:
@@ -36,14 +33,8 @@ def test_every_dbt_unit_test_passes(sample_warehouse, tmp_path):
     wh.mkdir()
     shutil.copyfile(sample_warehouse / "warehouse.duckdb", wh / "warehouse.duckdb")
     target = tmp_path / "target"
-    dbt = Path(sys.executable).parent / "dbt"
     dbt_vars = json.dumps(load_settings({}).dbt_vars())
-    proc = subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", "test", "--select", "test_type:unit", "--vars", dbt_vars,
-         "--target-path", str(target)],
-        cwd=DBT_PROJECT_DIR, env=pipeline_env(wh), capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    run_dbt(wh, "test", "--select", "test_type:unit", "--vars", dbt_vars, "--target-path", str(target))
     results = json.loads((target / "run_results.json").read_text())["results"]
     ran = {r["unique_id"]: r["status"] for r in results}
     assert set(ran) == expected

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -18,8 +17,7 @@ from data_quality import gate_scope
 from data_quality.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
-from pipelines.datasets import DATASETS
-from pipelines.raw_loader import ensure_tables, load_dataset
+from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY")
 SYMBOLS = ("IWM", "SPY", "AAA", "BBB")
@@ -45,19 +43,8 @@ def _history(days, flat_tail: dict[str, int] | None = None) -> list[tuple[str, d
     return rows
 
 
-class Warehouse:
-    def __init__(self, root: Path):
-        self.root, self.db = root, root / "wh.duckdb"
-        with duckdb.connect(str(self.db)) as con:
-            for d in DATASETS.values():
-                ensure_tables(con, d)
-
-    def land(self, name: str, text: str) -> None:
-        p = self.root / "prices" / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-        with duckdb.connect(str(self.db)) as con:
-            load_dataset(con, "prices", sorted((self.root / "prices").glob("*.csv")), self.root)
+class Warehouse(Landing):
+    """Prices landed through the real loader, gated as the pipeline gates them."""
 
     def gates(self, t: Thresholds = Thresholds()):
         """One gate run as the pipeline's check does it; returns (scope, outcomes by name)."""
@@ -74,7 +61,7 @@ class Warehouse:
 @pytest.fixture
 def wh(tmp_path) -> Warehouse:
     w = Warehouse(tmp_path)
-    w.land("history.csv", _csv(_history(DAYS[:-1])))
+    w.land("prices", "history.csv", _csv(_history(DAYS[:-1])))
     return w
 
 
@@ -95,7 +82,7 @@ def test_first_run_reads_everything_then_only_new_batches(wh):
     assert scope.mode == "unchanged" and scope.new_rows == 0
     assert again["contract_suite"].passed and again["missing_bars"].passed
 
-    wh.land("day.csv", _next_day(wh))
+    wh.land("prices", "day.csv", _next_day(wh))
     scope, update = wh.gates()
     assert scope.mode == "batches" and scope.new_rows == len(SYMBOLS)
     assert "4 new rows" in update["unit_error_100x"].detail
@@ -106,7 +93,7 @@ def test_a_bad_new_row_is_caught_against_the_validated_previous_close(wh):
     wh.gates()
     with duckdb.connect(str(wh.db)) as con:
         prev = con.execute("SELECT arg_max(close, date) FROM raw.prices WHERE symbol = 'AAA'").fetchone()[0]
-    wh.land("day.csv", _next_day(wh, {"AAA": prev * 100}))
+    wh.land("prices", "day.csv", _next_day(wh, {"AAA": prev * 100}))
     scope, out = wh.gates()
     assert scope.mode == "batches"
     assert not out["unit_error_100x"].passed and "AAA" in out["unit_error_100x"].detail
@@ -115,7 +102,7 @@ def test_a_bad_new_row_is_caught_against_the_validated_previous_close(wh):
     # re-delivery of the file replaces it and passes.
     scope, out = wh.gates()
     assert scope.mode == "batches" and not out["unit_error_100x"].passed
-    wh.land("day.csv", _next_day(wh))
+    wh.land("prices", "day.csv", _next_day(wh))
     scope, out = wh.gates()
     assert scope.mode == "batches" and out["unit_error_100x"].passed
 
@@ -124,12 +111,12 @@ def test_a_stale_run_that_starts_in_validated_rows_is_caught_in_the_new_batch(tm
     t = Thresholds()
     w = Warehouse(tmp_path)
     # BBB's last stale_run_days - 1 closes are unchanged: not yet stale, so the history passes.
-    w.land("history.csv", _csv(_history(DAYS[:-1], flat_tail={"BBB": t.stale_run_days - 2})))
+    w.land("prices", "history.csv", _csv(_history(DAYS[:-1], flat_tail={"BBB": t.stale_run_days - 2})))
     _, first = w.gates()
     assert first["stale_series"].passed
     with duckdb.connect(str(w.db)) as con:
         flat = con.execute("SELECT arg_max(close, date) FROM raw.prices WHERE symbol = 'BBB'").fetchone()[0]
-    w.land("day.csv", _next_day(w, {"BBB": flat}))
+    w.land("prices", "day.csv", _next_day(w, {"BBB": flat}))
     scope, out = w.gates()
     assert scope.mode == "batches"
     assert not out["stale_series"].passed and "BBB" in out["stale_series"].detail
@@ -143,7 +130,7 @@ def test_replaced_validated_file_or_new_thresholds_check_the_whole_table(wh):
     wh.gates()
     rows = _history(DAYS[:-1])
     rows[5] = (rows[5][0], rows[5][1], rows[5][2] * 1.001)
-    wh.land("history.csv", _csv(rows))
+    wh.land("prices", "history.csv", _csv(rows))
     scope, _ = wh.gates()
     assert scope.mode == "full"
 
