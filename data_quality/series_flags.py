@@ -1,0 +1,35 @@
+"""Flagged stretches of a series: history the health checks found flawed, set aside rather than blocking.
+
+A flag says that values of one series between `date_from` and `date_to` cannot be compared
+as if they were real: an unexplained jump (a split the vendor adjusted on the wrong day), a
+stale stretch (the same close day after day), a stretch of missing bars. The gates write the
+flags; the marts step around them; the serving file carries them (`marts.series_flags`).
+
+How a mart reads a flag: a value computed from the series' observation at d0 and one at d1
+(d0 < d1: a return, a streak step, a window aggregate) is not real when the flag overlaps
+(d0, d1], that is when `d0 < date_to AND d1 > date_from`. A jump from P to J is flagged as
+(P, J): the return P -> J is set aside, J -> J+1 is not. A stale stretch S..E is flagged as
+(S, E): the zero returns inside it are set aside, the moves into and out of it are kept.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+TABLE = "audit.series_flags"
+# dataset: the raw dataset (prices, fund_navs, rates); series: its symbol, fund_id or series_id.
+COLUMNS = (
+    ("dataset", "VARCHAR"),
+    ("series", "VARCHAR"),
+    ("date_from", "DATE"),
+    ("date_to", "DATE"),
+    ("rule", "VARCHAR"),
+    ("detail", "VARCHAR"),
+    ("run_id", "VARCHAR"),
+    ("flagged_at", "TIMESTAMP"),
+)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
