@@ -27,7 +27,7 @@ from data_quality.thresholds import Thresholds
 VALIDATED = "audit.validated_batches"
 K = TypeVar("K")
 # Bump when a row-level check changes meaning: every batch is then checked again.
-GATES_VERSION = "2026-11-24.1"
+GATES_VERSION = "2026-12-03.1"
 # Tables whose contents change the outcome of a dataset's row-level checks.
 DEPENDS_ON = {"prices": ("splits",)}
 
@@ -53,6 +53,10 @@ class Scope:
             return "false"
         prefix = f"{alias}." if alias else ""
         return f"{prefix}_batch_id IN ({', '.join(_quote(b) for b in self.new_batches)})"
+
+    @property
+    def validated(self) -> list[str]:
+        return sorted(b for b in self.state if b not in self.new_batches)
 
     def describe(self) -> str:
         if self.mode == "full":
@@ -94,6 +98,12 @@ def plan(con: duckdb.DuckDBPyConnection, dataset: str, fp: str) -> Scope:
         return Scope(dataset, "full", fp, state, sorted(state),
                      reason=f"validated batch {changed[0]} changed since (a landed file replaced or removed)")
     return Scope(dataset, "batches" if new else "unchanged", fp, state, new)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Re-reads the batches' row counts after a gate moved rows to quarantine (a one-day spike)."""
+    scope.state = _batch_state(con, f"raw.{scope.dataset}")
+    scope.new_batches = sorted(scope.state) if scope.mode == "full" else [b for b in scope.new_batches if b in scope.state]
 
 
 def batch_changes(recorded: Mapping[K, int], current: Mapping[K, int]) -> tuple[list[K], list[K]]:

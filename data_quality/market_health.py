@@ -34,25 +34,71 @@ def _split_like(ratio_sql: str, t: Thresholds) -> str:
     return " OR ".join(f"abs({ratio_sql} / {r!r} - 1) <= {t.split_ratio_tolerance}" for r in SPLIT_RATIOS)
 
 
-def _materialize_steps(con, table: str, id_col: str, value_col: str, t: Thresholds, splits_table: str | None) -> str:
-    """One pass over the series: each value with the previous one, whether a split was recorded
-    that day, and the range of the last `stale_run_days` values (min = max means unchanged)."""
-    n = t.stale_run_days
+def quarantine_spikes(con: duckdb.DuckDBPyConnection, dataset: str, id_col: str, value_col: str, t: Thresholds,
+                      new_rows: str = "true") -> CheckOutcome:
+    """Moves one-day spikes among `new_rows` from raw.<dataset> to quarantine.<dataset>: a close
+    beyond the daily limit that is back near the previous close the next day (a bad print, not
+    a move). Neighbours are read from the whole table, so a new row is judged by its context."""
+    from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
+
+    raw, quarantine = f"raw.{dataset}", f"quarantine.{dataset}"
+    # Enough days before each series' first new row to find the close before it.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _spikes AS
+        WITH touched AS (SELECT {id_col} AS series, min(date) AS first_new FROM {raw} WHERE {new_rows} GROUP BY 1),
+        seq AS (
+            SELECT r.{id_col} AS series, r.date, r.{value_col} AS value, r._source_file, r._source_line,
+                   ({new_rows}) AS reportable,
+                   lag(r.{value_col}) OVER w AS prev_value, lead(r.{value_col}) OVER w AS next_value
+            FROM {raw} r JOIN touched t ON r.{id_col} = t.series AND r.date >= t.first_new - INTERVAL 30 DAY
+            WHERE r.{value_col} IS NOT NULL
+            WINDOW w AS (PARTITION BY r.{id_col} ORDER BY r.date)
+        )
+        SELECT series, date, _source_file, _source_line,
+               format('{{}} on {{}} after {{}}, back to {{}} the next day', value, date, prev_value, next_value) AS detail
+        FROM seq
+        WHERE reportable AND prev_value > 0 AND next_value > 0
+          AND abs(value / prev_value - 1) > {t.max_daily_move}
+          AND abs(next_value / prev_value - 1) <= {t.spike_revert_tolerance}""")
+    n = con.execute("SELECT count(*) FROM _spikes").fetchone()[0]
+    samples = con.execute(f"SELECT series, date, detail FROM _spikes ORDER BY series, date LIMIT {SAMPLE_LIMIT}").fetchall()
+    if n:
+        d = DATASETS[dataset]
+        received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in d.column_names)
+        lineage = ", ".join(f"r.{c}" for c, _ in LINEAGE_COLUMNS)
+        match = (f"r.{id_col} = s.series AND r.date = s.date AND r._source_file = s._source_file "
+                 "AND r._source_line = s._source_line")
+        con.execute(f"""INSERT INTO {quarantine} SELECT {received}, 'one_day_spike', '{value_col}',
+                        s.detail, {lineage} FROM {raw} r JOIN _spikes s ON {match}""")
+        con.execute(f"DELETE FROM {raw} r WHERE EXISTS (SELECT 1 FROM _spikes s WHERE {match})")
+    con.execute("DROP TABLE _spikes")
+    return CheckOutcome(raw, "one_day_spike", n == 0, WARN, observed=n,
+                        detail=(f"{n} row(s) moved to {quarantine} (rule one_day_spike): "
+                                + "; ".join(f"{r[0]} {r[2]}" for r in samples)) if n else "none", samples=samples)
+
+
+FLAWS = "_flaws"  # temp table: series, date_from, date_to, rule, detail
+
+
+def _materialize_steps(con, table: str, id_col: str, value_col: str, splits_table: str | None) -> str:
+    """One pass over the series: each value with the previous one and its date, whether a split
+    was recorded that day, and the number of the run of unchanged values it belongs to."""
     split_day = (
         f"EXISTS (SELECT 1 FROM {splits_table} sp WHERE sp.symbol = s.{id_col} AND sp.date = s.date)"
         if splits_table else "false"
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _series_steps AS
-        SELECT {id_col} AS series, date, {value_col} AS value,
-               lag({value_col}) OVER w AS prev_value,
-               {split_day} AS split_day,
-               min({value_col}) OVER run AS run_min, max({value_col}) OVER run AS run_max,
-               count(*) OVER run AS run_len
-        FROM {table} s
-        WHERE {value_col} IS NOT NULL
-        WINDOW w AS (PARTITION BY {id_col} ORDER BY date),
-               run AS (PARTITION BY {id_col} ORDER BY date ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)
+        WITH ordered AS (
+            SELECT {id_col} AS series, date, {value_col} AS value,
+                   lag({value_col}) OVER w AS prev_value, lag(date) OVER w AS prev_date,
+                   {split_day} AS split_day
+            FROM {table} s
+            WHERE {value_col} IS NOT NULL
+            WINDOW w AS (PARTITION BY {id_col} ORDER BY date)
+        )
+        SELECT *, sum(CASE WHEN value IS NOT DISTINCT FROM prev_value THEN 0 ELSE 1 END)
+                      OVER (PARTITION BY series ORDER BY date ROWS UNBOUNDED PRECEDING) AS run_no
+        FROM ordered
     """)
     return "_series_steps"
 
@@ -78,67 +124,104 @@ def scope_series(con: duckdb.DuckDBPyConnection, table: str, id_col: str, new_ro
     return "_scope_rows", "_scope_series"
 
 
-def series_health(
+def series_flaws(
     con: duckdb.DuckDBPyConnection, table: str, id_col: str, value_col: str, t: Thresholds,
-    splits_table: str | None = None, calendar_sql: str | None = None,
-    history_table: str | None = None, report_from: str | None = None, row_checks: bool = True,
-) -> list[CheckOutcome]:
-    """`table` holds the rows to check; with `report_from` (series, first_new) only findings
-    on or after each series' first new date are reported (earlier rows are context, validated
-    before). Missing bars always read `history_table` (a symbol's whole life). Without
-    `row_checks` only the whole-life checks run."""
+    splits_table: str | None = None, history_table: str | None = None, report_from: str | None = None,
+) -> CheckOutcome:
+    """Finds the flawed stretches of each series in `table` into the temp table _flaws
+    (unit errors and split-sized jumps as (previous date, date), stale runs as (first, last
+    day)); returns the large-move warning. With `report_from` (series, first_new) only findings
+    reaching each series' first new date are kept (earlier rows are context, validated before)."""
     ds = history_table or table
-    out = _row_checks(con, ds, table, id_col, value_col, t, splits_table, report_from) if row_checks else []
-    out.append(_outcome(con, ds, "future_dated", ERROR,
-                        f"SELECT {id_col}, date FROM {ds} WHERE date > current_date + 1",
-                        lambda r: f"{r[0]} {r[1]}"))
-    if calendar_sql:
-        out.append(_missing_bars(con, ds, id_col, calendar_sql, t))
-    return out
-
-
-def _row_checks(con, ds: str, table: str, id_col: str, value_col: str, t: Thresholds, splits_table: str | None,
-                report_from: str | None) -> list[CheckOutcome]:
-    steps = _materialize_steps(con, table, id_col, value_col, t, splits_table)
-    if report_from:
-        con.execute(f"""DELETE FROM {steps} WHERE NOT EXISTS (SELECT 1 FROM {report_from} r
-                        WHERE r.series = {steps}.series AND {steps}.date >= r.first_new)""")
-    moves = f"""SELECT series, date, prev_value, value, value / prev_value AS ratio
-                FROM {steps} WHERE prev_value > 0 AND NOT split_day"""
+    steps = _materialize_steps(con, table, id_col, value_col, splits_table)
     f = t.unit_error_factor
     big = f"abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f}"
-    out = [
-        _outcome(con, ds, "unit_error_100x", ERROR,
-                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE ratio >= {f} OR ratio <= {1 / f}",
-                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
-        # A move the size of a split ratio with no split recorded is a missing corporate action:
-        # every return through it would be wrong, so it blocks.
-        _outcome(con, ds, "unexplained_jump", ERROR,
-                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE {big} AND ({_split_like('ratio', t)})",
-                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]} looks like a split, none recorded"),
-        # Other large moves happen (a biotech's trial result): a person should look, publishing goes on.
-        _outcome(con, ds, "large_move", WARN,
-                 f"SELECT series, date, prev_value, value FROM ({moves}) WHERE {big} AND NOT ({_split_like('ratio', t)})",
-                 lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}"),
-        _outcome(con, ds, "stale_series", ERROR,
-                 f"""SELECT series, min(date) AS last_day_of_run, count(*) AS windows FROM {steps}
-                     WHERE run_len = {t.stale_run_days} AND run_min = run_max GROUP BY series""",
-                 lambda r: f"{r[0]} unchanged for {t.stale_run_days}+ days (first full run ends {r[1]})"),
-    ]
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {FLAWS} AS
+        WITH moves AS (
+            SELECT series, prev_date, date, prev_value, value, value / prev_value AS ratio
+            FROM {steps} WHERE prev_value > 0 AND NOT split_day
+        ),
+        unit_errors AS (
+            SELECT series, prev_date AS date_from, date AS date_to, 'unit_error_100x' AS rule,
+                   format('{{}} -> {{}} on {{}}: {{}}x, a unit slip', prev_value, value, date, round(ratio, 2)) AS detail
+            FROM moves WHERE ratio >= {f} OR ratio <= {1 / f}
+        ),
+        -- A move the size of a split ratio with no split recorded: a missing corporate action,
+        -- or a vendor that adjusted the split on the wrong day. Every return through it is wrong.
+        jumps AS (
+            SELECT series, prev_date, date, 'unexplained_jump',
+                   format('{{}} -> {{}} on {{}} looks like a split (x{{}}), none recorded', prev_value, value, date, round(ratio, 3))
+            FROM moves WHERE {big} AND ({_split_like('ratio', t)})
+        ),
+        stale_runs AS (
+            SELECT series, min(date), max(date), 'stale_series',
+                   format('{{}} unchanged on {{}} days in a row', any_value(value), count(*))
+            FROM {steps} GROUP BY series, run_no HAVING count(*) >= {t.stale_run_days}
+        )
+        SELECT * FROM unit_errors UNION ALL SELECT * FROM jumps UNION ALL SELECT * FROM stale_runs
+    """)
+    if report_from:
+        con.execute(f"""DELETE FROM {FLAWS} WHERE NOT EXISTS (SELECT 1 FROM {report_from} r
+                        WHERE r.series = {FLAWS}.series AND {FLAWS}.date_to >= r.first_new)""")
+    reportable = (f"EXISTS (SELECT 1 FROM {report_from} r WHERE r.series = m.series AND m.date >= r.first_new)"
+                  if report_from else "true")
+    # Other large moves happen (a biotech's trial result, a spin-off): a person should look.
+    large = _outcome(con, ds, "large_move", WARN, f"""
+        SELECT series, date, prev_value, value FROM (
+            SELECT series, date, prev_value, value, value / prev_value AS ratio
+            FROM {steps} m WHERE prev_value > 0 AND NOT split_day AND {reportable})
+        WHERE {big} AND NOT ({_split_like('ratio', t)})""",
+        lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}")
     con.execute(f"DROP TABLE {steps}")
-    return out
+    return large
 
 
-def _missing_bars(con, table: str, id_col: str, calendar_sql: str, t: Thresholds) -> CheckOutcome:
-    return _outcome(con, table, "missing_bars", ERROR, f"""
+def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> CheckOutcome:
+    return _outcome(con, table, "future_dated", ERROR,
+                    f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
+                    lambda r: f"{r[0]} {r[1]}")
+
+
+def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, calendar_sql: str,
+                      t: Thresholds) -> list[tuple]:
+    """Adds each run of missing_bar_gap_days or more missing trading days to _flaws, as the
+    (last bar before, first bar after) interval; returns the symbols whose share of missing
+    days over their life passes the limit (a warning: thin small caps skip days)."""
+    con.execute(f"""
+        INSERT INTO {FLAWS}
+        WITH cal AS (SELECT date, row_number() OVER (ORDER BY date) AS i FROM ({calendar_sql})),
+        bars AS (SELECT DISTINCT {id_col} AS series, date FROM {table}),
+        placed AS (SELECT b.series, b.date, c.i FROM bars b JOIN cal c USING (date)),
+        gaps AS (SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
+                 FROM placed WINDOW w AS (PARTITION BY series ORDER BY date))
+        SELECT series, prev_date, date, 'missing_bars',
+               format('no bar on {{}} trading days between {{}} and {{}}', missing, prev_date, date)
+        FROM gaps WHERE missing >= {t.missing_bar_gap_days}""")
+    return con.execute(f"""
             WITH cal AS ({calendar_sql}),
             spans AS (SELECT {id_col} AS series, min(date) AS first_day, max(date) AS last_day, count(DISTINCT date) AS have
                       FROM {table} GROUP BY 1),
             expected AS (SELECT s.series, s.have, count(*) AS want
                          FROM spans s JOIN cal c ON c.date BETWEEN s.first_day AND s.last_day GROUP BY 1, 2)
             SELECT series, want - have AS missing, want FROM expected
-            WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want""",
-            lambda r: f"{r[0]} misses {r[1]} of {r[2]} trading days")
+            WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want
+            ORDER BY (want - have) / want DESC, series""").fetchall()
+
+
+def rate_gap_flaws(con: duckdb.DuckDBPyConnection, table: str, t: Thresholds) -> None:
+    """Adds each gap of rate_gap_days or more between two observations of a rate series to _flaws."""
+    con.execute(f"""
+        INSERT INTO {FLAWS}
+        WITH obs AS (SELECT series_id AS series, date, lag(date) OVER (PARTITION BY series_id ORDER BY date) AS prev_date
+                     FROM (SELECT DISTINCT series_id, date FROM {table} WHERE value IS NOT NULL))
+        SELECT series, prev_date, date, 'rate_gaps',
+               format('no observation for {{}} days between {{}} and {{}}', date_diff('day', prev_date, date) - 1, prev_date, date)
+        FROM obs WHERE date_diff('day', prev_date, date) >= {t.rate_gap_days}""")
+
+
+def empty_flaws(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FLAWS} (series VARCHAR, date_from DATE, date_to DATE, rule VARCHAR, detail VARCHAR)")
 
 
 def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> CheckOutcome:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality import gate_scope
+from data_quality import gate_scope, policy, series_flags
 from data_quality import market_health as mh
 from data_quality.gx_runner import validate_table
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
@@ -17,22 +17,11 @@ from pipelines.config import Settings
 from pipelines.datasets import DATASETS
 from pipelines.raw_loader import raw_tables
 
-# Which checks each dataset gets beyond its suite (the Dagster check specs are built from this).
-CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "prices": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("large_move", WARN), ("stale_series", ERROR),
-               ("future_dated", ERROR), ("missing_bars", ERROR), ("ohlc_consistency", ERROR),
-               ("symbols_in_universe", WARN), ("freshness", WARN)),
-    "fund_navs": (("unit_error_100x", ERROR), ("unexplained_jump", ERROR), ("large_move", WARN), ("stale_series", ERROR),
-                  ("future_dated", ERROR), ("funds_known", ERROR)),
-    "earnings": (("symbols_in_universe", WARN),),
-    "estimates": (("symbols_in_universe", WARN),),
-    "mna_events": (("targets_in_universe", WARN),),
-}
-COMMON = (("contract_suite", ERROR), ("key_conflicts", ERROR), ("quarantine_share", ERROR), ("row_count_vs_previous", ERROR))
 
 
 def check_names(dataset: str) -> list[tuple[str, str]]:
-    return [*COMMON, *CHECKS.get(dataset, ())]
+    """The dataset's checks as the policy table lists them, with the severity each may reach."""
+    return [(g.check, g.severity) for g in policy.gates_for(dataset)]
 
 
 def expected_latest_day(settings: Settings) -> str:
@@ -47,14 +36,19 @@ def expected_latest_day(settings: Settings) -> str:
     return last.isoformat()
 
 
-def _quarantine_share(con, name: str, t: Thresholds) -> CheckOutcome:
+def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) -> CheckOutcome:
+    """Bad rows of the new batches: a whole table of old history is not judged again, and a batch
+    whose every row was quarantined (no raw rows at all) counts too."""
+    validated = ", ".join("'" + b + "'" for b in scope.validated) or "NULL"
     good, bad = con.execute(
-        f"SELECT (SELECT count(*) FROM raw.{name}), (SELECT count(*) FROM quarantine.{name})"
+        f"""SELECT (SELECT count(*) FROM raw.{name} WHERE {scope.where()}),
+                   (SELECT count(*) FROM quarantine.{name} WHERE _batch_id NOT IN ({validated}))"""
     ).fetchone()
     share = bad / (good + bad) if good + bad else 0.0
     return CheckOutcome(f"raw.{name}", "quarantine_share", share <= t.quarantine_max_share, ERROR,
                         observed={"quarantined": bad, "loaded": good, "share": round(share, 6)},
-                        detail=f"{bad} of {good + bad} rows quarantined (limit {t.quarantine_max_share:.0%}); see quarantine.{name}")
+                        detail=f"{bad} of {good + bad} rows of the new batches quarantined (limit "
+                               f"{t.quarantine_max_share:.0%}); see quarantine.{name}")
 
 
 def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
@@ -81,8 +75,12 @@ def _membership(con, name: str, column: str, check: str, severity: str, extra_ok
 
 # Row-level checks: their answer depends only on rows of the dataset (and the fingerprinted
 # tables), so rows validated by an earlier passing run need not be read again.
-ROW_LEVEL = {"contract_suite", "key_conflicts", "unit_error_100x", "unexplained_jump", "large_move",
+ROW_LEVEL = {"contract_suite", "key_conflicts", "one_day_spike", "unit_error_100x", "unexplained_jump", "large_move",
              "stale_series", "ohlc_consistency"}
+SERIES_COLUMNS = {"prices": ("symbol", "close"), "fund_navs": ("fund_id", "adj_nav")}
+ROW_FLAGS = ("unit_error_100x", "unexplained_jump", "stale_series")
+MEMBERSHIP = {"prices": ("symbol", "symbols_in_universe"), "earnings": ("symbol", "symbols_in_universe"),
+              "estimates": ("symbol", "symbols_in_universe"), "mna_events": ("target_symbol", "targets_in_universe")}
 
 
 def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds) -> gate_scope.Scope:
@@ -91,28 +89,25 @@ def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t:
 
 
 def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds,
-                  scope: gate_scope.Scope | None = None) -> list[CheckOutcome]:
+                  scope: gate_scope.Scope | None = None, run_id: str = "") -> list[CheckOutcome]:
+    """Every gate of one raw dataset but its GX suite. One-day spikes move to quarantine first
+    (the scope's batch counts follow), flawed stretches are written to audit.series_flags."""
     d = DATASETS[name]
     scope = scope or plan_scope(con, name, settings, t)
     value_cols = tuple(c for c in d.column_names if c not in d.key)
-    out = [
-        _quarantine_share(con, name, t),
-        _row_count_vs_previous(con, name, t),
-    ]
+    out: list[CheckOutcome] = []
+    if name in SERIES_COLUMNS and scope.mode != "unchanged":
+        out.append(mh.quarantine_spikes(con, name, *SERIES_COLUMNS[name], t, scope.where()))
+        gate_scope.refresh(con, scope)
+    out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t)]
     if scope.mode != "unchanged":
         out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
-    roles = [settings.small_symbol, settings.large_symbol]
-    tables = raw_tables(con)
-    universe_known = con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0] if "universe" in tables else False
-    if name in ("prices", "fund_navs"):
-        id_col, value_col = ("symbol", "close") if name == "prices" else ("fund_id", "adj_nav")
-        splits = "raw.splits" if name == "prices" and "splits" in tables else None
-        calendar = mh.trading_calendar_sql(roles) if name == "prices" else None
-        rows, report_from = f"raw.{name}", None
-        if scope.mode == "batches":
-            rows, report_from = mh.scope_series(con, f"raw.{name}", id_col, scope.where(), t)
-        out += mh.series_health(con, rows, id_col, value_col, t, splits_table=splits, calendar_sql=calendar,
-                                history_table=f"raw.{name}", report_from=report_from, row_checks=scope.mode != "unchanged")
+    if name in ("prices", "universe"):
+        out.append(_roles_present(con, name, settings))
+    if name in SERIES_COLUMNS:
+        out += _series_gates(con, name, settings, t, scope, run_id)
+    if name == "rates":
+        out.append(_rate_gates(con, t, run_id))
     if name == "prices":
         if scope.mode != "unchanged":
             out.append(mh.ohlc_consistency(con, "raw.prices", rows=scope.where()))
@@ -121,15 +116,121 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
         out.append(mh._outcome(con, "raw.fund_navs", "funds_known", ERROR,
                                "SELECT DISTINCT fund_id FROM raw.fund_navs WHERE fund_id NOT IN (SELECT fund_id FROM raw.funds)",
                                lambda r: f"NAVs for unknown fund {r[0]}"))
-    membership = {"prices": ("symbol", "symbols_in_universe"), "earnings": ("symbol", "symbols_in_universe"),
-                  "estimates": ("symbol", "symbols_in_universe"), "mna_events": ("target_symbol", "targets_in_universe")}
-    if name in membership:
-        column, check = membership[name]
-        if universe_known:
-            out.append(_membership(con, name, column, check, WARN, roles))
+    if name in MEMBERSHIP:
+        column, check = MEMBERSHIP[name]
+        if "universe" in raw_tables(con) and con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0]:
+            out.append(_membership(con, name, column, check, WARN, [settings.small_symbol, settings.large_symbol]))
         else:
             out.append(CheckOutcome(f"raw.{name}", check, False, WARN, detail="no universe loaded: membership cannot be checked"))
     return _scoped(out, name, scope)
+
+
+def _roles_present(con, name: str, settings: Settings) -> CheckOutcome:
+    """A configured role missing from the data: every claim would read insufficient_data and
+    every trigger not_met, and a good serving file would be replaced by that. It blocks."""
+    column, roles = (("symbol", {"WAREHOUSE_SMALL_SYMBOL": settings.small_symbol, "WAREHOUSE_LARGE_SYMBOL": settings.large_symbol})
+                     if name == "prices" else
+                     ("index_id", {"WAREHOUSE_SMALL_INDEX": settings.small_index, "WAREHOUSE_LARGE_INDEX": settings.large_index}))
+    present = {r[0] for r in con.execute(
+        f"SELECT DISTINCT upper(trim({column})) FROM raw.{name} WHERE upper(trim({column})) IN ({', '.join('?' for _ in roles)})",
+        [v.upper() for v in roles.values()]).fetchall()}
+    missing = [f"{var}={value}" for var, value in roles.items() if value.upper() not in present]
+    seen = []
+    if missing:
+        seen = [r[0] for r in con.execute(
+            f"SELECT {column}, count(*) AS n FROM raw.{name} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8").fetchall()]
+    return CheckOutcome(f"raw.{name}", "roles_present", not missing, ERROR, observed={"missing": missing},
+                        detail=(f"{' and '.join(missing)} not found in raw.{name}.{column}"
+                                + (f" (most frequent: {', '.join(map(str, seen))})" if seen else " (the table is empty)")
+                                if missing else "all roles present"))
+
+
+def _window_start(con, name: str, t: Thresholds):
+    """First day of the recent window: the dataset's newest date minus recent_window_days."""
+    return con.execute(f"SELECT max(date) - INTERVAL {t.recent_window_days} DAY FROM raw.{name}").fetchone()[0]
+
+
+def _series_gates(con, name: str, settings: Settings, t: Thresholds, scope: gate_scope.Scope, run_id: str) -> list[CheckOutcome]:
+    """Spikes aside, the series checks find flawed stretches; the stretches become flags and the
+    outcome blocks only for a role series inside the recent window."""
+    id_col, value_col = SERIES_COLUMNS[name]
+    table = f"raw.{name}"
+    tables = raw_tables(con)
+    roles = [settings.small_symbol, settings.large_symbol] if name == "prices" else []
+    if scope.mode == "unchanged":
+        mh.empty_flaws(con)
+        large = CheckOutcome(table, "large_move", True, WARN, observed=0, detail="none")
+    else:
+        rows, report_from = table, None
+        if scope.mode == "batches":
+            rows, report_from = mh.scope_series(con, table, id_col, scope.where(), t)
+        splits = "raw.splits" if name == "prices" and "splits" in tables else None
+        large = mh.series_flaws(con, rows, id_col, value_col, t, splits_table=splits, history_table=table,
+                                report_from=report_from)
+        series_flags.record(con, name, mh.FLAWS, ROW_FLAGS, scope.mode == "full", run_id)
+    share_offenders: list[tuple] = []
+    if name == "prices":
+        share_offenders = mh.missing_bar_flaws(con, table, id_col, mh.trading_calendar_sql(roles), t)
+        series_flags.record(con, name, mh.FLAWS, ("missing_bars",), True, run_id)
+    start = _window_start(con, name, t)
+    out = [_flag_outcome(con, table, rule, roles, start) for rule in ROW_FLAGS]
+    if name == "prices":
+        out.append(_with_missing_share(_flag_outcome(con, table, "missing_bars", roles, start), share_offenders, t))
+    out += [_flagged_share(con, table, id_col, scope, start, t), large, mh.future_dated(con, table, id_col)]
+    return out
+
+
+def _rate_gates(con, t: Thresholds, run_id: str) -> CheckOutcome:
+    mh.empty_flaws(con)
+    mh.rate_gap_flaws(con, "raw.rates", t)
+    series_flags.record(con, "rates", mh.FLAWS, ("rate_gaps",), True, run_id)
+    return _flag_outcome(con, "raw.rates", "rate_gaps", list(policy.RATE_ROLES), _window_start(con, "rates", t))
+
+
+def _flag_outcome(con, table: str, rule: str, roles: list[str], window_start) -> CheckOutcome:
+    """This run's findings of one rule: flagged (a warning) unless a role series is hit inside the recent window."""
+    role_list = ", ".join("'" + r.upper().replace("'", "''") + "'" for r in roles) or "NULL"
+    rows = con.execute(f"""
+        SELECT series, date_from, date_to, detail,
+               upper(series) IN ({role_list}) AND date_to >= ?::DATE AS blocks
+        FROM {mh.FLAWS} WHERE rule = ? ORDER BY blocks DESC, date_to DESC, series""", [window_start, rule]).fetchall()
+    blocking = [r for r in rows if r[4]]
+    n_series = len({r[0] for r in rows})
+    shown = (blocking or rows)[:mh.SAMPLE_LIMIT]
+    described = "; ".join(f"{r[0]} {r[1]}..{r[2]}: {r[3]}" for r in shown)
+    if blocking:
+        detail = (f"{len(blocking)} stretch(es) of role series inside the recent window (from {window_start}) block: "
+                  f"{described}; {len(rows)} flagged in all")
+    elif rows:
+        detail = (f"{len(rows)} stretch(es) in {n_series} series flagged in audit.series_flags (the marts step around "
+                  f"them; none in a role series' recent window): {described}")
+    else:
+        detail = "none"
+    return CheckOutcome(table, rule, not rows, ERROR if blocking else WARN,
+                        observed={"flagged": len(rows), "series": n_series, "blocking": len(blocking)},
+                        detail=detail, samples=[r[:4] for r in shown])
+
+
+def _with_missing_share(o: CheckOutcome, offenders: list[tuple], t: Thresholds) -> CheckOutcome:
+    if offenders:
+        o.passed = False
+        o.observed["over_share"] = len(offenders)
+        o.detail += (f"; {len(offenders)} symbol(s) miss more than {t.max_missing_bar_share:.0%} of their trading days "
+                     "(a warning): " + "; ".join(f"{s} misses {m} of {w}" for s, m, w in offenders[:mh.SAMPLE_LIMIT]))
+    return o
+
+
+def _flagged_share(con, table: str, id_col: str, scope: gate_scope.Scope, window_start, t: Thresholds) -> CheckOutcome:
+    recent, flagged = con.execute(f"""
+        WITH recent AS (SELECT DISTINCT {id_col} AS series FROM {table} WHERE ({scope.where()}) AND date >= ?::DATE),
+        flagged AS (SELECT DISTINCT series FROM {mh.FLAWS} WHERE date_to >= ?::DATE)
+        SELECT (SELECT count(*) FROM recent), (SELECT count(*) FROM recent SEMI JOIN flagged USING (series))""",
+        [window_start, window_start]).fetchone()
+    share = flagged / recent if recent else 0.0
+    ok = share <= t.max_flagged_series_share
+    return CheckOutcome(table, "flagged_share", ok, ERROR, observed={"flagged": flagged, "recent_series": recent, "share": round(share, 4)},
+                        detail=f"{flagged} of {recent} series with rows in the new batches since {window_start} newly flagged "
+                               f"(limit {t.max_flagged_series_share:.0%})" + ("" if ok else ": a broken feed, not a flawed history"))
 
 
 def _scoped(out: list[CheckOutcome], name: str, scope: gate_scope.Scope) -> list[CheckOutcome]:

@@ -28,6 +28,20 @@ class Thresholds:
     yield_max_pct: float = 25.0
     # Trading days the newest price may lag the expected latest trading day (a warning).
     freshness_max_lag_days: int = 3
+    # A close that moves beyond max_daily_move and is back within this of the day before on the
+    # next day is a one-day spike (a bad print): the row goes to quarantine.
+    spike_revert_tolerance: float = 0.1
+    # This many trading days missing in a row make a flagged stretch of a price series.
+    missing_bar_gap_days: int = 5
+    # This many calendar days between two observations make a flagged gap in a rate series
+    # (a holiday weekend is four; FRED leaves holidays blank).
+    rate_gap_days: int = 14
+    # Calendar days before a dataset's newest date that the marts read as current (YTD, 12-month
+    # returns, the five-day surge, the latest yield beta): a flaw of a role series in it blocks.
+    recent_window_days: int = 400
+    # Share of the series with recent rows in a new batch that may be newly flagged inside the
+    # recent window; beyond it the batch looks like a broken feed, not a flawed history: it blocks.
+    max_flagged_series_share: float = 0.2
 
 
 def load_thresholds(env: dict | None = None) -> Thresholds:

@@ -40,9 +40,11 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(t
         assert second != first, "a passing run publishes a new file"
         before_bad = digest(serving)
 
-        bad = run_pipeline(wh, check=False, WAREHOUSE_SAMPLE_FAULT="unit_error_100x", **SMALL)
+        # The small benchmark halves in its last 20 days with no split recorded: a role series
+        # broken inside the recent window blocks.
+        bad = run_pipeline(wh, check=False, WAREHOUSE_SAMPLE_FAULT="role_series_broken", **SMALL)
         assert bad.returncode != 0
-        assert "unit_error_100x" in bad.stdout + bad.stderr
+        assert "raw/prices: unexplained_jump" in bad.stdout + bad.stderr
         assert digest(serving) == before_bad, "a run that failed its gate leaves serving.duckdb byte for byte"
         time.sleep(1.0)
     finally:
@@ -56,4 +58,4 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(t
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         failed = con.execute(
             "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'").fetchall()
-    assert ("raw.prices", "unit_error_100x") in failed, "the failed run's checks stay in the working history"
+    assert ("raw.prices", "unexplained_jump") in failed, "the failed run's checks stay in the working history"

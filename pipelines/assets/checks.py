@@ -7,30 +7,25 @@ audit.quality_results in the working warehouse, failed runs included.
 
 import dagster as dg
 
-from data_quality import gate_scope
+from data_quality import gate_scope, policy
 from data_quality.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.datasets import DATASETS
 from pipelines.resources import WarehouseResource
 
-DESCRIPTIONS = {
-    "contract_suite": "Great Expectations suite: schema and types, required values, plausible ranges.",
-    "key_conflicts": "The same key delivered with different values.",
-    "quarantine_share": "Share of rows quarantined stays under the limit (a collapse is a table-level failure).",
-    "row_count_vs_previous": "Row count has not dropped by more than the limit since the last passing run.",
-    "unit_error_100x": "No close-to-close ratio of 50x or more (cents read as dollars) without a split.",
-    "unexplained_jump": "No day-over-day move of a split's size (0.5, 2/3, 2, ...) without a recorded split.",
-    "large_move": "Day-over-day moves beyond the limit that are not split-like (a warning to review).",
-    "stale_series": "No series unchanged for too many consecutive days.",
-    "future_dated": "No observation dated after tomorrow.",
-    "missing_bars": "Each symbol has a bar on (nearly) every trading day of its life.",
-    "ohlc_consistency": "low <= open, close <= high.",
-    "symbols_in_universe": "Every symbol is an index member at some snapshot (benchmark symbols excepted).",
-    "targets_in_universe": "Every M&A target is an index member at some snapshot.",
-    "funds_known": "Every NAV belongs to a fund in the fund list.",
-    "freshness": "The newest day is the latest trading day the source should have reached.",
+ACTIONS = {
+    policy.BLOCK: "Blocks the run when it fails.",
+    policy.QUARANTINE: "Moves the offending rows to quarantine; the run goes on.",
+    policy.FLAG: "Flags the stretch in audit.series_flags (the marts step around it); blocks only for a role series "
+                 "inside the recent window.",
+    policy.WARN_ACTION: "A warning: the run goes on.",
 }
+
+
+def describe(check: str) -> str:
+    g = policy.gate(check)
+    return f"{g.reads[:1].upper()}{g.reads[1:]} ({g.scope}). {ACTIONS[g.action]} Why: {g.why}."
 
 
 def to_check_result(asset_key: dg.AssetKey, o: CheckOutcome) -> dg.AssetCheckResult:
@@ -47,7 +42,7 @@ def to_check_result(asset_key: dg.AssetKey, o: CheckOutcome) -> dg.AssetCheckRes
 def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", dataset])
     specs = [
-        dg.AssetCheckSpec(name, asset=key, blocking=severity == ERROR, description=DESCRIPTIONS[name])
+        dg.AssetCheckSpec(name, asset=key, blocking=severity == ERROR, description=describe(name))
         for name, severity in check_names(dataset)
     ]
 
@@ -56,7 +51,7 @@ def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
         settings, thresholds = warehouse.settings, load_thresholds()
         with warehouse.connect() as con:
             scope = plan_scope(con, dataset, settings, thresholds)
-            outcomes = run_raw_gates(con, dataset, settings, thresholds, scope)
+            outcomes = run_raw_gates(con, dataset, settings, thresholds, scope, context.run.run_id)
         outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds, scope))
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)

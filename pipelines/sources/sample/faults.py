@@ -1,19 +1,27 @@
-"""Fault modes of the sample market: plant one known defect to prove the gates catch it.
+"""Fault modes of the sample market: plant one known defect to prove the gates act on it.
 
 `WAREHOUSE_SAMPLE_FAULT=<mode>` applies one mode to the generated tables before they land.
-Each mode names the gate (or quarantine rule) that must stop it.
+Each mode names what the quality policy (data_quality/policy.py) does with it: a block stops
+the run and leaves serving.duckdb as it was; a quarantine or a flag lets the run publish.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-# mode -> (dataset, what must catch it)
+# mode -> (dataset, what the policy does with it)
 FAULTS: dict[str, tuple[str, str]] = {
-    "unit_error_100x": ("prices", "gate unit_error_100x"),
-    "split_without_record": ("prices", "gate unexplained_jump"),
-    "stale_series": ("prices", "gate stale_series"),
-    "conflicting_duplicate": ("prices", "gate key_conflicts"),
+    # A company's close read in cents for one day: a bad print, the row goes to quarantine.
+    "unit_error_100x": ("prices", "quarantine one_day_spike; the run publishes"),
+    # A company's history, years before the recent window: flagged, the marts step around it.
+    "split_without_record": ("prices", "flag unexplained_jump; the run publishes"),
+    "stale_series": ("prices", "flag stale_series; the run publishes"),
+    # Two versions of one bar in one file: both go to quarantine.
+    "conflicting_duplicate": ("prices", "quarantine key_conflict_in_file; the run publishes"),
+    # The same flaws where they would make today's numbers wrong: they block.
+    "role_absent": ("prices", "block roles_present (the small benchmark symbol has no rows)"),
+    "role_series_broken": ("prices", "block unexplained_jump (the small benchmark halves in the recent window)"),
+    "broken_feed": ("prices", "block flagged_share (a third of the companies jump in the last weeks)"),
     "row_count_collapse": ("prices", "gate row_count_vs_previous (after a good run)"),
     "negative_prices": ("prices", "quarantine close_positive, then gate quarantine_share"),
     "unknown_fund_nav": ("fund_navs", "gate funds_known"),
@@ -36,7 +44,17 @@ def apply_fault(tables: dict[str, pd.DataFrame], mode: str, roles: tuple[str, ..
     rows = prices.index[prices["symbol"] == sym]
     mid = rows[len(rows) // 2]
     price_cols = [c for c in ("open", "high", "low", "close", "adj_close") if c in prices]
-    if mode == "unit_error_100x":
+    role_rows = prices.index[prices["symbol"] == roles[0]] if roles else prices.index[:0]
+    if mode == "role_absent":
+        prices = prices.drop(role_rows)
+    elif mode == "role_series_broken":
+        prices.loc[role_rows[-20:], price_cols] /= 2
+    elif mode == "broken_feed":
+        companies = sorted(set(prices["symbol"]) - set(roles))
+        for victim in companies[::3]:
+            victim_rows = prices.index[prices["symbol"] == victim]
+            prices.loc[victim_rows[-15:], price_cols] /= 2
+    elif mode == "unit_error_100x":
         prices.loc[mid, price_cols] *= 100
     elif mode == "split_without_record":
         prices.loc[rows[rows >= mid], price_cols] /= 2
