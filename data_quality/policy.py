@@ -50,7 +50,8 @@ POLICY: tuple[Gate, ...] = (
     # Gate("landing_files", ALL, "empty, header-only and unrecognized files in the dataset folder", "files of this landing", WARN_ACTION,
     #      "nothing to load from them, and the user should know"),
     Gate("roles_present", ("prices", "universe"), "the configured role symbols (prices) and index ids (universe)", "whole table", BLOCK,
-         "every benchmark, claim and trigger reads them: without them the run could not compute what it publishes"),
+         "every benchmark, claim and trigger reads them: without them the run could not compute what it publishes "
+         "(no universe delivered at all only warns)"),
     Gate("one_day_spike", SERIES, "a move beyond the daily limit that reverts the next day", "new rows and their neighbours", QUARANTINE,
          "a bad print: the row goes to quarantine with its file and line, the series stays whole"),
     Gate("unit_error_100x", SERIES, "a close 50x (or 1/50) the previous one that stays", "new rows and the close before", FLAG,

@@ -127,10 +127,16 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
 
 def _roles_present(con, name: str, settings: Settings) -> CheckOutcome:
     """A configured role missing from the data: every claim would read insufficient_data and
-    every trigger not_met, and a good serving file would be replaced by that. It blocks."""
+    every trigger not_met, and a good serving file would be replaced by that. It blocks (an
+    absent universe dataset only warns: the user delivered none)."""
     column, roles = (("symbol", {"WAREHOUSE_SMALL_SYMBOL": settings.small_symbol, "WAREHOUSE_LARGE_SYMBOL": settings.large_symbol})
                      if name == "prices" else
                      ("index_id", {"WAREHOUSE_SMALL_INDEX": settings.small_index, "WAREHOUSE_LARGE_INDEX": settings.large_index}))
+    if name == "universe" and not con.execute("SELECT count(*) FROM raw.universe").fetchone()[0]:
+        # No universe delivered at all is a documented choice (the membership marts say
+        # insufficient_data); one that stopped arriving is caught by row_count_vs_previous.
+        return CheckOutcome("raw.universe", "roles_present", False, WARN, observed={"missing": list(roles)},
+                            detail="no universe delivered: profitability, valuation and EPS growth say insufficient_data")
     present = {r[0] for r in con.execute(
         f"SELECT DISTINCT upper(trim({column})) FROM raw.{name} WHERE upper(trim({column})) IN ({', '.join('?' for _ in roles)})",
         [v.upper() for v in roles.values()]).fetchall()}

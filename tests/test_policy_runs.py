@@ -1,0 +1,101 @@
+"""The quality policy through whole Dagster runs: blocks leave serving as it was, flags reach the marts.
+
+Gate-level cases are in test_gate_policy.py; here each block rule stops a real run with a
+message naming its cause and `serving.duckdb` byte for byte unchanged, and a run whose
+history carries flawed stretches publishes, with every value across them NULL and its reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sources.sample.generator import SampleParams, generate_market
+from tests.conftest import run_pipeline
+from tests.test_publish import SMALL, digest, published_run
+
+
+def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(tmp_path):
+    wh = tmp_path / "wh"
+    run_pipeline(wh, **SMALL)
+    serving = wh / "serving.duckdb"
+    good, run_id = digest(serving), published_run(serving)
+    causes = {
+        # The small benchmark's rows are gone: the run could not compute what it publishes.
+        "role_absent": "raw/prices: roles_present",
+        # A third of the companies halve in their last weeks: a broken feed, not a flawed history.
+        "broken_feed": "raw/prices: flagged_share",
+    }
+    for fault, cause in causes.items():
+        proc = run_pipeline(wh, check=False, WAREHOUSE_SAMPLE_FAULT=fault, **SMALL)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0 and cause in out, out[-3000:]
+        assert digest(serving) == good and published_run(serving) == run_id, fault
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        details = dict(con.execute("""SELECT check_name, detail FROM audit.quality_results
+                                      WHERE NOT passed AND severity = 'error' AND dataset = 'raw.prices'""").fetchall())
+    assert details["roles_present"].startswith("WAREHOUSE_SMALL_SYMBOL=IWM not found in raw.prices.symbol")
+    assert "a broken feed" in details["flagged_share"]
+
+
+def _flawed_folder(root: Path) -> dict[str, object]:
+    """A contract folder from a small generated market, with three flawed stretches planted:
+    an unrecorded split of the small benchmark two years back, a week of missing bars of the
+    large benchmark, and a fund whose NAV stands still for three weeks in the last quarter."""
+    tables = generate_market(SampleParams(n_small=30, n_large=10, years=2.5, seed=7)).tables
+    prices, navs = tables["prices"].copy(), tables["fund_navs"].copy()
+    days = sorted(prices.loc[prices["symbol"] == "IWM", "date"])
+    jump, gap = days[60], days[120:127]
+    cols = ["close", "open", "high", "low", "adj_close"]
+    prices.loc[(prices["symbol"] == "IWM") & (prices["date"] >= jump), cols] /= 2
+    prices = prices[~((prices["symbol"] == "SPY") & prices["date"].isin(gap))]
+    fund = sorted(navs["fund_id"].unique())[0]
+    nav_days = sorted(navs.loc[navs["fund_id"] == fund, "date"])
+    frozen = nav_days[-40:-25]
+    held = navs.loc[(navs["fund_id"] == fund) & (navs["date"] == frozen[0]), ["nav", "adj_nav"]].iloc[0]
+    for c in ("nav", "adj_nav"):
+        navs.loc[(navs["fund_id"] == fund) & navs["date"].isin(frozen), c] = held[c]
+    tables.update(prices=prices, fund_navs=navs)
+    for name, frame in tables.items():
+        (root / name).mkdir(parents=True)
+        frame.to_csv(root / name / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    return {"jump": jump.date(), "gap_after": days[127].date(), "fund": fund, "frozen": (frozen[0].date(), frozen[-1].date())}
+
+
+def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
+    planted = _flawed_folder(tmp_path / "in")
+    wh = tmp_path / "wh"
+    run_pipeline(wh, WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(tmp_path / "in"))
+    with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as con:
+        flags = con.execute("SELECT dataset, series, date_from, date_to, rule FROM marts.series_flags ORDER BY rule").fetchall()
+        assert [(f[0], f[1], f[4]) for f in flags] == [
+            ("prices", "SPY", "missing_bars"), ("fund_navs", planted["fund"], "stale_series"), ("prices", "IWM", "unexplained_jump")]
+        assert flags[2][3] == planted["jump"] and flags[0][3] == planted["gap_after"]
+
+        # The small benchmark's return on the day of the unrecorded split is not -50%: it is set aside.
+        r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'IWM' AND date = ?",
+                        [planted["jump"]]).fetchone()
+        assert r[0] is None and "unexplained_jump" in r[1]
+        year = con.execute("SELECT small_return, flag_reason FROM marts.calendar_year_returns WHERE year = ?",
+                           [planted["jump"].year]).fetchone()
+        assert year[0] is None and "unexplained_jump" in year[1]
+        # The day after the week without SPY bars: no daily return across the gap.
+        r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date = ?",
+                        [planted["gap_after"]]).fetchone()
+        assert r[0] is None and "missing_bars" in r[1]
+        # The next day is an ordinary day again.
+        r = con.execute("""SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date > ?
+                           ORDER BY date LIMIT 1""", [planted["gap_after"]]).fetchone()
+        assert r[0] is not None and r[1] is None
+        # The fund whose NAV stood still: its 3-month return reaches across the stretch.
+        latest = con.execute("SELECT max(end_date) FROM marts.fund_returns").fetchone()[0]
+        fr = con.execute("""SELECT total_return, is_loss, flag_reason FROM marts.fund_returns
+                            WHERE fund_id = ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
+        assert fr[0] is None and fr[1] is None and "stale_series" in fr[2]
+        others = con.execute("""SELECT count(*), count(total_return) FROM marts.fund_returns
+                                WHERE fund_id <> ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
+        assert others[0] == others[1] > 0
+        reasons = con.execute("""SELECT check_name, severity FROM marts.quality_results
+                                 WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series') AND NOT passed""").fetchall()
+    assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn")}

@@ -1,0 +1,115 @@
+"""All of ../shared/realdata through the whole graph, largely as downloaded: the run publishes.
+
+The folder is built by tests/helpers/realdata_folder.py (publishers' files as they are). Real
+histories carry real flaws; the test names them and checks what the policy did with each:
+the placeholder and CVR rows of every holdings file are quarantined with their rule, the
+Vanguard NAESX flat stretch of 1980 is flagged without blocking, the IEX bars without
+open/high/low keep their close, and every flag's reason is in the published quality results.
+A summary of rows in, loaded, quarantined and flagged per dataset is printed (pytest -s).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_pipeline
+from tests.helpers.realdata_folder import build, holdings_files
+
+
+@pytest.fixture(scope="module")
+def real_run(realdata, tmp_path_factory):
+    base = tmp_path_factory.mktemp("realdata_all")
+    folder = build(base / "in", realdata)
+    started = time.monotonic()
+    proc = run_pipeline(base / "wh", check=False, WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(folder))
+    seconds = time.monotonic() - started
+    assert proc.returncode == 0, f"the real-data run did not publish:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    wh = base / "wh"
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        print(f"\nreal-data run: {seconds:.0f} s")
+        for row in con.execute("""
+                SELECT l.dataset, sum(l.rows_loaded + l.rows_quarantined) AS rows_in, sum(l.rows_loaded) AS loaded,
+                       sum(l.rows_quarantined) AS quarantined,
+                       (SELECT count(*) FROM audit.series_flags f WHERE f.dataset = l.dataset) AS flagged
+                FROM raw._loaded_files l GROUP BY 1 ORDER BY 1""").fetchall():
+            print("  {:<12} in {:>9,}  loaded {:>9,}  quarantined {:>7,}  flagged stretches {:>5,}".format(*row))
+    return wh
+
+
+def _holdings_rows(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Ticker,"))
+    return [r for r in csv.DictReader(io.StringIO("\n".join(lines[start:]))) if r.get("Name") and r.get("Asset Class")]
+
+
+def test_placeholder_and_cvr_rows_of_every_holdings_file_are_quarantined(real_run, realdata):
+    with duckdb.connect(str(real_run / "warehouse.duckdb"), read_only=True) as con:
+        for path in holdings_files(realdata):
+            stem = path.stem
+            quarantined = con.execute("""SELECT symbol, name, _rule FROM quarantine.universe
+                                         WHERE _source_file LIKE ? ORDER BY _source_line""", [f"%/{stem}.%"]).fetchall()
+            rows = _holdings_rows(path)
+            by_rule = lambda rule: [(q[0], q[1]) for q in quarantined if q[2] == rule]  # noqa: E731
+            # Unlisted positions iShares lists as equities under the ticker "-".
+            placeholders = [(r["Ticker"], r["Name"]) for r in rows if r["Asset Class"] == "Equity" and r["Ticker"].strip() == "-"]
+            assert by_rule("placeholder_ticker") == placeholders and placeholders, stem
+            # CVRs (contingent value rights) listed under their company's ticker or their own.
+            cvrs = {(r["Ticker"], r["Name"]) for r in rows if r["Name"].rstrip().endswith("CVR") and r["Ticker"].strip() != "-"}
+            assert cvrs <= set(by_rule("non_equity")), stem
+            # Cash, money market, collateral and futures rows are not members either.
+            not_equity = {(r["Ticker"], r["Name"]) for r in rows if r["Asset Class"] != "Equity"}
+            assert not_equity and not_equity <= {(q[0], q[1]) for q in quarantined}, stem
+            loaded = con.execute("SELECT count(*) FROM raw.universe WHERE _source_file LIKE ?", [f"%/{stem}.%"]).fetchone()[0]
+            assert loaded + len(quarantined) == len(rows), stem
+        # ADRO: the company stays a member, its CVR under the same ticker does not.
+        adro = con.execute("""SELECT name FROM raw.universe WHERE symbol = 'ADRO' AND _source_file LIKE '%2026-05-05%'""").fetchall()
+        assert adro == [("CHINOOK THERAPEUTICS INC",)]
+        # Companies whose names merely contain the letters are members.
+        kept = con.execute("""SELECT DISTINCT symbol FROM raw.universe WHERE symbol IN ('CVI', 'CVRX')""").fetchall()
+        assert sorted(kept) == [("CVI",), ("CVRX",)]
+
+
+def test_naesx_flat_1980_is_flagged_and_did_not_block(real_run):
+    with duckdb.connect(str(real_run / "serving.duckdb"), read_only=True) as con:
+        first = con.execute("""SELECT date_from, date_to, detail FROM marts.series_flags
+                               WHERE dataset = 'fund_navs' AND series = 'NAESX' AND rule = 'stale_series'
+                               ORDER BY date_from LIMIT 1""").fetchone()
+        assert first is not None and first[0].year == 1980 and first[0].month == 1, first
+        # Not blocking: the run published, and the check says it is a warning.
+        stale = con.execute("""SELECT passed, severity, detail FROM marts.quality_results
+                               WHERE dataset = 'raw.fund_navs' AND check_name = 'stale_series'""").fetchone()
+        assert stale[:2] == (False, "warn") and "NAESX" in stale[2]
+
+
+def test_iex_bars_without_open_high_low_keep_their_close(real_run, realdata):
+    expected = []
+    for path in sorted((realdata / "sp500-daily-iex").glob("*.csv")):
+        for row in csv.DictReader(path.open()):
+            if row["close"] and not (row["open"] and row["high"] and row["low"]):
+                expected.append((row["Name"], row["date"], float(row["close"])))
+    assert len(expected) >= 11
+    with duckdb.connect(str(real_run / "warehouse.duckdb"), read_only=True) as con:
+        got = con.execute("""SELECT symbol, strftime(date, '%Y-%m-%d'), close FROM raw.prices
+                             WHERE _source_file LIKE '%sp500-daily-iex%' AND (open IS NULL OR high IS NULL OR low IS NULL)
+                             ORDER BY 1, 2""").fetchall()
+    assert got == sorted(expected)
+
+
+def test_every_flag_is_published_with_its_reason(real_run):
+    with duckdb.connect(str(real_run / "serving.duckdb"), read_only=True) as con:
+        flags = con.execute("SELECT dataset, rule, count(*), count(*) FILTER (WHERE detail <> '') FROM marts.series_flags GROUP BY 1, 2").fetchall()
+        assert flags, "real histories carry flaws: at least the NAESX stretches"
+        for dataset, rule, n, with_detail in flags:
+            assert n == with_detail, (dataset, rule)
+            check = con.execute("""SELECT passed, severity, observed, detail FROM marts.quality_results
+                                   WHERE dataset = ? AND check_name = ?""", [f"raw.{dataset}", rule]).fetchone()
+            assert check is not None and not check[0] and check[1] == "warn", (dataset, rule, check)
+            assert "flagged in audit.series_flags" in check[3]
+        # The role series were clean where the marts read them: nothing blocked.
+        assert con.execute("SELECT count(*) FROM marts.quality_results WHERE NOT passed AND severity = 'error'").fetchone()[0] == 0
