@@ -96,6 +96,9 @@ LOADER_QUARANTINE = (
 RATE_ROLES = ("DGS10", "DFEDTARU")
 
 
+FLAG_CHECKS = frozenset(g.check for g in POLICY if g.action == FLAG)
+
+
 def gates_for(dataset: str) -> list[Gate]:
     return [g for g in POLICY if g.applies_to(dataset)]
 

@@ -29,12 +29,18 @@ def describe(check: str) -> str:
 
 
 def to_check_result(asset_key: dg.AssetKey, o: CheckOutcome) -> dg.AssetCheckResult:
+    metadata = {"observed": str(o.observed), "detail": o.detail[:2000]}
+    if o.samples and o.check_name in policy.FLAG_CHECKS:
+        # The flagged stretches as a table in the check's page (all of them: audit.series_flags).
+        metadata["flagged stretches"] = dg.MetadataValue.md(
+            "| series | from | to | reason |\n|---|---|---|---|\n"
+            + "\n".join(f"| {s} | {a} | {b} | {why} |" for s, a, b, why in o.samples))
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=o.check_name,
         passed=o.passed,
         severity=dg.AssetCheckSeverity.ERROR if o.severity == ERROR else dg.AssetCheckSeverity.WARN,
-        metadata={"observed": str(o.observed), "detail": o.detail[:2000]},
+        metadata=metadata,
         description=o.detail[:500],
     )
 
