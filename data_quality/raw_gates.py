@@ -39,10 +39,11 @@ def expected_latest_day(settings: Settings) -> str:
 def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) -> CheckOutcome:
     """Bad rows of the new batches: a whole table of old history is not judged again, and a batch
     whose every row was quarantined (no raw rows at all) counts too."""
-    validated = ", ".join("'" + b + "'" for b in scope.validated) or "NULL"
+    validated = ", ".join("'" + b + "'" for b in scope.validated)
+    new_bad = f"_batch_id NOT IN ({validated})" if validated else "true"
     good, bad = con.execute(
         f"""SELECT (SELECT count(*) FROM raw.{name} WHERE {scope.where()}),
-                   (SELECT count(*) FROM quarantine.{name} WHERE _batch_id NOT IN ({validated}))"""
+                   (SELECT count(*) FROM quarantine.{name} WHERE {new_bad})"""
     ).fetchone()
     share = bad / (good + bad) if good + bad else 0.0
     return CheckOutcome(f"raw.{name}", "quarantine_share", share <= t.quarantine_max_share, ERROR,

@@ -7,25 +7,33 @@ the run and leaves serving.duckdb as it was; a quarantine or a flag lets the run
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
-# mode -> (dataset, what the policy does with it)
-FAULTS: dict[str, tuple[str, str]] = {
-    # A company's close read in cents for one day: a bad print, the row goes to quarantine.
-    "unit_error_100x": ("prices", "quarantine one_day_spike; the run publishes"),
-    # A company's history, years before the recent window: flagged, the marts step around it.
-    "split_without_record": ("prices", "flag unexplained_jump; the run publishes"),
-    "stale_series": ("prices", "flag stale_series; the run publishes"),
-    # Two versions of one bar in one file: both go to quarantine.
-    "conflicting_duplicate": ("prices", "quarantine key_conflict_in_file; the run publishes"),
-    # The same flaws where they would make today's numbers wrong: they block.
-    "role_absent": ("prices", "block roles_present (the small benchmark symbol has no rows)"),
-    "role_series_broken": ("prices", "block unexplained_jump (the small benchmark halves in the recent window)"),
-    "broken_feed": ("prices", "block flagged_share (a third of the companies jump in the last weeks)"),
-    "row_count_collapse": ("prices", "gate row_count_vs_previous (after a good run)"),
-    "negative_prices": ("prices", "quarantine close_positive, then gate quarantine_share"),
-    "unknown_fund_nav": ("fund_navs", "gate funds_known"),
-    "yield_in_basis_points": ("rates", "gate contract_suite (yield range)"),
+
+class Fault(NamedTuple):
+    dataset: str
+    action: str  # what the quality policy does: block, quarantine or flag (data_quality/policy.py)
+    check: str  # the check or quarantine rule that acts
+    why: str
+
+    def expected(self) -> str:
+        return f"{self.action} {self.check}" + ("; the run publishes" if self.action != "block" else "; nothing is published")
+
+
+FAULTS: dict[str, Fault] = {
+    "unit_error_100x": Fault("prices", "quarantine", "one_day_spike", "a company's close read in cents for one day: a bad print"),
+    "split_without_record": Fault("prices", "flag", "unexplained_jump", "a company's unrecorded split, years before the recent window"),
+    "stale_series": Fault("prices", "flag", "stale_series", "a company's close frozen for 15 days, years back"),
+    "conflicting_duplicate": Fault("prices", "quarantine", "key_conflict_in_file", "two versions of one bar in one file"),
+    "role_absent": Fault("prices", "block", "roles_present", "the small benchmark symbol has no rows"),
+    "role_series_broken": Fault("prices", "block", "unexplained_jump", "the small benchmark halves in its last 20 days"),
+    "broken_feed": Fault("prices", "block", "flagged_share", "a third of the companies halve in their last 15 days"),
+    "row_count_collapse": Fault("prices", "block", "row_count_vs_previous", "nine tenths of the rows gone after a good run"),
+    "negative_prices": Fault("prices", "block", "quarantine_share", "every fifth close negative: quarantined, then too many"),
+    "unknown_fund_nav": Fault("fund_navs", "block", "funds_known", "NAVs of a fund missing from the fund list"),
+    "yield_in_basis_points": Fault("rates", "block", "contract_suite", "DGS10 written in basis points: out of the yield range"),
 }
 
 

@@ -150,7 +150,7 @@ class SampleSource:
             return Landed(dataset, [], note=f"the sample market has no dataset {dataset!r}")
         folder = self.market(landing_dir)
         if self.fault:
-            log(f"{dataset}: fault mode {self.fault} planted on purpose ({FAULTS[self.fault][1]} must stop it)")
+            log(f"{dataset}: fault mode {self.fault} planted on purpose (expected: {FAULTS[self.fault].expected()})")
         log(f"{dataset}: SYNTHETIC sample market (seed {self.params.seed}, not real data) from {folder}; "
             f"planted truths in {folder / TRUTHS}")
         return Landed(dataset, [dataset_file(folder, dataset)])
