@@ -104,10 +104,11 @@ def restatements_after(wh: Path) -> pd.DataFrame:
     restated["shares_outstanding"] = 2 * restated["shares_outstanding"]
     # Filed one to ten days after D.
     restated["report_date"] = [D + timedelta(days=1 + i % 10) for i in range(len(restated))]
-    # A quarter nobody had reported by D, filed right after it.
+    # A quarter nobody had reported by D, filed once it ended (a filing dated before its
+    # quarter's end would be quarantined as report_before_period_end, not loaded).
     late = visible.sort_values("fiscal_period_end").groupby("symbol").tail(1).copy()
     late["fiscal_period_end"] = pd.Timestamp("2025-12-31")
-    late["report_date"] = D + timedelta(days=1)
+    late["report_date"] = pd.Timestamp("2026-01-20")
     late["net_income"] = -5_000_000_000.0
     extra = pd.concat([restated, late], ignore_index=True)
     # Never collide with a filing the source already has (that would be a key conflict).
