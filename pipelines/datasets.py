@@ -33,6 +33,10 @@ class Dataset:
     # that breaks one goes to quarantine.<dataset> with the rule's name; NULL passes.
     row_rules: tuple[tuple[str, str], ...] = ()
     extension: bool = False
+    # Rules on a value as written, checked before its type: (rule, column, SQL condition that
+    # flags the row, SQL detail), `{v}` standing for the trimmed text (NULL when blank). A row
+    # they flag is not what the dataset holds (a placeholder ticker, a CVR line in a holdings file).
+    text_rules: tuple[tuple[str, str, str, str], ...] = ()
     group: str = field(default="raw")
 
     @property
@@ -53,6 +57,30 @@ class Dataset:
 def _c(name: str, sql_type: str, description: str, required: bool = False, nullable: bool = False) -> Column:
     return Column(name, sql_type, required, description, nullable)
 
+
+# A ticker that names no listed company: blank, '-', '--', 'N/A', or no letter at all.
+PLACEHOLDER_TICKER = (
+    "placeholder_ticker", "symbol",
+    "NOT regexp_matches(coalesce({v}, ''), '[A-Za-z]') OR upper({v}) IN ('N/A', '#N/A', 'N.A.')",
+    """'ticker ' || coalesce('"' || {v} || '"', '(blank)') || ' is a placeholder, not a listed company'""",
+)
+# Holdings lines that are not shares of a listed company, by their name: a CVR (the word CVR
+# after the company's name, so CVR ENERGY stays), a contingent value right, an escrow, rights,
+# a private placement ("Prvt").
+_NON_EQUITY_KINDS = (
+    (r"\sCVR\b", "a contingent value right (CVR)"),
+    ("CONTINGENT VALUE", "a contingent value right"),
+    (r"\bESCROW\b", "an escrow position"),
+    (r"\bRIGHTS\b", "a rights issue"),
+    (r"\bPRVT\b", "a private placement (Prvt)"),
+)
+NON_EQUITY = (
+    "non_equity", "name",
+    "regexp_matches(upper(coalesce({v}, '')), '" + "|".join(r for r, _ in _NON_EQUITY_KINDS) + "')",
+    """'name "' || {v} || '" marks ' || CASE """
+    + " ".join(f"WHEN regexp_matches(upper({{v}}), '{r}') THEN '{k}'" for r, k in _NON_EQUITY_KINDS)
+    + " END || ', not an index member'",
+)
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -169,6 +197,7 @@ DATASETS: dict[str, Dataset] = {
                 ("shares_positive", "shares_outstanding > 0"),
                 ("future_snapshot", f"as_of_date <= {FUTURE}"),
             ),
+            text_rules=(PLACEHOLDER_TICKER, NON_EQUITY),
         ),
         Dataset(
             "mna_events",

@@ -17,9 +17,8 @@ longer delivers are removed, so `raw` always mirrors the source's current files.
 
 from __future__ import annotations
 
-import csv
+import gzip
 import hashlib
-import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -28,8 +27,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
+from pipelines.sources.formats import registry
+from pipelines.sources.formats.base import FormatError, Shape, csv_relation, head_lines, norm, parse_header
 
 LOAD_LOG = "raw._loaded_files"
+# Files the source did not land (not a recognized format, hidden): replaced at every load.
+SKIPPED_LOG = "raw._skipped_files"
 
 
 class ContractError(ValueError):
@@ -52,6 +55,7 @@ class LoadReport:
     rows_quarantined: int = 0
     total_rows: int = 0
     quarantine_samples: list[dict] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # landing_notes after the load
 
 
 def quote_ident(name: str) -> str:
@@ -78,6 +82,12 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
         f"CREATE TABLE IF NOT EXISTS {LOAD_LOG} (dataset VARCHAR, source_file VARCHAR, sha1 VARCHAR, "
         "rows_loaded BIGINT, rows_quarantined BIGINT, batch_id VARCHAR, loaded_at TIMESTAMP)"
     )
+    # Why a landed file gave no row (empty, header only, an IFRS filer's companyfacts).
+    con.execute(f"ALTER TABLE {LOAD_LOG} ADD COLUMN IF NOT EXISTS note VARCHAR")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {SKIPPED_LOG} (dataset VARCHAR, source_file VARCHAR, reason VARCHAR, "
+        "noted_at TIMESTAMP)"
+    )
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -94,59 +104,86 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _csv_header(path: Path) -> list[str]:
-    with open(path, "rb") as f:
-        first = f.readline()
-    if not first.strip():
-        raise ContractError(path, "the file is empty: expected a header line", line=1)
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContractError(path, "the file is not UTF-8 encoded", line=1) from None
-    return next(csv.reader(io.StringIO(text)))
+def _generic_columns(path: Path, names: list[str], dataset: Dataset) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Names to read the file with, contract column -> SQL, extra column -> SQL, for a file in the contract's shape.
+
+    An unnamed column (pandas writes its index as `,symbol,...`) is an extra column named
+    by its position (`column_1`); a name seen twice is refused when it is a contract column
+    and renamed by position (`note_4`) when it is an extra one.
+    """
+    read_as: list[str] = []
+    for i, n in enumerate(names, start=1):
+        read_as.append(n if n else f"column_{i}")
+    lower = [n.lower() for n in read_as]
+    alias = registry.symbol_alias(dataset.column_names, [norm(n) for n in read_as])
+    columns: dict[str, str] = {}
+    extras: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for i, (n, low) in enumerate(zip(read_as, lower), start=1):
+        target = low if low in dataset.column_names else ("symbol" if alias and norm(n) == alias else None)
+        if low in seen or (target and target in columns):
+            if target:
+                raise ContractError(
+                    path, f"column '{n}' appears twice (names are case-insensitive): which one holds "
+                          f"'{target}' is ambiguous", line=1, column=n)
+            n = f"{n}_{i}"
+            while n.lower() in seen or n.lower() in lower:
+                n = f"{n}_"
+            read_as[i - 1] = n
+        seen[n.lower()] = i
+        if target:
+            columns[target] = f"s.{quote_ident(n)}"
+        else:
+            extras[n] = f"s.{quote_ident(n)}"
+    return read_as, columns, extras
 
 
-def _source_relation(path: Path, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str], int]:
-    """SQL relation over the file with a `_line` column, its columns (lower name -> actual) and line offset."""
-    p = _sql_str(str(path))
-    if path.suffix.lower() == ".parquet":
+def _shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, siblings: list[Path]) -> Shape | None:
+    """How to read the landed file; None for a file with nothing in it (no header either)."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        p = _sql_str(str(path))
         try:
             names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({p})").fetchall()]
         except duckdb.Error as e:
             raise ContractError(path, f"unreadable Parquet file: {e}") from None
-        # Parquet has no header line: row 1 is line 1.
-        # The reader's own row number: numbering with a window would serialise the scan.
-        return (f"(SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) FROM read_parquet({p}, file_row_number=true))",
-                _by_lower(path, names), 0)
-    header = _csv_header(path)
-    names = [h.strip() for h in header]
-    if names and names[0].startswith("\ufeff"):
-        names[0] = names[0][1:]
-    columns = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
-    rel = (
-        f"(SELECT row_number() OVER () + 1 AS _line, * FROM read_csv({p}, columns={columns}, header=false, skip=1,"
-        " delim=',', quote='\"', escape='\"', strict_mode=true, auto_detect=false, null_padding=false))"
-    )
-    return rel, _by_lower(path, names), 1
+        _, columns, extras = _generic_columns(path, names, dataset)
+        # Parquet has no header line: row 1 is line 1. The reader's own row number: numbering
+        # with a window would serialise the scan.
+        rel = (f"(SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
+               f"FROM read_parquet({p}, file_row_number=true))")
+        return Shape("contract Parquet", rel, columns, extras=extras)
+    if name.endswith(".json"):
+        return registry.json_shape(con, dataset.name, path, siblings)
+    head = head_lines(path)
+    if not any(line.strip() for line in head):
+        return None
+    header = parse_header(head[0])
+    shape = registry.csv_shape(con, dataset.name, dataset.column_names, path, header, head)
+    if shape is not None:
+        return shape
+    read_as, columns, extras = _generic_columns(path, header, dataset)
+    return Shape("contract CSV", csv_relation(path, read_as), columns, extras=extras)
 
 
-def _by_lower(path: Path, names: list[str]) -> dict[str, str]:
-    seen: dict[str, str] = {}
-    for n in names:
-        low = n.lower()
-        if low in seen:
-            raise ContractError(path, f"column '{n}' appears twice (names are case-insensitive)", line=1, column=n)
-        seen[low] = n
-    return seen
+def _blank(text_sql: str) -> str:
+    """SQL: the trimmed text, NULL when blank or the string `null` (Yahoo's empty value), any case."""
+    return f"CASE WHEN trim({text_sql}) = '' OR trim({text_sql}) ILIKE 'null' THEN NULL ELSE trim({text_sql}) END"
+
+
+# A calendar date as written, with an optional time and zone after it (ISO datetimes,
+# yfinance's 2022-01-03 00:00:00-05:00): the date written, never converted to UTC.
+_DATETIME_RE = r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 
 
 def _typed_expr(col_sql: str, sql_type: str, source_type: str) -> str:
     """Cast one source column to its contract type; NULL when blank or not castable."""
     if source_type == "VARCHAR":
-        text = f"NULLIF(trim({col_sql}), '')"
+        text = _blank(col_sql)
         if sql_type == "DATE":
             # ISO dates only: a day-first or US-style date must not be read as another day.
-            return f"CAST(try_strptime({text}, '%Y-%m-%d') AS DATE)"
+            return (f"CAST(CASE WHEN length({text}) = 10 THEN try_strptime({text}, '%Y-%m-%d') "
+                    f"ELSE try_strptime(regexp_extract({text}, '{_DATETIME_RE}', 1), '%Y-%m-%d') END AS DATE)")
         if sql_type == "DOUBLE":
             # NaN and infinity strings are not numbers in this contract.
             return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
@@ -158,52 +195,90 @@ def _typed_expr(col_sql: str, sql_type: str, source_type: str) -> str:
 
 def _present_expr(col_sql: str, source_type: str) -> str:
     if source_type == "VARCHAR":
-        return f"NULLIF(trim({col_sql}), '') IS NOT NULL"
+        return f"{_blank(col_sql)} IS NOT NULL"
     return f"{col_sql} IS NOT NULL"
 
 
+def _is_empty(path: Path) -> bool:
+    if path.stat().st_size == 0:
+        return True
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as f:
+            return not f.read(1 << 16).strip()
+    return False
+
+
 def _load_file(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, rel_name: str, batch_id: str, max_file_bytes: int
-) -> tuple[int, int]:
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, rel_name: str, batch_id: str, max_file_bytes: int,
+    siblings: list[Path] | None = None,
+) -> tuple[int, int, str | None]:
+    """Load one landed file; returns rows loaded, rows quarantined and a note when it held no row."""
     size = path.stat().st_size
     if size > max_file_bytes:
         raise ContractError(path, f"file is {size:,} bytes, over the limit of {max_file_bytes:,} (WAREHOUSE_MAX_FILE_MB)")
-    if size == 0:
-        raise ContractError(path, "the file is empty: expected a header line", line=1)
-    relation, by_lower, _ = _source_relation(path, con)
-    missing = [c for c in dataset.required if c not in by_lower]
-    if missing:
-        raise ContractError(
-            path, f"required column '{missing[0]}' is missing (found: {', '.join(by_lower.values()) or 'none'})",
-            line=1, column=missing[0],
-        )
+    if _is_empty(path):
+        return 0, 0, "empty file (0 bytes): no rows"
     try:
-        src_types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {relation})").fetchall())
+        shape = _shape(con, dataset, path, siblings or [])
+    except FormatError as e:
+        raise ContractError(path, str(e), line=e.line, column=e.column) from None
+    if shape is None:
+        return 0, 0, "empty file (blank lines only): no rows"
+    try:
+        if not shape.rows_expected:
+            return 0, 0, None
+        loaded, quarantined = _load_shape(con, dataset, path, shape, rel_name, batch_id)
+    finally:
+        for t in shape.temp_tables:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    note = None
+    if loaded + quarantined == 0:
+        note = shape.note or f"{shape.format} with a header and no rows"
+    return loaded, quarantined, note
+
+
+def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, shape: Shape, rel_name: str,
+                batch_id: str) -> tuple[int, int]:
+    relation = shape.relation
+    missing = [c for c in dataset.required if c not in shape.columns]
+    if missing:
+        found = ", ".join(n for n in shape.extras if n != "_extra") or "none"
+        raise ContractError(path, f"required column '{missing[0]}' is missing (found: {found})", line=1, column=missing[0])
+    mapped = [c for c in dataset.columns if c.name in shape.columns]
+    value_of = {c.name: shape.values.get(c.name, shape.columns[c.name]) for c in mapped}
+    try:
+        probe = ", ".join(f"{value_of[c.name]} AS {quote_ident(c.name)}" for c in mapped)
+        src_types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT {probe} FROM {relation} s)").fetchall())
     except duckdb.Error as e:
         raise _as_contract_error(path, e) from None
 
     typed_cols, violations = [], []
+    for rule, column, cond, detail in shape.checks:
+        violations.append((rule, column, cond, detail))
+    for rule, column, cond, detail in dataset.text_rules:
+        if column in value_of:
+            v = _blank(value_of[column]) if src_types[column] == "VARCHAR" else f"CAST({value_of[column]} AS VARCHAR)"
+            violations.append((rule, column, cond.replace("{v}", v), detail.replace("{v}", v)))
     for c in dataset.columns:
-        if c.name not in by_lower:
+        if c.name not in value_of:
             typed_cols.append(f"CAST(NULL AS {c.sql_type}) AS {quote_ident(c.name)}")
             continue
-        src = quote_ident(by_lower[c.name])
-        st = src_types[by_lower[c.name]]
-        expr = _typed_expr(f"s.{src}", c.sql_type, st)
-        typed_cols.append(f"{expr} AS {quote_ident(c.name)}")
-        present = _present_expr(f"s.{src}", st)
+        src, st = value_of[c.name], src_types[c.name]
+        expr = _typed_expr(src, c.sql_type, st)
+        scale = shape.scale.get(c.name)
+        typed_cols.append(f"{expr}{f' * {scale}' if scale else ''} AS {quote_ident(c.name)}")
+        present = _present_expr(src, st)
         # A value that is there but does not cast is wrong whatever the column.
         violations.append((f"bad_{c.sql_type.lower()}", c.name, f"{present} AND {expr} IS NULL",
-                           f"'value ' || coalesce(CAST(s.{src} AS VARCHAR), '') || ' is not a valid {c.sql_type}'"))
+                           f"'value ' || coalesce(CAST({shape.columns[c.name]} AS VARCHAR), '') || ' is not a valid {c.sql_type}'"))
         if c.required and not c.nullable:
             violations.append(("required_missing", c.name, f"NOT ({present})", "'required value is blank'"))
-    extras = [n for low, n in by_lower.items() if low not in dataset.column_names]
     extra_json = (
-        "to_json(struct_pack(" + ", ".join(f"{quote_ident(n)} := s.{quote_ident(n)}" for n in extras) + "))"
-        if extras else "CAST(NULL AS JSON)"
+        "to_json(struct_pack(" + ", ".join(f"{quote_ident(n)} := {sql}" for n, sql in shape.extras.items()) + "))"
+        if shape.extras else "CAST(NULL AS JSON)"
     )
     as_received = ", ".join(
-        f"CAST(s.{quote_ident(by_lower[c.name])} AS VARCHAR) AS {quote_ident(c.name)}" if c.name in by_lower
+        f"CAST({shape.columns[c.name]} AS VARCHAR) AS {quote_ident(c.name)}" if c.name in shape.columns
         else f"CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}"
         for c in dataset.columns
     )
@@ -220,20 +295,24 @@ def _load_file(
     lineage = f"{_sql_str(rel_name)} AS _source_file, s._line AS _source_line, {_sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
     # Values as received (text) are kept for quarantined rows only, fetched again from the
     # file by line: casting every value of a clean file to text cost a quarter of the load.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _staged AS
-        WITH checked AS (
-            SELECT {', '.join(typed_cols)},
-                   CASE {cell_case or 'WHEN false THEN NULL'} END AS _cell_rule,
-                   CASE {col_case or 'WHEN false THEN NULL'} END AS _cell_column,
-                   CASE {detail_case or 'WHEN false THEN NULL'} END AS _cell_detail,
-                   {extra_json} AS _extra, {lineage}
-            FROM {relation} s
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _staged AS
+            WITH checked AS (
+                SELECT {', '.join(typed_cols)},
+                       CASE {cell_case or 'WHEN false THEN NULL'} END AS _cell_rule,
+                       CASE {col_case or 'WHEN false THEN NULL'} END AS _cell_column,
+                       CASE {detail_case or 'WHEN false THEN NULL'} END AS _cell_detail,
+                       {extra_json} AS _extra, {lineage}
+                FROM {relation} s
+            )
+            SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or 'WHEN false THEN NULL'} END) AS _rule,
+                   CASE {typed_rule_detail or 'WHEN false THEN NULL'} END AS _rule_detail
+            FROM checked"""
         )
-        SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or 'WHEN false THEN NULL'} END) AS _rule,
-               CASE {typed_rule_detail or 'WHEN false THEN NULL'} END AS _rule_detail
-        FROM checked"""
-    )
+    except duckdb.Error as e:
+        raise _as_contract_error(path, e) from None
+    _quarantine_key_conflicts(con, dataset)
     contract = ", ".join(quote_ident(c.name) for c in dataset.columns)
     tail = ", ".join(name for name, _ in LINEAGE_COLUMNS)
     con.execute(f"INSERT INTO raw.{dataset.name} SELECT {contract}, {tail} FROM _staged WHERE _rule IS NULL")
@@ -250,6 +329,36 @@ def _load_file(
         )
     con.execute("DROP TABLE _staged")
     return loaded, quarantined
+
+
+def _quarantine_key_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    """Rows of one file with the same key and different values: every version to quarantine.
+
+    Identical repeats are one row and stay. Row rules were applied first, so only rows that
+    passed them can conflict (a holdings file's CVR line under its company's ticker does not).
+    """
+    key = ", ".join(quote_ident(k) for k in dataset.key)
+    values = ", ".join(quote_ident(c.name) for c in dataset.columns)
+    dup = con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM _staged WHERE _rule IS NULL GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if not dup:
+        return
+    key_text = " || ', ' || ".join(f"coalesce(CAST({quote_ident(k)} AS VARCHAR), '')" for k in dataset.key)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _conflicts AS
+        WITH ok AS (SELECT {key}, _source_line, md5(CAST(row({values}) AS VARCHAR)) AS _h FROM _staged WHERE _rule IS NULL),
+        keys AS (SELECT {key}, list(_source_line ORDER BY _source_line) AS _lines FROM ok
+                 GROUP BY {key} HAVING count(DISTINCT _h) > 1)
+        SELECT ok._source_line, keys._lines FROM ok JOIN keys USING ({key})"""
+    )
+    con.execute(
+        f"""UPDATE _staged SET _rule = 'key_conflict_in_file',
+               _rule_detail = 'key ({', '.join(dataset.key)}) = (' || {key_text} || ') has other values on line(s) '
+                   || array_to_string(list_filter(c._lines, lambda x: x <> _staged._source_line), ', ') || ' of this file'
+        FROM _conflicts c WHERE _staged._source_line = c._source_line"""
+    )
+    con.execute("DROP TABLE _conflicts")
 
 
 _LINE_RE = re.compile(r"Line:\s*(\d+)")
@@ -269,8 +378,13 @@ def load_dataset(
     files: list[Path],
     landing_root: Path,
     max_file_mb: float = 2048.0,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> LoadReport:
-    """Bring raw.<dataset> in line with `files` (all the dataset's current landed files)."""
+    """Bring raw.<dataset> in line with `files` (all the dataset's current landed files).
+
+    `skipped` lists (file, reason) of files the source found but did not land; with the
+    files that gave no row they make up `landing_notes`.
+    """
     dataset = DATASETS[dataset_name]
     ensure_tables(con, dataset)
     batch_id = uuid.uuid4().hex[:12]
@@ -292,16 +406,20 @@ def load_dataset(
                 continue
             _forget_file(con, dataset_name, rel_name)
             try:
-                loaded, quarantined = _load_file(con, dataset, path, rel_name, batch_id, max_bytes)
+                loaded, quarantined, note = _load_file(con, dataset, path, rel_name, batch_id, max_bytes, files)
             except duckdb.Error as e:
                 raise _as_contract_error(path, e) from None
             con.execute(
-                f"INSERT INTO {LOAD_LOG} VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                [dataset_name, rel_name, digest, loaded, quarantined, batch_id],
+                f"INSERT INTO {LOAD_LOG} (dataset, source_file, sha1, rows_loaded, rows_quarantined, batch_id, "
+                "loaded_at, note) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+                [dataset_name, rel_name, digest, loaded, quarantined, batch_id, note],
             )
             report.files_loaded.append(rel_name)
             report.rows_loaded += loaded
             report.rows_quarantined += quarantined
+        con.execute(f"DELETE FROM {SKIPPED_LOG} WHERE dataset = ?", [dataset_name])
+        for file, reason in skipped or []:
+            con.execute(f"INSERT INTO {SKIPPED_LOG} VALUES (?, ?, ?, now()::TIMESTAMP)", [dataset_name, file, reason])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -315,7 +433,28 @@ def load_dataset(
             [batch_id],
         ).fetchall()
     ]
+    report.notes = landing_notes(con, dataset_name)
     return report
+
+
+def landing_notes(con: duckdb.DuckDBPyConnection, dataset: str) -> list[tuple[str, str]]:
+    """(file, reason) of this dataset's current landing that gave no row or was not read.
+
+    Files that loaded no row (empty, header only, a companyfacts document without us-gaap
+    facts) are named by their landed path; files the source left out (not a recognized
+    format, hidden) by their path in the user's folder. Empty when nothing was noted.
+    """
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    notes: list[tuple[str, str]] = []
+    if LOAD_LOG.split(".")[1] in tables:
+        cols = {r[0] for r in con.execute(f"DESCRIBE {LOAD_LOG}").fetchall()}
+        if "note" in cols:
+            notes += con.execute(f"SELECT source_file, note FROM {LOAD_LOG} WHERE dataset = ? AND note IS NOT NULL",
+                                 [dataset]).fetchall()
+    if SKIPPED_LOG.split(".")[1] in tables:
+        notes += con.execute(f"SELECT source_file, reason FROM {SKIPPED_LOG} WHERE dataset = ?", [dataset]).fetchall()
+    return sorted(notes)
 
 
 def _forget_file(con: duckdb.DuckDBPyConnection, dataset_name: str, rel_name: str) -> None:

@@ -12,7 +12,7 @@ from data_quality.raw_gates import run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
-from pipelines.raw_loader import ContractError, ensure_tables, load_dataset
+from pipelines.raw_loader import ContractError, ensure_tables, landing_notes, load_dataset
 from tests.bad_inputs.corpus import CASES, Case
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY")
@@ -56,8 +56,17 @@ def test_bad_input_outcome(case: Case, tmp_path):
         report = load_dataset(con, case.dataset, [path], tmp_path, max_file_mb=case.max_file_mb)
         if kind == "quarantine":
             _, rule, column, line = case.outcome
-            got = con.execute(f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset}").fetchall()
-            assert got == [(rule, column, line, f"{case.dataset}/bad.csv")]
+            lines = line if isinstance(line, tuple) else (line,)
+            got = con.execute(f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset} "
+                              "ORDER BY _source_line").fetchall()
+            assert got == [(rule, column, n, f"{case.dataset}/bad.csv") for n in lines]
+            assert report.rows_quarantined == len(lines)
+            return
+        if kind == "note":
+            assert report.rows_loaded == report.rows_quarantined == report.total_rows == 0
+            notes = landing_notes(con, case.dataset)
+            assert [f for f, _ in notes] == [f"{case.dataset}/bad.csv"], notes
+            assert re.search(case.outcome[1], notes[0][1]), notes
             return
         gates = _gates(con, db, case.dataset)
         if kind == "gate":

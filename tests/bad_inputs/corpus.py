@@ -2,7 +2,9 @@
 
 Outcomes:
 - ("error", pattern): the load stops with a ContractError matching pattern (file, line, column);
-- ("quarantine", rule, column, line): that row goes to quarantine.<dataset>, the rest loads;
+- ("quarantine", rule, column, line): that row goes to quarantine.<dataset>, the rest loads
+  (line may be a tuple: every one of those rows, e.g. the versions of a key conflict in one file);
+- ("note", pattern): the file loads no row, the run goes on, and landing_notes names it with a reason;
 - ("gate", check): the file loads but the named blocking gate fails;
 - ("accepted", rows): loads cleanly with that many raw rows and no gate failure.
 """
@@ -40,10 +42,10 @@ CASES = [
     Case("wrong_type", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,ten\n", ("quarantine", "bad_double", "close", 2)),
     Case("unparseable_date", "prices", PRICES_HEADER + "AAA,2024/01/02,1,1,1,1\n", ("quarantine", "bad_date", "date", 2)),
     Case("day_first_date", "prices", PRICES_HEADER + "AAA,13-01-2024,1,1,1,1\n", ("quarantine", "bad_date", "date", 2)),
-    Case("empty_file", "prices", "", ("error", r"bad\.csv, line 1: the file is empty")),
-    Case("header_only", "prices", PRICES_HEADER, ("accepted", 0)),
+    Case("empty_file", "prices", "", ("note", r"empty file \(0 bytes\)")),
+    Case("header_only", "prices", PRICES_HEADER, ("note", r"header and no rows")),
     Case("duplicate_key_conflicting_values", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,1\nAAA,2024-01-02,2,2,2,2\n",
-         ("gate", "key_conflicts"), {"universe": UNIVERSE}),
+         ("quarantine", "key_conflict_in_file", "row", (2, 3)), {"universe": UNIVERSE}),
     Case("duplicate_key_same_values", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,1\nAAA,2024-01-02,1,1,1,1\n",
          ("accepted", 2), {"universe": UNIVERSE}),
     Case("negative_price", "prices", PRICES_HEADER + "AAA,2024-01-02,1,1,1,-5\n", ("quarantine", "close_positive", "row", 2)),

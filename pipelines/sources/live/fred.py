@@ -14,6 +14,7 @@ import json
 from datetime import date, timedelta
 
 from pipelines.sources.base import Landed
+from pipelines.sources.formats.fred import series_of_header
 from pipelines.sources.live.context import LiveContext
 from pipelines.sources.live.store import chunk_name, chunks, has_window
 
@@ -32,10 +33,11 @@ def _value(text: str) -> float | None:
 def parse_fredgraph_csv(text: str, series_id: str) -> list[tuple[date, float | None]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in next(reader, [])]
-    if len(header) < 2 or header[0].lower() not in ("observation_date", "date"):
+    held = series_of_header(header)
+    if held is None:
         raise FredFormatError(f"FRED {series_id}: expected a header 'observation_date,{series_id}', got {','.join(header)[:80]!r}")
-    if header[1].upper() != series_id.upper():
-        raise FredFormatError(f"FRED {series_id}: the file holds series {header[1]!r}")
+    if held.upper() != series_id.upper():
+        raise FredFormatError(f"FRED {series_id}: the file holds series {held!r}")
     out = []
     for row in reader:
         if not row or not row[0].strip():

@@ -11,8 +11,6 @@ page's asOfDate parameter.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.sources.base import Landed
+from pipelines.sources.formats.base import FormatError
+from pipelines.sources.formats.ishares import read_holdings
 from pipelines.sources.live.config import ISHARES_PRODUCTS
 from pipelines.sources.live.context import LiveContext
 
@@ -50,24 +50,19 @@ def _number(text: str) -> float | None:
 
 
 def parse_holdings(text: str) -> Holdings:
-    lines = text.lstrip("\ufeff").splitlines()
-    as_of = None
-    header_at = None
-    for i, line in enumerate(lines):
-        if line.startswith("Fund Holdings as of"):
-            as_of = datetime.strptime(next(csv.reader([line]))[1].strip(), "%b %d, %Y").date()
-        if line.startswith("Ticker,"):
-            header_at = i
-            break
-    if header_at is None or as_of is None:
+    try:
+        table = read_holdings(text)
+    except FormatError as e:
+        raise HoldingsFormatError(str(e)) from None
+    if table.as_of is None:
         raise HoldingsFormatError("not an iShares holdings file: no 'Fund Holdings as of' line or no 'Ticker,' header")
-    end = next((j for j in range(header_at + 1, len(lines)) if not lines[j].strip()), len(lines))
-    reader = csv.DictReader(io.StringIO("\n".join(lines[header_at:end])))
-    missing = {"Ticker", "Name", "Sector", "Asset Class", "Weight (%)", "Quantity"} - set(reader.fieldnames or ())
+    missing = {"Ticker", "Name", "Sector", "Asset Class", "Weight (%)", "Quantity"} - set(table.header)
     if missing:
         raise HoldingsFormatError(f"holdings header lacks {', '.join(sorted(missing))}")
+    as_of = table.as_of
     by_symbol: dict[str, dict] = {}
-    for rec in reader:
+    for _line, cells in table.records:
+        rec = dict(zip(table.header, cells))
         symbol = (rec["Ticker"] or "").strip()
         # Cash, futures and money-market lines are not members; nor are unlisted lines without a ticker.
         if rec["Asset Class"].strip() != "Equity" or symbol in ("", "-"):
@@ -89,7 +84,7 @@ def parse_holdings(text: str) -> Holdings:
                     held[k] = (held[k] or 0.0) + row[k]
         else:
             by_symbol[symbol] = row
-    return Holdings(lines[0].strip().strip('"'), as_of, list(by_symbol.values()))
+    return Holdings(table.fund_name or "", as_of, list(by_symbol.values()))
 
 
 def holdings_url(base_url: str, fund: str) -> str:

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.sources.base import Landed
+from pipelines.sources.formats.daily_bars import bar_columns
 from pipelines.sources.live.context import LiveContext
 from pipelines.sources.live.members import companies_to_fetch
 from pipelines.sources.live.sec_tickers import Registrant, ticker_key, ticker_map
@@ -68,13 +69,11 @@ def parse_daily_csv(text: str) -> Series:
     if text.strip().lower().startswith("no data"):
         raise NoData("the provider answered 'No data'")
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower().replace(" ", "").replace("_", "") for h in next(reader, [])]
-    if "date" not in header or "close" not in header:
+    header = next(reader, [])
+    col = bar_columns(header)
+    if col is None:
         raise ValueError(f"not a daily price CSV: header {','.join(header)[:80]!r}")
-    col = {name: header.index(key) for name, key in
-           (("open", "open"), ("high", "high"), ("low", "low"), ("close", "close"), ("adj_close", "adjclose"),
-            ("volume", "volume")) if key in header}
-    at = header.index("date")
+    at = col.pop("date")
     series = Series()
     for row in reader:
         if len(row) <= at or not row[at].strip():
