@@ -247,8 +247,10 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
     mapped = [c for c in dataset.columns if c.name in shape.columns]
     value_of = {c.name: shape.values.get(c.name, shape.columns[c.name]) for c in mapped}
     try:
-        probe = ", ".join(f"{value_of[c.name]} AS {quote_ident(c.name)}" for c in mapped)
-        src_types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT {probe} FROM {relation} s)").fetchall())
+        # Positional aliases: DuckDB keeps a source column's spelling when an alias differs only in case.
+        probe = ", ".join(f"{value_of[c.name]} AS _p{i}" for i, c in enumerate(mapped))
+        described = con.execute(f"SELECT column_type FROM (DESCRIBE SELECT {probe} FROM {relation} s)").fetchall()
+        src_types = {c.name: t for c, (t,) in zip(mapped, described)}
     except duckdb.Error as e:
         raise _as_contract_error(path, e) from None
 

@@ -38,8 +38,12 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             if not landed.files:
                 ensure_tables(con, dataset)
                 context.log.warning(f"{dataset.name}: no data from source '{source.name}' ({landed.note})")
-            report = load_dataset(con, dataset.name, landed.files, settings.landing_dir, settings.max_file_mb)
+            report = load_dataset(con, dataset.name, landed.files, settings.landing_dir, settings.max_file_mb,
+                                  skipped=getattr(landed, "skipped", []))
             meta = table_metadata(con, f"raw.{dataset.name}", report.total_rows)
+        # Files that gave no row or were not read: the run goes on, and says so.
+        for file, reason in report.notes:
+            context.log.warning(f"{dataset.name}: {file}: {reason}")
         if report.rows_quarantined:
             context.log.warning(
                 f"{dataset.name}: {report.rows_quarantined} row(s) quarantined, e.g. "

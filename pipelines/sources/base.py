@@ -22,6 +22,9 @@ class Landed:
     dataset: str
     files: list[Path] = field(default_factory=list)  # contract-format CSV or Parquet, to load
     note: str = ""  # e.g. why the dataset is absent
+    # (file, reason) of files found but not landed (not a readable format, hidden): the
+    # raw asset logs them as warnings and the loader records them (raw_loader.landing_notes).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Source(Protocol):

@@ -1,5 +1,10 @@
 """The `files` source: a user's folder that follows ../shared/spec/landing.md.
 
+Besides contract files (.csv, .csv.gz, .parquet), publishers' own downloads are read as
+they are (pipelines/sources/formats/): their landed file is the downloaded bytes. Other
+files (a README, a spreadsheet, an unrecognized JSON, hidden files) are not landed; they
+are returned as `skipped` with the reason, so the run says so.
+
 Each file is copied into the landing folder as received, under a name that carries a
 digest of its content, so an edited file lands beside its earlier version instead of over
 it (every quarantined row stays traceable to the bytes it came from).
@@ -13,8 +18,16 @@ from pathlib import Path
 from pipelines.datasets import DATASETS
 from pipelines.raw_loader import file_digest
 from pipelines.sources.base import Landed, Log
+from pipelines.sources.formats import registry
 
-READABLE = (".csv", ".parquet")
+# Extensions read as they are; a .json file is read when its structure is a format the
+# dataset recognizes (pipelines/sources/formats/registry.py).
+READABLE = (".csv", ".csv.gz", ".parquet")
+
+
+def _extension(name: str) -> str:
+    low = name.lower()
+    return next((ext for ext in (*READABLE, ".json") if low.endswith(ext)), "")
 
 
 class FilesSource:
@@ -32,6 +45,17 @@ class FilesSource:
                 return child
         return None
 
+    def _why_not(self, dataset: str, src: Path, folder: Path) -> str | None:
+        """Why a file of the folder is not read (None: it is)."""
+        if any(part.startswith(".") for part in src.relative_to(folder).parts):
+            return "hidden file, not read"
+        ext = _extension(src.name)
+        if not ext:
+            return f"not a .csv, .csv.gz, .parquet or recognized .json file, not read as {dataset}"
+        if ext == ".json" and registry.json_kind(dataset, src) is None:
+            return f"JSON that is not a format {dataset}/ recognizes, not read"
+        return None
+
     def land(self, dataset: str, landing_dir: Path, log: Log) -> Landed:
         folder = self._dataset_dir(dataset)
         if folder is None:
@@ -39,20 +63,23 @@ class FilesSource:
         target = landing_dir / "files" / dataset
         target.mkdir(parents=True, exist_ok=True)
         landed: list[Path] = []
+        skipped: list[tuple[str, str]] = []
         for src in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if src.suffix.lower() not in READABLE:
-                log(f"{src}: not .csv or .parquet, left out of {dataset}")
+            why = self._why_not(dataset, src, folder)
+            if why:
+                skipped.append((str(src), why))
                 continue
+            ext = _extension(src.name)
             digest = file_digest(src)[:10]
             rel = src.relative_to(folder)
-            dest = target / rel.parent / f"{rel.stem}.{digest}{src.suffix.lower()}"
+            dest = target / rel.parent / f"{src.name[: -len(ext)]}.{digest}{ext}"
             if not dest.exists():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
             landed.append(dest)
         if not landed:
-            return Landed(dataset, [], note=f"{folder} holds no .csv or .parquet file")
-        return Landed(dataset, landed)
+            return Landed(dataset, [], note=f"{folder} holds no readable file", skipped=skipped)
+        return Landed(dataset, landed, skipped=skipped)
 
 
 def known_dataset_folders(files_dir: Path) -> list[str]:
