@@ -173,7 +173,7 @@ def _blank(text_sql: str) -> str:
 
 # A calendar date as written, with an optional time and zone after it (ISO datetimes,
 # yfinance's 2022-01-03 00:00:00-05:00): the date written, never converted to UTC.
-_DATETIME_RE = r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
+_DATETIME_RE = r"^(\d{4}-\d{2}-\d{2})[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 
 
 def _typed_expr(col_sql: str, sql_type: str, source_type: str) -> str:
@@ -267,8 +267,8 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
             continue
         src, st = value_of[c.name], src_types[c.name]
         expr = _typed_expr(src, c.sql_type, st)
-        scale = shape.scale.get(c.name)
-        typed_cols.append(f"{expr}{f' * {scale}' if scale else ''} AS {quote_ident(c.name)}")
+        divisor = shape.divide.get(c.name)
+        typed_cols.append(f"{expr}{f' / {divisor}' if divisor else ''} AS {quote_ident(c.name)}")
         present = _present_expr(src, st)
         # A value that is there but does not cast is wrong whatever the column.
         violations.append((f"bad_{c.sql_type.lower()}", c.name, f"{present} AND {expr} IS NULL",

@@ -36,7 +36,7 @@ class Shape:
     # Contract column -> SQL over `s` to cast when it differs from the value as received
     # (a unit conversion, a publisher's holiday mark).
     values: dict[str, str] = field(default_factory=dict)
-    scale: dict[str, float] = field(default_factory=dict)  # contract column -> factor applied after the cast
+    divide: dict[str, float] = field(default_factory=dict)  # contract column -> divisor applied after the cast (percent)
     extras: dict[str, str] = field(default_factory=dict)  # extra column -> SQL over `s`, kept in _extra
     # Checks before the contract's own: (rule, column, SQL condition flagging the row, SQL detail).
     checks: list[tuple[str, str, str, str]] = field(default_factory=list)

@@ -117,5 +117,5 @@ def shape(con, text: str) -> Shape:
     asset = f"s.{q['Asset Class']}"
     checks = [("non_equity", "Asset Class", f"coalesce(trim({asset}), '') <> 'Equity'",
                f"'asset class ' || coalesce({asset}, '(blank)') || ' is not an equity holding: not an index member'")]
-    return Shape("iShares holdings", rel, columns, values, scale={"weight": 0.01}, extras=extras, checks=checks,
+    return Shape("iShares holdings", rel, columns, values, divide={"weight": 100}, extras=extras, checks=checks,
                  temp_tables=[rel])

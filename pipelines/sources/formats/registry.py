@@ -30,7 +30,9 @@ def csv_shape(con, dataset: str, dataset_columns: tuple[str, ...], path: Path, h
         return fred.shape(path, header)
     if dataset in ("prices", "fund_navs"):
         own_id = "symbol" if dataset == "prices" else "fundid"
-        if own_id not in norms and not symbol_alias(dataset_columns, norms) and daily_bars.bar_columns(header):
+        # A file naming its symbol in a column (even ambiguously) is not one symbol's bars.
+        names_symbol = dataset == "prices" and any(a in norms for a in SYMBOL_ALIASES)
+        if own_id not in norms and not names_symbol and daily_bars.bar_columns(header):
             return daily_bars.shape(path, header, dataset)
     if dataset == "estimates" and alphavantage.is_calendar_header(header):
         return alphavantage.csv_shape(path, header)
