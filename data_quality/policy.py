@@ -43,12 +43,12 @@ POLICY: tuple[Gate, ...] = (
          "a file that breaks the contract as a whole cannot be read right"),
     Gate("key_conflicts", ALL, "the same key with different values in two files", "keys of new batches, against the whole table", BLOCK,
          "two files disagree and no rule says which is right (conflicts inside one file are quarantined at load)"),
-    Gate("quarantine_share", ALL, "quarantined rows / rows of the new batches", "new batches", BLOCK,
+    Gate("quarantine_share", ALL, "quarantined rows / rows of the new batches (rows that only say 'no value' not counted)", "new batches", BLOCK,
          "a batch this bad is a broken feed, not a few bad rows"),
     Gate("row_count_vs_previous", ALL, "row count against the last passing run", "whole table", BLOCK,
          "a collapse means files went missing"),
-    # Gate("landing_files", ALL, "empty, header-only and unrecognized files in the dataset folder", "files of this landing", WARN_ACTION,
-    #      "nothing to load from them, and the user should know"),
+    Gate("landing_files", ALL, "empty, header-only and unrecognized files in the dataset folder", "files of this landing",
+         WARN_ACTION, "nothing to load from them, and the user should know"),
     Gate("roles_present", ("prices", "universe"), "the configured role symbols (prices) and index ids (universe)", "whole table", BLOCK,
          "every benchmark, claim and trigger reads them: without them the run could not compute what it publishes "
          "(no universe delivered at all only warns)"),
@@ -90,7 +90,14 @@ LOADER_QUARANTINE = (
     ("<row rule>", "a row rule of the dataset (negative price, high below low, future date, ...)"),
     ("placeholder_ticker / non_equity", "a universe row that is not a listed member (ticker '-', a CVR, a private position)"),
     ("key_conflict_in_file", "one file gives one key two different rows: every version goes to quarantine"),
+    ("no_estimate / placeholder_estimate", "an estimate the publisher left blank or 0: no value (not counted by quarantine_share)"),
 )
+
+# Quarantine rules of rows that say "no value here" (Alpha Vantage writes a blank, "None" or 0 for
+# a quarter without a consensus): such rows are set aside with their rule like any bad row, but
+# they are how the publisher says nothing, not a sign of a broken feed, so quarantine_share does
+# not count them.
+NO_VALUE_RULES = ("no_estimate", "placeholder_estimate")
 
 # Role series of the rates dataset: the yield the sensitivity reads and the Fed target the trigger reads.
 RATE_ROLES = ("DGS10", "DFEDTARU")

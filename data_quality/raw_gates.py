@@ -15,7 +15,7 @@ from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
-from pipelines.raw_loader import raw_tables
+from pipelines.raw_loader import landing_notes, raw_tables
 
 
 
@@ -38,18 +38,31 @@ def expected_latest_day(settings: Settings) -> str:
 
 def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) -> CheckOutcome:
     """Bad rows of the new batches: a whole table of old history is not judged again, and a batch
-    whose every row was quarantined (no raw rows at all) counts too."""
+    whose every row was quarantined (no raw rows at all) counts too. Rows a publisher sends to say
+    it has no value (policy.NO_VALUE_RULES) are quarantined but are not bad rows of a feed."""
     validated = ", ".join("'" + b + "'" for b in scope.validated)
-    new_bad = f"_batch_id NOT IN ({validated})" if validated else "true"
-    good, bad = con.execute(
+    new_rows = f"_batch_id NOT IN ({validated})" if validated else "true"
+    no_value = ", ".join("'" + r + "'" for r in policy.NO_VALUE_RULES)
+    good, bad, empty = con.execute(
         f"""SELECT (SELECT count(*) FROM raw.{name} WHERE {scope.where()}),
-                   (SELECT count(*) FROM quarantine.{name} WHERE {new_bad})"""
+                   (SELECT count(*) FILTER (WHERE _rule NOT IN ({no_value})) FROM quarantine.{name} WHERE {new_rows}),
+                   (SELECT count(*) FILTER (WHERE _rule IN ({no_value})) FROM quarantine.{name} WHERE {new_rows})"""
     ).fetchone()
     share = bad / (good + bad) if good + bad else 0.0
+    aside = f"; {empty} rows that carry no value ({', '.join(policy.NO_VALUE_RULES)}) quarantined, not counted" if empty else ""
     return CheckOutcome(f"raw.{name}", "quarantine_share", share <= t.quarantine_max_share, ERROR,
-                        observed={"quarantined": bad, "loaded": good, "share": round(share, 6)},
+                        observed={"quarantined": bad, "loaded": good, "share": round(share, 6), "no_value": empty},
                         detail=f"{bad} of {good + bad} rows of the new batches quarantined (limit "
-                               f"{t.quarantine_max_share:.0%}); see quarantine.{name}")
+                               f"{t.quarantine_max_share:.0%}){aside}; see quarantine.{name}")
+
+
+def _landing_files(con, name: str) -> CheckOutcome:
+    """Files of this landing that gave no row or were not read: the run goes on, the user is told."""
+    notes = landing_notes(con, name)
+    listed = "; ".join(f"{f}: {why}" for f, why in notes[:20]) + (f"; and {len(notes) - 20} more" if len(notes) > 20 else "")
+    return CheckOutcome(f"raw.{name}", "landing_files", not notes, WARN, observed={"files": len(notes)},
+                        detail=f"{len(notes)} files gave no rows or were not read: {listed}" if notes
+                        else "every landed file was read")
 
 
 def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
@@ -100,7 +113,7 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
     if name in SERIES_COLUMNS and scope.mode != "unchanged":
         out.append(mh.quarantine_spikes(con, name, *SERIES_COLUMNS[name], t, scope.where()))
         gate_scope.refresh(con, scope)
-    out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t)]
+    out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t), _landing_files(con, name)]
     if scope.mode != "unchanged":
         out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
     if name in ("prices", "universe"):

@@ -28,7 +28,9 @@ def _land(root: Path, dataset: str, name: str, content: bytes | str) -> Path:
 def _gates(con, db: Path, dataset: str) -> dict[str, bool]:
     outcomes = run_raw_gates(con, dataset, SETTINGS, Thresholds())
     con.execute("CHECKPOINT")
-    return {o.check_name: o.passed for o in outcomes if o.severity == "error"}
+    # A case is one file of one dataset, without the benchmark series: roles_present is
+    # judged by the whole-run tests (test_policy_runs.py), not here.
+    return {o.check_name: o.passed for o in outcomes if o.severity == "error" and o.check_name != "roles_present"}
 
 
 def test_the_corpus_is_large_enough():
@@ -69,6 +71,17 @@ def test_bad_input_outcome(case: Case, tmp_path):
             assert re.search(case.outcome[1], notes[0][1]), notes
             return
         gates = _gates(con, db, case.dataset)
+        if kind == "spike":
+            _, rule, column, line = case.outcome
+            got = con.execute(f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset}").fetchall()
+            assert got == [(rule, column, line, f"{case.dataset}/bad.csv")]
+            assert all(gates.values()), {k: v for k, v in gates.items() if not v}
+            return
+        if kind == "flag":
+            flags = con.execute("SELECT series, rule FROM audit.series_flags").fetchall()
+            assert flags == [("AAA", case.outcome[1])], flags
+            assert all(gates.values()), {k: v for k, v in gates.items() if not v}
+            return
         if kind == "gate":
             if case.outcome[1] == "contract_suite":
                 con.close()

@@ -6,6 +6,10 @@ Outcomes:
   (line may be a tuple: every one of those rows, e.g. the versions of a key conflict in one file);
 - ("note", pattern): the file loads no row, the run goes on, and landing_notes names it with a reason;
 - ("gate", check): the file loads but the named blocking gate fails;
+- ("spike", rule, column, line): the file loads, then the gates move that row to quarantine (a
+  one-day spike that reverts) and no blocking gate fails;
+- ("flag", rule): the file loads, no blocking gate fails, and the series' stretch is flagged in
+  audit.series_flags with that rule (history set aside, not a blocked run);
 - ("accepted", rows): loads cleanly with that many raw rows and no gate failure.
 """
 
@@ -23,6 +27,13 @@ def bars(symbol: str, closes: list[float], start_day: int = 2) -> str:
     for i, c in enumerate(closes):
         rows.append(f"{symbol},2024-01-{start_day + i:02d},{c},{c * 1.01:.4f},{c * 0.99:.4f},{c}")
     return "\n".join(rows) + "\n"
+
+
+def among_calm(rows: str, days: int = 12) -> str:
+    """Bars of five well-behaved companies beside a flawed series: one flawed series in a batch
+    is a flawed history, a batch of mostly flawed series would be a broken feed (flagged_share,
+    quarantine_share)."""
+    return rows + "".join(bars(f"CALM{k}", [20.0 + k + 0.1 * i for i in range(days)]) for k in range(5))
 
 
 @dataclass
@@ -53,10 +64,14 @@ CASES = [
     Case("high_below_low", "prices", PRICES_HEADER + "AAA,2024-01-02,10,9,11,10\n", ("quarantine", "high_below_low", "row", 2)),
     Case("close_above_high", "prices", PRICES_HEADER + "AAA,2024-01-02,10,11,9,12\n",
          ("quarantine", "open_close_outside_range", "row", 2)),
-    Case("unit_error_100x", "prices", PRICES_HEADER + bars("AAA", [10.0, 10.1, 1010.0, 10.2]), ("gate", "unit_error_100x"),
+    # A close in cents for one day: a bad print that reverts, quarantined with its line.
+    Case("unit_error_100x", "prices", PRICES_HEADER + among_calm(bars("AAA", [10.0, 10.1, 1010.0, 10.2])), ("spike", "one_day_spike", "close", 4),
          {"universe": UNIVERSE}),
-    Case("split_without_split_record", "prices", PRICES_HEADER + bars("AAA", [100.0, 101.0, 50.5, 51.0]),
-         ("gate", "unexplained_jump"), {"universe": UNIVERSE}),
+    # Cents from one day on: every return across the change would be wrong, so the stretch is flagged.
+    Case("unit_error_100x_that_stays", "prices", PRICES_HEADER + among_calm(bars("AAA", [10.0, 10.1, 1010.0, 1012.0, 1011.0])),
+         ("flag", "unit_error_100x"), {"universe": UNIVERSE}),
+    Case("split_without_split_record", "prices", PRICES_HEADER + among_calm(bars("AAA", [100.0, 101.0, 50.5, 51.0])),
+         ("flag", "unexplained_jump"), {"universe": UNIVERSE}),
     Case("split_with_split_record", "prices", PRICES_HEADER + bars("AAA", [100.0, 101.0, 50.5, 51.0]),
          ("accepted", 4), {"universe": UNIVERSE, "splits": "symbol,date,ratio\nAAA,2024-01-04,2\n"}),
     Case("future_date", "prices", PRICES_HEADER + "AAA,2999-01-04,1,1,1,1\n", ("quarantine", "future_date", "row", 2)),
@@ -79,7 +94,7 @@ CASES = [
     Case("duplicate_column", "funds", "fund_id,name,Name\nF1,a,b\n", ("error", r"column 'Name' appears twice")),
     Case("large_move_not_split_like", "prices", PRICES_HEADER + bars("AAA", [10.0, 10.2, 14.9, 15.0]),
          ("accepted", 4), {"universe": UNIVERSE}),
-    Case("stale_series", "prices", PRICES_HEADER + bars("AAA", [10.0] * 12), ("gate", "stale_series"), {"universe": UNIVERSE}),
+    Case("stale_series", "prices", PRICES_HEADER + among_calm(bars("AAA", [10.0] * 12)), ("flag", "stale_series"), {"universe": UNIVERSE}),
     Case("negative_nav", "fund_navs", "fund_id,date,nav\nF1,2024-01-02,-10\n", ("quarantine", "nav_positive", "row", 2), {"funds": FUNDS}),
     Case("weight_above_one", "universe", "index_id,symbol,as_of_date,weight\nR2000,AAA,2024-01-01,1.5\n",
          ("quarantine", "weight_fraction", "row", 2)),
