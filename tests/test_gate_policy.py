@@ -203,7 +203,18 @@ def test_quarantine_share_judges_the_new_batch_not_the_history(gates):
     gates.land("prices", "day.csv", "\n".join(rows) + "\n")
     _, out = gates.run(run_id="r2")
     share = out["quarantine_share"]
-    assert share.blocks and share.observed == {"quarantined": 3, "loaded": 7, "share": 0.3}
+    assert share.blocks and share.observed == {"quarantined": 3, "loaded": 7, "share": 0.3, "no_value": 0}
+
+
+def test_estimates_the_publisher_left_blank_are_quarantined_but_not_a_broken_feed(gates):
+    # Alpha Vantage's calendar writes a blank or 0 for a quarter without a consensus: a fifth of the rows here.
+    rows = ["symbol,name,reportDate,fiscalDateEnding,estimate,currency"]
+    rows += [f"C{i},Co {i},2024-04-25,2024-03-31,{'' if i < 2 else ('0' if i < 4 else 1.5)},USD" for i in range(20)]
+    gates.land("estimates", "calendar_2024-01-02.csv", "\n".join(rows) + "\n")
+    _, out = gates.run("estimates")
+    share = out["quarantine_share"]
+    assert share.passed and share.observed == {"quarantined": 0, "loaded": 16, "share": 0.0, "no_value": 4}
+    assert "4 rows that carry no value" in share.detail
 
 
 def test_an_absent_role_blocks_naming_the_setting(gates):
