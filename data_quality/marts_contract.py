@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 MARTS: dict[str, dict] = {
-    "benchmark_daily": {"grain": ["role", "date"], "columns": ["role", "symbol", "date", "close", "return_1d", "return_5d", "ytd_return", "return_basis"]},
-    "benchmark_weekly": {"grain": ["role", "week_end_date"], "columns": ["role", "symbol", "week_end_date", "close", "wow_return"]},
-    "calendar_year_returns": {"grain": ["year"], "columns": ["year", "small_symbol", "large_symbol", "small_return", "large_return", "large_won", "return_basis"]},
+    "benchmark_daily": {"grain": ["role", "date"], "columns": ["role", "symbol", "date", "close", "return_1d", "return_5d", "ytd_return", "return_basis", "flag_reason"]},
+    "benchmark_weekly": {"grain": ["role", "week_end_date"], "columns": ["role", "symbol", "week_end_date", "close", "wow_return", "flag_reason"]},
+    "calendar_year_returns": {"grain": ["year"], "columns": ["year", "small_symbol", "large_symbol", "small_return", "large_return", "large_won", "return_basis", "flag_reason"]},
     "dominance_streak": {"grain": ["as_of_year"], "columns": ["as_of_year", "current_streak", "longest_streak", "longest_streak_end_year"]},
     "relative_strength": {"grain": ["date"], "columns": ["date", "ratio", "peak_date", "drawdown_from_peak", "years_since_peak"]},
     "policy_decisions": {"grain": ["effective_date"], "columns": ["effective_date", "upper_before", "upper_after", "lower_before", "lower_after", "change_bp", "direction", "lower_derived"]},
@@ -14,7 +14,7 @@ MARTS: dict[str, dict] = {
     "valuation": {"grain": ["index_role", "as_of_date"], "columns": ["index_role", "as_of_date", "market_cap", "pe_incl_losses", "pe_ex_losses", "earnings_yield", "median_pe", "forward_pe"]},
     "valuation_gap": {"grain": ["as_of_date", "method"], "columns": ["as_of_date", "method", "small_value", "large_value", "relative", "discount", "percentile", "zscore"]},
     "eps_growth": {"grain": ["index_role", "calendar_quarter"], "columns": ["index_role", "calendar_quarter", "companies", "aggregate_growth", "negative_base", "median_eps_growth", "improvers_share", "beat_rate", "reported_share"]},
-    "fund_returns": {"grain": ["fund_id", "period"], "columns": ["fund_id", "fund_name", "period", "start_date", "end_date", "total_return", "is_loss"]},
+    "fund_returns": {"grain": ["fund_id", "period"], "columns": ["fund_id", "fund_name", "period", "start_date", "end_date", "total_return", "is_loss", "flag_reason"]},
     "fund_scorecard": {"grain": ["period", "as_of_date"], "columns": ["period", "as_of_date", "funds_tracked", "funds_with_loss", "worst_fund_id", "worst_return", "median_return"]},
     "mna_activity": {"grain": ["month"], "columns": ["month", "deals", "deal_value_usd", "trailing_12m_avg", "status"]},
     "triggers": {"grain": ["trigger_id", "as_of_date"], "columns": ["trigger_id", "as_of_date", "value", "threshold", "status", "detail", "definition_version"],
@@ -23,6 +23,9 @@ MARTS: dict[str, dict] = {
                         "values": {"signal": ["increase", "hold", "reassess"]}},
     "claims_audit": {"grain": ["claim_id", "as_of_date"], "columns": ["claim_id", "claim_text", "metric", "value", "threshold", "verdict", "as_of_date"],
                      "values": {"verdict": ["supported", "contradicted", "insufficient_data"]}},
+    # Flagged stretches of history (docs/quality.md): what the marts above step around.
+    "series_flags": {"grain": ["dataset", "series", "rule", "date_from"], "columns": ["dataset", "series", "date_from", "date_to", "rule", "detail"],
+                     "values": {"dataset": ["prices", "fund_navs", "rates"]}},
 }
 
 # Fractions that must lie in [0, 1] wherever they are defined.

@@ -10,7 +10,7 @@ import dagster as dg
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
 from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
-from pipelines.assets.checks import raw_checks  # noqa: E402
+from pipelines.assets.checks import raw_checks, series_flags_table  # noqa: E402
 from pipelines.assets.dashboard import dashboard, dbt_docs  # noqa: E402
 from pipelines.assets.raw import raw_assets  # noqa: E402
 from pipelines.assets.serving import serving_duckdb  # noqa: E402
@@ -20,7 +20,7 @@ from pipelines.resources import warehouse_from_env  # noqa: E402
 from pipelines.sources.live.config import live_services_resource  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, serving_duckdb, dbt_docs, dashboard],
+    assets=[*raw_assets, series_flags_table, dbt_models, serving_duckdb, dbt_docs, dashboard],
     asset_checks=[*raw_checks, *freshness_checks],
     jobs=[warehouse_job, marts_refresh_job],
     schedules=[weekday_schedule],

@@ -41,12 +41,12 @@ def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(tmp_path):
 
 def _flawed_folder(root: Path) -> dict[str, object]:
     """A contract folder from a small generated market, with three flawed stretches planted:
-    an unrecorded split of the small benchmark two years back, a week of missing bars of the
+    an unrecorded split of the small benchmark in a complete year before the recent window, a week of missing bars of the
     large benchmark, and a fund whose NAV stands still for three weeks in the last quarter."""
     tables = generate_market(SampleParams(n_small=30, n_large=10, years=2.5, seed=7)).tables
     prices, navs = tables["prices"].copy(), tables["fund_navs"].copy()
     days = sorted(prices.loc[prices["symbol"] == "IWM", "date"])
-    jump, gap = days[60], days[120:127]
+    jump, gap = days[150], days[120:127]
     cols = ["close", "open", "high", "low", "adj_close"]
     prices.loc[(prices["symbol"] == "IWM") & (prices["date"] >= jump), cols] /= 2
     prices = prices[~((prices["symbol"] == "SPY") & prices["date"].isin(gap))]
@@ -84,10 +84,10 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
         r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date = ?",
                         [planted["gap_after"]]).fetchone()
         assert r[0] is None and "missing_bars" in r[1]
-        # The next day is an ordinary day again.
-        r = con.execute("""SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date > ?
-                           ORDER BY date LIMIT 1""", [planted["gap_after"]]).fetchone()
-        assert r[0] is not None and r[1] is None
+        # The next day's daily return is real again; its 5-day and YTD returns still reach across the gap.
+        r = con.execute("""SELECT return_1d, return_5d, ytd_return, flag_reason FROM marts.benchmark_daily
+                           WHERE symbol = 'SPY' AND date > ? ORDER BY date LIMIT 1""", [planted["gap_after"]]).fetchone()
+        assert r[0] is not None and r[1] is None and "return_1d" not in r[3] and "return_5d: missing_bars SPY" in r[3]
         # The fund whose NAV stood still: its 3-month return reaches across the stretch.
         latest = con.execute("SELECT max(end_date) FROM marts.fund_returns").fetchone()[0]
         fr = con.execute("""SELECT total_return, is_loss, flag_reason FROM marts.fund_returns
@@ -99,3 +99,9 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
         reasons = con.execute("""SELECT check_name, severity FROM marts.quality_results
                                  WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series') AND NOT passed""").fetchall()
     assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn")}
+    # The dashboard lists every flagged stretch with its reason.
+    page = (wh / "dashboard" / "index.html").read_text()
+    section = page[page.index('id="flagged-history"'):]
+    section = section[:section.index("</section>")]
+    for dataset, series, date_from, date_to, rule in flags:
+        assert f"<td>{series}</td><td>{dataset}</td><td>{rule}</td><td>{date_from}</td>" in section, (series, rule)

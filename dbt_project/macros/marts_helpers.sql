@@ -63,3 +63,29 @@
 {% macro return_basis(adj_end, adj_start) -%}
     case when {{ adj_end }} is not null and {{ adj_start }} is not null then 'total' else 'price' end
 {%- endmacro %}
+
+{#-
+  The flagged stretches of one series that a value from its observation at `start_expr` to
+  the one at `end_expr` reaches across, as text ('unexplained_jump IWM 2019-03-01..2019-03-04;
+  ...'), NULL when there is none. Semantics in data_quality/series_flags.py: a flag
+  (date_from, date_to) touches (start, end] when start < date_to and end > date_from. A value
+  with a NULL start (no earlier observation) reaches across nothing.
+-#}
+{% macro flags_over(dataset, series_expr, start_expr, end_expr) -%}
+    (
+        select string_agg(
+            f.rule || ' ' || f.series || ' ' || strftime(f.date_from, '%Y-%m-%d') || '..' || strftime(f.date_to, '%Y-%m-%d'),
+            '; ' order by f.date_from, f.rule
+        )
+        from {{ ref('stg_series_flags') }} as f
+        where f.dataset = '{{ dataset }}'
+            and f.series = {{ series_expr }}
+            and f.date_from < {{ end_expr }}
+            and f.date_to > {{ start_expr }}
+    )
+{%- endmacro %}
+
+{#- A value kept only when no flagged stretch lies under it. -#}
+{% macro unless_flagged(value_expr, reason_expr) -%}
+    case when {{ reason_expr }} is null then {{ value_expr }} end
+{%- endmacro %}

@@ -12,6 +12,7 @@ from data_quality.raw_gates import check_names, plan_scope, run_raw_gates, run_r
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.datasets import DATASETS
+from pipelines.assets.raw import OWNER
 from pipelines.resources import WarehouseResource
 
 ACTIONS = {
@@ -73,3 +74,12 @@ def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
 
 
 raw_checks = [_raw_checks(d) for d in DATASETS]
+
+# Written by the flag checks above, read by the marts (a dbt source): shown in the graph between
+# the raw gates and the models, not materialized on its own.
+series_flags_table = dg.AssetSpec(
+    ["audit", "series_flags"], group_name="raw", owners=[OWNER], kinds={"duckdb"},
+    description="Flagged stretches of history (unexplained jumps, unit errors, stale runs, missing bars, rate gaps) "
+                "that the raw gates set aside instead of blocking; the marts step around them, serving publishes "
+                "them as marts.series_flags. Written by the flag checks of raw/prices, raw/fund_navs and raw/rates.",
+)

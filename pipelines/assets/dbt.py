@@ -18,6 +18,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.compat import DBT_PYTHON_VERSION
 
+from data_quality import series_flags
 from data_quality.results import ERROR, WARN, CheckOutcome, blocking_failures, record
 from pipelines import as_of_plan
 from pipelines.assets.raw import OWNER
@@ -35,11 +36,13 @@ class ManifestMissing(RuntimeError):
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema and name (marts/triggers); sources keyed as the raw assets."""
+    """Models keyed by schema and name (marts/triggers); sources keyed as their meta says (raw/prices,
+    audit/series_flags), else as the raw asset of their name."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            declared = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+            return dg.AssetKey(declared or ["raw", dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -72,6 +75,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         if failed:
             # A failed raw gate stops the derived tables from being rebuilt on bad data.
             raise dg.Failure(description="blocking raw checks failed: " + "; ".join(f"{d} {c}: {x}" for d, c, x in failed[:5]))
+        # The marts read the flags the gates wrote; a warehouse whose gates flagged nothing yet has an empty table.
+        series_flags.ensure(con)
         dbt_vars = json.dumps(settings.dbt_vars())
         as_of = as_of_plan.plan(con, build_fingerprint(dbt_vars))
     context.log.info(as_of.describe())

@@ -22,6 +22,8 @@ from pipelines.dashboard.queries import Provenance
 
 TEMPLATES = Path(__file__).parent / "templates"
 BADGE_COLORS = {**STATUS_COLORS, **VERDICT_COLORS}
+# Real histories carry hundreds of flagged stretches: the page lists the newest, the mart has all.
+FLAGS_SHOWN = 50
 
 
 # Where `make prepare` leaves the bundle: inside the environment whose packages it is built from.
@@ -132,6 +134,7 @@ def build_page(results: dict[str, pd.DataFrame], prov: Provenance, panels: list[
                page_dir: Path, docs: DocsLinks | None) -> str:
     board, signals = results["01_trigger_board"], results["03_position_signal"]
     claims, scorecard = results["04_claims_audit"], results["09_fund_scorecard"]
+    flags = results["14_flagged_history"]
     return _environment().get_template("dashboard.html.j2").render(
         prov=prov,
         data_label=data_label(prov),
@@ -140,8 +143,11 @@ def build_page(results: dict[str, pd.DataFrame], prov: Provenance, panels: list[
         signal=_latest_signal(signals),
         claims=_claims_side_by_side(claims),
         scorecard=scorecard.to_dict("records"),
+        flags=flags.to_dict("records"),
+        flags_shown=FLAGS_SHOWN,
         as_of={"board": as_of(board, "as_of_date"), "signal": as_of(signals, "as_of_date"),
-               "claims": as_of(claims, "as_of_date"), "scorecard": as_of(scorecard, "as_of_date")},
+               "claims": as_of(claims, "as_of_date"), "scorecard": as_of(scorecard, "as_of_date"),
+               "flags": as_of(flags, "date_to")},
         # A source table links to its column definitions when the dbt docs page is there.
         docs_href=(lambda relation: docs.href(relation, page_dir)) if docs else None,
         panels=panels,

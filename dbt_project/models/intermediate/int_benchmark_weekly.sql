@@ -24,6 +24,14 @@ lagged as (
         lag(week_end_date) over by_role as previous_week_end_date
     from weekly
     window by_role as (partition by role order by week_start)
+),
+
+{#- A week-over-week return reaching across a flagged stretch is set aside. -#}
+flagged as (
+    select
+        *,
+        {{ flags_over('prices', 'lagged.symbol', 'lagged.previous_week_end_date', 'lagged.week_end_date') }} as flag_reason
+    from lagged
 )
 
 select
@@ -36,6 +44,7 @@ select
     previous_week_end_date,
     previous_close,
     previous_adj_close,
-    {{ period_return('close', 'adj_close', 'previous_close', 'previous_adj_close') }} as wow_return,
-    {{ return_basis('adj_close', 'previous_adj_close') }} as return_basis
-from lagged
+    {{ unless_flagged(period_return('close', 'adj_close', 'previous_close', 'previous_adj_close'), 'flag_reason') }} as wow_return,
+    {{ return_basis('adj_close', 'previous_adj_close') }} as return_basis,
+    flag_reason
+from flagged

@@ -4,7 +4,8 @@
   of the previous calendar year), 1m, 3m, 12m (from the last NAV on or before D minus the
   period) and each calendar year complete by D ('CY2024'). Each end uses the latest NAV on
   or before its anchor date, and only when it is at most fund_nav_max_stale_days old.
-  The fund universe is stg_funds (when empty: every fund with NAVs).
+  The fund universe is stg_funds (when empty: every fund with NAVs). A return that would
+  reach across a flagged stretch of the fund's NAVs is NULL, with its flag_reason.
 -#}
 with as_of_dates as (
     select * from {{ ref('int_as_of_dates') }}
@@ -105,7 +106,9 @@ checked as (
         *,
         start_date >= start_anchor - {{ var('fund_nav_max_stale_days') }}
             and end_date >= end_anchor - {{ var('fund_nav_max_stale_days') }}
-            and end_date > start_date as is_measurable
+            and end_date > start_date as is_measurable,
+        {#- A return reaching across a flagged stretch of the fund's NAVs is set aside. -#}
+        {{ flags_over('fund_navs', 'with_end.fund_id', 'with_end.start_date', 'with_end.end_date') }} as flag_reason
     from with_end
 )
 
@@ -118,6 +121,9 @@ select
     end_anchor,
     start_date,
     end_date,
-    case when is_measurable then {{ period_return('end_nav', 'end_adj_nav', 'start_nav', 'start_adj_nav') }} end as total_return,
-    {{ return_basis('end_adj_nav', 'start_adj_nav') }} as return_basis
+    case
+        when is_measurable then {{ unless_flagged(period_return('end_nav', 'end_adj_nav', 'start_nav', 'start_adj_nav'), 'flag_reason') }}
+    end as total_return,
+    {{ return_basis('end_adj_nav', 'start_adj_nav') }} as return_basis,
+    case when is_measurable then flag_reason end as flag_reason
 from checked

@@ -5,8 +5,10 @@ with prices as (
 lagged as (
     select
         *,
+        lag(date) over by_role as date_1d,
         lag(close) over by_role as close_1d,
         lag(adj_close) over by_role as adj_close_1d,
+        lag(date, {{ var('surge_window_trading_days') }}) over by_role as date_5d,
         lag(close, {{ var('surge_window_trading_days') }}) over by_role as close_5d,
         lag(adj_close, {{ var('surge_window_trading_days') }}) over by_role as adj_close_5d
     from prices
@@ -29,6 +31,30 @@ with_year_start as (
     left join year_ends
         on year_ends.role = lagged.role
         and year_ends.year = year(lagged.date) - 1
+),
+
+{#- Each return reaches back to its own start; a flagged stretch under it sets it aside. -#}
+flagged as (
+    select
+        *,
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_1d', 'with_year_start.date') }} as flags_1d,
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_5d', 'with_year_start.date') }} as flags_5d,
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.ytd_base_date', 'with_year_start.date') }} as flags_ytd
+    from with_year_start
+),
+
+returns as (
+    select
+        *,
+        {{ unless_flagged(period_return('close', 'adj_close', 'close_1d', 'adj_close_1d'), 'flags_1d') }} as return_1d,
+        {{ unless_flagged(period_return('close', 'adj_close', 'close_5d', 'adj_close_5d'), 'flags_5d') }} as return_5d,
+        {{ unless_flagged(period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close'), 'flags_ytd') }} as ytd_return,
+        nullif(concat_ws(' | ',
+            'return_1d: ' || flags_1d,
+            'return_5d: ' || flags_5d,
+            'ytd_return: ' || flags_ytd
+        ), '') as flag_reason
+    from flagged
 )
 
 select
@@ -37,13 +63,11 @@ select
     cast(date as date) as date,
     cast(close as double) as close,
     cast(adj_close as double) as adj_close,
-    cast({{ period_return('close', 'adj_close', 'close_1d', 'adj_close_1d') }} as double) as return_1d,
-    cast({{ period_return('close', 'adj_close', 'close_5d', 'adj_close_5d') }} as double) as return_5d,
-    cast({{ period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close') }} as double) as ytd_return,
+    cast(return_1d as double) as return_1d,
+    cast(return_5d as double) as return_5d,
+    cast(ytd_return as double) as ytd_return,
     cast(ytd_base_date as date) as ytd_base_date,
     cast(case when adj_close is not null then 'total' else 'price' end as varchar) as return_basis,
-    cast(
-        {{ period_return('close', 'adj_close', 'close_5d', 'adj_close_5d') }} >= {{ var_num('surge_5d_threshold') }}
-        as boolean
-    ) as is_surge
-from with_year_start
+    cast(return_5d >= {{ var_num('surge_5d_threshold') }} as boolean) as is_surge,
+    cast(flag_reason as varchar) as flag_reason
+from returns

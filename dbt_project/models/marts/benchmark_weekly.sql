@@ -11,5 +11,6 @@ select
     cast(adj_close as double) as adj_close,
     cast(previous_week_end_date as date) as previous_week_end_date,
     cast(wow_return as double) as wow_return,
-    cast(return_basis as varchar) as return_basis
+    cast(return_basis as varchar) as return_basis,
+    cast(flag_reason as varchar) as flag_reason
 from weekly

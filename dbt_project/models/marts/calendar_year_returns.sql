@@ -33,31 +33,55 @@ yearly as (
         or year_ends.date = make_date(year_ends.year, 12, 31)
 ),
 
+flagged as (
+    select
+        *,
+        {{ flags_over('prices', 'yearly.symbol', 'yearly.previous_year_end_date', 'yearly.year_end_date') }} as flags
+    from yearly
+),
+
 small as (
-    select * from yearly where role = 'small'
+    select * from flagged where role = 'small'
 ),
 
 large as (
-    select * from yearly where role = 'large'
+    select * from flagged where role = 'large'
+),
+
+{#- A year whose return reaches across a flagged stretch has no return, and no winner. -#}
+joined as (
+    select
+        small.year,
+        small.symbol as small_symbol,
+        large.symbol as large_symbol,
+        {{ unless_flagged('small.year_return', 'small.flags') }} as small_return,
+        {{ unless_flagged('large.year_return', 'large.flags') }} as large_return,
+        small.return_basis as small_return_basis,
+        large.return_basis as large_return_basis,
+        small.year_end_date as small_year_end_date,
+        large.year_end_date as large_year_end_date,
+        nullif(concat_ws('; ', small.flags, large.flags), '') as flag_reason
+    from small
+    inner join large
+        on large.year = small.year
 )
 
 select
-    cast(small.year as integer) as year,
-    cast(small.symbol as varchar) as small_symbol,
-    cast(large.symbol as varchar) as large_symbol,
-    cast(small.year_return as double) as small_return,
-    cast(large.year_return as double) as large_return,
-    cast(large.year_return > small.year_return as boolean) as large_won,
+    cast(year as integer) as year,
+    cast(small_symbol as varchar) as small_symbol,
+    cast(large_symbol as varchar) as large_symbol,
+    cast(small_return as double) as small_return,
+    cast(large_return as double) as large_return,
+    cast(large_return > small_return as boolean) as large_won,
     cast(
         case
-            when small.return_basis = large.return_basis then small.return_basis
+            when small_return_basis = large_return_basis then small_return_basis
             else 'mixed'
         end as varchar
     ) as return_basis,
-    cast(small.return_basis as varchar) as small_return_basis,
-    cast(large.return_basis as varchar) as large_return_basis,
-    cast(small.year_end_date as date) as small_year_end_date,
-    cast(large.year_end_date as date) as large_year_end_date
-from small
-inner join large
-    on large.year = small.year
+    cast(small_return_basis as varchar) as small_return_basis,
+    cast(large_return_basis as varchar) as large_return_basis,
+    cast(small_year_end_date as date) as small_year_end_date,
+    cast(large_year_end_date as date) as large_year_end_date,
+    cast(flag_reason as varchar) as flag_reason
+from joined

@@ -16,7 +16,8 @@ select
     cast(returns.total_return as double) as total_return,
     cast(returns.total_return < 0 as boolean) as is_loss,
     cast(returns.return_basis as varchar) as return_basis,
-    cast(returns.as_of_date as date) as as_of_date
+    cast(returns.as_of_date as date) as as_of_date,
+    cast(returns.flag_reason as varchar) as flag_reason
 from returns
 inner join latest
     on latest.as_of_date = returns.as_of_date

@@ -1,0 +1,13 @@
+with source as (
+    select * from {{ source('audit', 'series_flags') }}
+)
+
+select
+    cast(dataset as varchar) as dataset,
+    cast(series as varchar) as series,
+    cast(date_from as date) as date_from,
+    cast(date_to as date) as date_to,
+    cast(rule as varchar) as rule,
+    cast(detail as varchar) as detail,
+    cast(flagged_at as timestamp) as flagged_at
+from source
