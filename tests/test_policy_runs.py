@@ -96,9 +96,20 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
         others = con.execute("""SELECT count(*), count(total_return) FROM marts.fund_returns
                                 WHERE fund_id <> ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
         assert others[0] == others[1] > 0
+        # The relative-strength chain steps over the unrecorded split: on its day the ratio moves
+        # only by the large benchmark's return, not by the -50% artefact.
+        days = con.execute("""SELECT r.ratio, b.return_1d FROM marts.relative_strength r
+                              JOIN marts.benchmark_daily b ON b.date = r.date AND b.symbol = 'SPY'
+                              WHERE r.date <= ? ORDER BY r.date DESC LIMIT 2""", [planted["jump"]]).fetchall()
+        (on_jump, spy_return), (before, _) = days
+        assert abs(on_jump / before - 1 / (1 + spy_return)) < 1e-9
         reasons = con.execute("""SELECT check_name, severity FROM marts.quality_results
                                  WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series') AND NOT passed""").fetchall()
     assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn")}
+    # The yield regression uses no daily observation across the jump or the gap.
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        used = {r[0] for r in con.execute("SELECT date FROM intermediate.int_yield_changes_aligned").fetchall()}
+    assert planted["jump"] not in used and planted["gap_after"] not in used and len(used) > 300
     # The dashboard lists every flagged stretch with its reason.
     page = (wh / "dashboard" / "index.html").read_text()
     section = page[page.index('id="flagged-history"'):]

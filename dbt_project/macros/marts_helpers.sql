@@ -69,9 +69,10 @@
   the one at `end_expr` reaches across, as text ('unexplained_jump IWM 2019-03-01..2019-03-04;
   ...'), NULL when there is none. Semantics in data_quality/series_flags.py: a flag
   (date_from, date_to) touches (start, end] when start < date_to and end > date_from. A value
-  with a NULL start (no earlier observation) reaches across nothing.
+  with a NULL start (no earlier observation) reaches across nothing. `rules`: only flags of
+  these rules (default: every rule).
 -#}
-{% macro flags_over(dataset, series_expr, start_expr, end_expr) -%}
+{% macro flags_over(dataset, series_expr, start_expr, end_expr, rules=none) -%}
     (
         select string_agg(
             f.rule || ' ' || f.series || ' ' || strftime(f.date_from, '%Y-%m-%d') || '..' || strftime(f.date_to, '%Y-%m-%d'),
@@ -82,6 +83,9 @@
             and f.series = {{ series_expr }}
             and f.date_from < {{ end_expr }}
             and f.date_to > {{ start_expr }}
+            {%- if rules %}
+            and f.rule in ({% for r in rules %}'{{ r }}'{{ ", " if not loop.last }}{% endfor %})
+            {%- endif %}
     )
 {%- endmacro %}
 
