@@ -140,7 +140,7 @@ def dbt_layer_timings(warehouse_dir: Path) -> dict[str, float]:
 
 
 def engine_floor(warehouse_dir: Path, work: Path) -> dict:
-    """Compile the models, copy the raw tables, then time only DuckDB executing the compiled SQL."""
+    """Compile the models, copy the tables they read, then time only DuckDB executing the compiled SQL."""
     floor_dir = work / "floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
     floor_dir.mkdir(parents=True)
@@ -148,9 +148,13 @@ def engine_floor(warehouse_dir: Path, work: Path) -> dict:
     floor_db = floor_dir / "warehouse.duckdb"
     with duckdb.connect(str(floor_db)) as con:
         con.execute(f"ATTACH '{warehouse_dir / 'warehouse.duckdb'}' AS src (READ_ONLY)")
-        con.execute("CREATE SCHEMA raw")
-        for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'raw'").fetchall():
-            con.execute(f"CREATE TABLE raw.{t} AS SELECT * FROM src.raw.{t}")
+        # The dbt sources: the raw tables and the flags the gates wrote (audit.series_flags).
+        for schema, only in (("raw", None), ("audit", "series_flags")):
+            con.execute(f"CREATE SCHEMA {schema}")
+            for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' "
+                                    "AND table_schema = ?", [schema]).fetchall():
+                if only in (None, t):
+                    con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM src.{schema}.{t}")
         con.execute("DETACH src")
     target = work / "floor_target"
     env = {**os.environ, "WAREHOUSE_DIR": str(floor_dir), "DBT_PROFILES_DIR": str(REPO / "dbt_project")}

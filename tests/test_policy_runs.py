@@ -40,9 +40,10 @@ def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(tmp_path):
 
 
 def _flawed_folder(root: Path) -> dict[str, object]:
-    """A contract folder from a small generated market, with three flawed stretches planted:
-    an unrecorded split of the small benchmark in a complete year before the recent window, a week of missing bars of the
-    large benchmark, and a fund whose NAV stands still for three weeks in the last quarter."""
+    """A contract folder from a small generated market, with four flawed stretches planted:
+    an unrecorded split of the small benchmark in a complete year before the recent window, a
+    week of missing bars of the large benchmark, a fund whose NAV stands still for three weeks
+    in the last quarter, and a fund whose NAVs are in cents from a June on."""
     tables = generate_market(SampleParams(n_small=30, n_large=10, years=2.5, seed=7)).tables
     prices, navs = tables["prices"].copy(), tables["fund_navs"].copy()
     days = sorted(prices.loc[prices["symbol"] == "IWM", "date"])
@@ -56,11 +57,17 @@ def _flawed_folder(root: Path) -> dict[str, object]:
     held = navs.loc[(navs["fund_id"] == fund) & (navs["date"] == frozen[0]), ["nav", "adj_nav"]].iloc[0]
     for c in ("nav", "adj_nav"):
         navs.loc[(navs["fund_id"] == fund) & navs["date"].isin(frozen), c] = held[c]
+    # Another fund's NAVs in cents from a day of the first complete year on.
+    cents_fund = sorted(navs["fund_id"].unique())[1]
+    cents_days = sorted(navs.loc[navs["fund_id"] == cents_fund, "date"])
+    cents_from = next(d for d in cents_days if d.year == cents_days[0].year + 1 and d.month == 6)
+    navs.loc[(navs["fund_id"] == cents_fund) & (navs["date"] >= cents_from), ["nav", "adj_nav"]] *= 100
     tables.update(prices=prices, fund_navs=navs)
     for name, frame in tables.items():
         (root / name).mkdir(parents=True)
         frame.to_csv(root / name / f"{name}.csv", index=False, date_format="%Y-%m-%d")
-    return {"jump": jump.date(), "gap_after": days[127].date(), "fund": fund, "frozen": (frozen[0].date(), frozen[-1].date())}
+    return {"jump": jump.date(), "gap_after": days[127].date(), "fund": fund, "frozen": (frozen[0].date(), frozen[-1].date()),
+            "cents_fund": cents_fund, "cents_from": cents_from.date()}
 
 
 def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
@@ -70,8 +77,9 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
     with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as con:
         flags = con.execute("SELECT dataset, series, date_from, date_to, rule FROM marts.series_flags ORDER BY rule").fetchall()
         assert [(f[0], f[1], f[4]) for f in flags] == [
-            ("prices", "SPY", "missing_bars"), ("fund_navs", planted["fund"], "stale_series"), ("prices", "IWM", "unexplained_jump")]
-        assert flags[2][3] == planted["jump"] and flags[0][3] == planted["gap_after"]
+            ("prices", "SPY", "missing_bars"), ("fund_navs", planted["fund"], "stale_series"), ("prices", "IWM", "unexplained_jump"),
+            ("fund_navs", planted["cents_fund"], "unit_error_100x")]
+        assert flags[2][3] == planted["jump"] and flags[0][3] == planted["gap_after"] and flags[3][3] == planted["cents_from"]
 
         # The small benchmark's return on the day of the unrecorded split is not -50%: it is set aside.
         r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'IWM' AND date = ?",
@@ -96,6 +104,13 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
         others = con.execute("""SELECT count(*), count(total_return) FROM marts.fund_returns
                                 WHERE fund_id <> ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
         assert others[0] == others[1] > 0
+        # The fund whose NAVs turned to cents: no +9,900% year, and the next year (all in cents) is real.
+        year = planted["cents_from"].year
+        cy = dict((p, (r, why)) for p, r, why in con.execute(
+            "SELECT period, total_return, flag_reason FROM marts.fund_returns WHERE fund_id = ? AND period LIKE 'CY%'",
+            [planted["cents_fund"]]).fetchall())
+        assert cy[f"CY{year}"][0] is None and "unit_error_100x" in cy[f"CY{year}"][1]
+        assert -0.5 < cy[f"CY{year + 1}"][0] < 0.5 and cy[f"CY{year + 1}"][1] is None
         # The relative-strength chain steps over the unrecorded split: on its day the ratio moves
         # only by the large benchmark's return, not by the -50% artefact.
         days = con.execute("""SELECT r.ratio, b.return_1d FROM marts.relative_strength r
@@ -104,8 +119,10 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
         (on_jump, spy_return), (before, _) = days
         assert abs(on_jump / before - 1 / (1 + spy_return)) < 1e-9
         reasons = con.execute("""SELECT check_name, severity FROM marts.quality_results
-                                 WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series') AND NOT passed""").fetchall()
-    assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn")}
+                                 WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series', 'unit_error_100x')
+                                   AND NOT passed""").fetchall()
+    assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn"),
+                            ("unit_error_100x", "warn")}
     # The yield regression uses no daily observation across the jump or the gap.
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         used = {r[0] for r in con.execute("SELECT date FROM intermediate.int_yield_changes_aligned").fetchall()}
