@@ -36,6 +36,9 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: list[CheckOutcome]) -> None:
+    if not outcomes:
+        # A step that died before its first check has nothing to keep (and executemany refuses an empty list).
+        return
     ensure_history(con)
     # A re-executed check replaces its earlier outcome within the same run.
     for o in outcomes:

@@ -77,6 +77,30 @@ def swap_in(candidate: Path, serving: Path) -> None:
         os.close(dir_fd)
 
 
+CANDIDATE_GLOB = ".serving-*.duckdb"
+
+
+def remove_leftover_candidates(serving: Path) -> list[Path]:
+    """Deletes candidate files (and their WAL) that a killed publish left beside serving.duckdb.
+
+    A candidate still open in a live process is kept: DuckDB refuses a second writer, so a file
+    that opens is one nobody holds any more."""
+    removed = []
+    for leftover in sorted(serving.parent.glob(CANDIDATE_GLOB)):
+        try:
+            duckdb.connect(str(leftover)).close()
+        except duckdb.Error:
+            continue  # held by a running process, or not a DuckDB file we can judge: left alone
+        for path in (leftover, leftover.with_name(leftover.name + ".wal")):
+            path.unlink(missing_ok=True)
+        removed.append(leftover)
+    for wal in serving.parent.glob(CANDIDATE_GLOB + ".wal"):
+        if not wal.with_name(wal.name[: -len(".wal")]).exists():
+            wal.unlink(missing_ok=True)
+            removed.append(wal)
+    return removed
+
+
 def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None, list[CheckOutcome]]:
     """Returns the published file, or None with the outcomes that refused it."""
     serving = settings.serving_path

@@ -6,7 +6,7 @@ from data_quality.marts_contract import MARTS
 from pipelines.assets.checks import to_check_result
 from pipelines.assets.dbt import dbt_models
 from pipelines.assets.raw import OWNER
-from pipelines.publish import PublishRefused, publish
+from pipelines.publish import PublishRefused, publish, remove_leftover_candidates
 from pipelines.resources import WarehouseResource
 
 SERVING_KEY = dg.AssetKey(["serving", "serving_duckdb"])
@@ -32,6 +32,8 @@ UPSTREAM = sorted(dbt_models.keys, key=lambda k: k.to_user_string())
 )
 def serving_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings
+    for leftover in remove_leftover_candidates(settings.serving_path):
+        context.log.warning(f"removed {leftover.name}, left by a publish that was killed")
     try:
         published, outcomes = publish(warehouse.connect, settings, context.run.run_id)
     except PublishRefused as refused:

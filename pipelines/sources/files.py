@@ -3,7 +3,8 @@
 Besides contract files (.csv, .csv.gz, .parquet), publishers' own downloads are read as
 they are (pipelines/sources/formats/): their landed file is the downloaded bytes. Other
 files (a README, a spreadsheet, an unrecognized JSON, hidden files) are not landed; they
-are returned as `skipped` with the reason, so the run says so.
+are returned as `skipped` with the reason, so the run says so; so is a symbolic link whose
+target lies outside the folder, which is never read.
 
 Each file is copied into the landing folder as received, under a name that carries a
 digest of its content, so an edited file lands beside its earlier version instead of over
@@ -37,6 +38,7 @@ class FilesSource:
         if not files_dir.is_dir():
             raise FileNotFoundError(f"WAREHOUSE_FILES_DIR={files_dir} is not a folder")
         self.files_dir = files_dir
+        self._root = files_dir.resolve()
 
     def _dataset_dir(self, dataset: str) -> Path | None:
         # Folder names are matched case-insensitively, like column names.
@@ -47,6 +49,10 @@ class FilesSource:
 
     def _why_not(self, dataset: str, src: Path, folder: Path) -> str | None:
         """Why a file of the folder is not read (None: it is)."""
+        if not src.resolve().is_relative_to(self._root):
+            # A link out of the folder (to /etc/passwd, to another user's data) is never read,
+            # copied or echoed: only what the user put in WAREHOUSE_FILES_DIR is loaded.
+            return "a link to a file outside WAREHOUSE_FILES_DIR: refused, not read"
         if any(part.startswith(".") for part in src.relative_to(folder).parts):
             return "hidden file, not read"
         ext = _extension(src.name)
