@@ -5,15 +5,18 @@ Each case works on its own copy of the sample warehouse, so the shared fixture s
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 
 from pipelines.sources.files import FilesSource
-from tests.conftest import REPO, pipeline_env
+from tests.conftest import REPO, pipeline_env, row_counts, run_pipeline
 
 
 def _copy_warehouse(sample_warehouse: Path, wh: Path) -> Path:
@@ -87,3 +90,60 @@ def test_candidates_left_by_a_killed_publish_are_removed_by_the_next(sample_ware
     assert left == [".serving-0badf00d.duckdb"], left
     with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as con:
         assert con.execute("SELECT run_id FROM marts.publish_info").fetchone()[0] != run_before
+
+
+SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Child processes of `pid` (pid -> command line), read from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            if ppid == pid:
+                out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def test_a_run_killed_in_dbt_leaves_no_dbt_behind_and_the_next_run_succeeds(tmp_path):
+    reference = tmp_path / "reference"
+    run_pipeline(reference, **SMALL)
+    wh = tmp_path / "wh"
+    run = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(wh, **SMALL),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, dbt = time.monotonic() + 300, None
+        while dbt is None and time.monotonic() < deadline and run.poll() is None:
+            dbt = next((pid for pid, cmd in _children(run.pid).items() if "dbt" in cmd and " build " in cmd), None)
+            time.sleep(0.1)
+        assert dbt is not None, "the run never reached its dbt build"
+        time.sleep(1.0)  # dbt is writing the warehouse now
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+        gone_by = time.monotonic() + 10
+        while _alive(dbt) and time.monotonic() < gone_by:
+            time.sleep(0.1)
+        assert not _alive(dbt), f"dbt (pid {dbt}) outlived the run that started it"
+    finally:
+        if run.poll() is None:
+            run.kill()
+    run_pipeline(wh, **SMALL)
+    assert row_counts(wh / "serving.duckdb", ("marts",)) == row_counts(reference / "serving.duckdb", ("marts",))
+    verdicts = "SELECT claim_id, as_of_date, verdict FROM marts.claims_audit ORDER BY 1, 2"
+    with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as a, \
+            duckdb.connect(str(reference / "serving.duckdb"), read_only=True) as b:
+        assert a.execute(verdicts).fetchall() == b.execute(verdicts).fetchall()

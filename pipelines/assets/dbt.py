@@ -165,6 +165,8 @@ def _as_outcome(event) -> CheckOutcome:
 
 
 VENV_DBT = Path(sys.executable).parent / "dbt"
+# The same dbt, started through pipelines/dbt_child.py so that it dies with the run's process.
+BOUND_DBT = PROJECT_ROOT / "pipelines" / "bin" / "dbt"
 
 
 class WarehouseDbtCliResource(DbtCliResource):
@@ -180,7 +182,7 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self):
-        if DBT_PYTHON_VERSION is not None and Path(self.dbt_executable) == VENV_DBT:
+        if DBT_PYTHON_VERSION is not None and Path(self.dbt_executable) in (VENV_DBT, BOUND_DBT):
             return DBT_PYTHON_VERSION
         return super()._cli_version
 
@@ -189,8 +191,12 @@ class WarehouseDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt beside this interpreter, whether or not the virtualenv is on PATH.
+    # The dbt beside this interpreter, whether or not the virtualenv is on PATH, bound to the
+    # process that starts it (the run's): the wrapper finds this interpreter through the
+    # environment dagster-dbt passes on.
+    if VENV_DBT.exists():
+        os.environ["WAREHOUSE_DBT_PYTHON"] = sys.executable
     return WarehouseDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=str(VENV_DBT) if VENV_DBT.exists() else "dbt",
+        dbt_executable=str(BOUND_DBT) if VENV_DBT.exists() else "dbt",
     )
