@@ -31,6 +31,10 @@ class Settings:
     sample_fault: str | None = None
     # Files larger than this are refused before they are read (a runaway export).
     max_file_mb: float = 2048.0
+    # How long a run waits for another run holding the same warehouse before it gives up.
+    lock_wait_seconds: float = 0.0
+    # Free space a run leaves on the warehouse's disk beyond its own estimated need.
+    disk_reserve_mb: float = 100.0
 
     @property
     def landing_dir(self) -> Path:
@@ -102,4 +106,6 @@ def load_settings(env: dict | None = None) -> Settings:
         sample_seed=_int(env, "WAREHOUSE_SAMPLE_SEED", d.sample_seed),
         sample_fault=env.get("WAREHOUSE_SAMPLE_FAULT") or None,
         max_file_mb=_float(env, "WAREHOUSE_MAX_FILE_MB", d.max_file_mb),
+        lock_wait_seconds=_float(env, "WAREHOUSE_LOCK_WAIT_SECONDS", d.lock_wait_seconds),
+        disk_reserve_mb=_float(env, "WAREHOUSE_DISK_RESERVE_MB", d.disk_reserve_mb),
     )

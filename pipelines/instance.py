@@ -1,7 +1,8 @@
 """The Dagster instance lives beside the warehouse, with telemetry off.
 
 Runs and schedules use Dagster's default SQLite storage; the event log uses the same files
-through `pipelines.event_log`, which keeps its database connections open for the run.
+through `pipelines.event_log`, which keeps its database connections open for the run. Runs
+launched in the UI queue one at a time per code location.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from pathlib import Path
 
 MARKER = "# Written by pipelines/instance.py."
+RUN_QUEUE_TAG = "dagster/code_location"
 
 
 def dagster_yaml(home: Path) -> str:
@@ -20,6 +22,15 @@ event_log_storage:
   class: WarehouseEventLogStorage
   config:
     base_dir: {home / "history" / "runs"}
+# One code location is one warehouse (its WAREHOUSE_* environment): the UI queues a second run
+# on it until the first ends, instead of starting both (pipelines/run_lock.py guards the rest).
+concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: {RUN_QUEUE_TAG}
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
 telemetry:
   enabled: false
 """

@@ -10,6 +10,7 @@ from typing import Iterator
 import dagster as dg
 import duckdb
 
+from pipelines import disk_space, run_lock
 from pipelines.config import Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
     sample_seed: int
     sample_fault: str | None = None
     max_file_mb: float
+    lock_wait_seconds: float = 0.0
+    disk_reserve_mb: float = 100.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> "WarehouseResource":
@@ -40,6 +43,7 @@ class WarehouseResource(dg.ConfigurableResource):
             small_symbol=s.small_symbol, large_symbol=s.large_symbol, small_index=s.small_index,
             large_index=s.large_index, sample_small=s.sample_small, sample_large=s.sample_large,
             sample_years=s.sample_years, sample_end=s.sample_end, sample_seed=s.sample_seed, sample_fault=s.sample_fault, max_file_mb=s.max_file_mb,
+            lock_wait_seconds=s.lock_wait_seconds, disk_reserve_mb=s.disk_reserve_mb,
         )
 
     @property
@@ -50,8 +54,23 @@ class WarehouseResource(dg.ConfigurableResource):
             small_symbol=self.small_symbol, large_symbol=self.large_symbol, small_index=self.small_index,
             large_index=self.large_index, sample_small=self.sample_small, sample_large=self.sample_large,
             sample_years=self.sample_years, sample_end=self.sample_end, sample_seed=self.sample_seed, sample_fault=self.sample_fault,
-            max_file_mb=self.max_file_mb,
+            max_file_mb=self.max_file_mb, lock_wait_seconds=self.lock_wait_seconds, disk_reserve_mb=self.disk_reserve_mb,
         )
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
+        # A run holds the warehouse from its first step to its last (steps run in one process:
+        # the in-process executor), and checks the disk before it writes anything. Sensors and
+        # schedules also build this resource, without a run: they only read, and take nothing.
+        if context.run_id is None:
+            yield self
+            return
+        settings = self.settings
+        with run_lock.hold(settings.warehouse_dir, context.run_id, settings.lock_wait_seconds):
+            estimate = disk_space.preflight(settings)
+            context.log.info(f"holding {settings.warehouse_dir} for this run; disk pre-flight: about "
+                             f"{estimate.need_bytes / disk_space.MB:,.0f} MB needed, enough free")
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+from pipelines import disk_space, run_lock
 from pipelines.config import load_settings
 from pipelines.instance import ensure_dagster_home
 from pipelines.summary import print_summary
@@ -27,24 +28,66 @@ def _root_cause(error) -> str:
     return error.message.strip()
 
 
+def _failure_causes(result) -> list[str]:
+    """One line per distinct cause: failed steps first, then what failed outside any step
+    (a resource that could not start, e.g. the run lock or the disk pre-flight)."""
+    causes: dict[str, None] = {}
+    for event in result.all_events:
+        if event.is_step_failure:
+            causes[f"FAILED step {event.step_key}: {_root_cause(event.step_failure_data.error)}"] = None
+    if not causes:
+        for event in result.all_events:
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                causes[f"FAILED: {_root_cause(error)}"] = None
+    return list(causes)
+
+
+def _refusal(settings) -> str | None:
+    """Why this run cannot start, said before Dagster starts (the warehouse resource checks the
+    same again inside the run, for runs launched from the UI and for races)."""
+    who = run_lock.holder(settings.warehouse_dir)
+    if who and settings.lock_wait_seconds <= 0:
+        return (f"another run ({run_lock.describe(who)}) holds the warehouse {settings.warehouse_dir} "
+                "(set WAREHOUSE_LOCK_WAIT_SECONDS to wait for it)")
+    try:
+        disk_space.preflight(settings)
+    except disk_space.DiskTooFull as error:
+        return str(error)
+    return None
+
+
 def main() -> int:
     settings = load_settings()
+    refusal = _refusal(settings)
+    if refusal:
+        print(f"Run FAILED before it started: {refusal}", file=sys.stderr)
+        return 1
     ensure_dagster_home(settings.warehouse_dir)
     import dagster as dg
 
     from pipelines.definitions import defs
 
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
-        )
+    try:
+        with dg.DagsterInstance.get() as instance:
+            result = defs.resolve_job_def("warehouse_job").execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET
+            )
+    except Exception as error:  # Dagster's own storage failing: say why in one line
+        if not disk_space.says_disk_full(error, settings):
+            raise
+        print(f"\nRun FAILED in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        print(f"FAILED: {disk_space.disk_full_line(settings)}", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     print_summary(settings, succeeded=result.success, elapsed=elapsed)
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"FAILED step {event.step_key}: {_root_cause(event.step_failure_data.error)}", file=sys.stderr)
+        causes = _failure_causes(result)
+        if any(disk_space.says_disk_full(cause, settings) for cause in causes):
+            causes = [f"FAILED: {disk_space.disk_full_line(settings)}"]
+        for cause in causes or ["FAILED: the run failed without an error event; see its log in the Dagster UI"]:
+            print(cause, file=sys.stderr)
         return 1
     return 0
 

@@ -35,7 +35,12 @@ def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
     path: Path = settings.warehouse_path
     if not path.exists():
         return
-    with duckdb.connect(str(path), read_only=True) as con:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:  # another run is writing it
+        print(f"Working warehouse: {path} (not readable now: {str(error).splitlines()[0]})")
+        return
+    with con:
         print(f"Working warehouse: {path}")
         for schema, name, kind in _tables(con):
             if kind == "VIEW":

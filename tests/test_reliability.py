@@ -5,6 +5,7 @@ Each case works on its own copy of the sample warehouse, so the shared fixture s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.sources.files import FilesSource
 from tests.conftest import REPO, pipeline_env, row_counts, run_pipeline
@@ -147,3 +149,113 @@ def test_a_run_killed_in_dbt_leaves_no_dbt_behind_and_the_next_run_succeeds(tmp_
     with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as a, \
             duckdb.connect(str(reference / "serving.duckdb"), read_only=True) as b:
         assert a.execute(verdicts).fetchall() == b.execute(verdicts).fetchall()
+
+
+def _holder_pid(wh: Path, timeout: float = 120) -> int:
+    """The pid written in the run lock once a run holds the warehouse."""
+    from pipelines.run_lock import holder
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        who = holder(wh)
+        if who and isinstance(who.get("pid"), int):
+            return who["pid"]
+        time.sleep(0.1)
+    raise AssertionError(f"no run took the lock of {wh} within {timeout} s")
+
+
+def test_concurrent_runs_one_runs_one_is_refused_and_one_waits(tmp_path):
+    wh = tmp_path / "wh"
+    first = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(wh, **SMALL),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        holder_pid = _holder_pid(wh)
+        assert holder_pid == first.pid
+        # At once: refused, with the holder named, before it touched anything.
+        refused = run_pipeline(wh, check=False, **SMALL)
+        assert refused.returncode == 1
+        last = refused.stderr.strip().splitlines()[-1]
+        assert f"another run (pid {holder_pid}, started " in last and f"holds the warehouse {wh}" in last, last
+        assert "executemany" not in refused.stderr and "Could not set lock" not in refused.stderr
+        # With a wait: it queues behind the first run and then does its own.
+        waiting = run_pipeline(wh, check=False, WAREHOUSE_LOCK_WAIT_SECONDS="600", **SMALL)
+        out, _ = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, out[-3000:]
+    assert waiting.returncode == 0, waiting.stderr[-3000:]
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        runs = con.execute("SELECT count(DISTINCT run_id) FROM audit.quality_results").fetchone()[0]
+    assert runs == 2  # the refused run recorded nothing
+
+
+def test_the_ui_queues_runs_of_one_warehouse_one_at_a_time(tmp_path):
+    """The instance `make ui` writes queues runs per code location (one location = one warehouse)."""
+    env = {**pipeline_env(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    subprocess.run([sys.executable, "-m", "pipelines.instance"], cwd=REPO, check=True, capture_output=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import dagster as dg; from pipelines.instance import RUN_QUEUE_TAG; "
+         "i = dg.DagsterInstance.get(); print(type(i.run_coordinator).__name__); "
+         "print([(l['key'], l['value'], l['limit']) for l in i.get_concurrency_config().run_queue_config."
+         "tag_concurrency_limits] == [(RUN_QUEUE_TAG, {'applyLimitPerUniqueValue': True}, 1)])"],
+        cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.stdout.split() == ["QueuedRunCoordinator", "True"], proc.stderr[-2000:]
+
+
+@contextlib.contextmanager
+def _small_disk(path: Path, size_mb: int):
+    """A tmpfs of `size_mb` at `path`: a real filesystem that fills up (needs CAP_SYS_ADMIN, as root in CI)."""
+    path.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def _free(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+def test_a_disk_too_small_is_refused_before_anything_is_written(tmp_path):
+    with _small_disk(tmp_path / "disk", 30) as disk:
+        wh = disk / "wh"
+        proc = run_pipeline(wh, check=False, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL)
+        assert proc.returncode == 1
+        lines = (proc.stdout + proc.stderr).strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(f"Run FAILED before it started: not enough disk space for {wh}: {disk} (tmpfs) has ")
+        assert "MB free, this run needs about" in lines[0] and "nothing was written" in lines[0]
+        assert not wh.exists() or not any(wh.iterdir())
+
+
+def test_a_disk_that_fills_during_a_run_is_named_in_one_line_and_the_next_run_recovers(tmp_path):
+    with _small_disk(tmp_path / "disk", 120) as disk:
+        wh = disk / "wh"
+        run_pipeline(wh, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL)
+        before = (wh / "serving.duckdb").read_bytes()
+        run = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               env=pipeline_env(wh, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL))
+        try:
+            _holder_pid(wh)
+            # Another program fills the disk once the run has passed its pre-flight.
+            filler = disk / "filler"
+            with open(filler, "wb") as f:
+                f.write(b"\0" * (_free(disk) - 512 * 1024))
+            out, err = run.communicate(timeout=600)
+        finally:
+            if run.poll() is None:
+                run.kill()
+        assert run.returncode == 1
+        last = err.strip().splitlines()[-1]
+        assert last.startswith(f"FAILED: disk full: {disk} (tmpfs), which holds {wh}, has "), last
+        assert "free space and run again (serving.duckdb is unchanged)" in last
+        assert (wh / "serving.duckdb").read_bytes() == before
+        filler.unlink()
+        run_pipeline(wh, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL)
+        assert (wh / "serving.duckdb").read_bytes() != before
+        assert not list(wh.glob(".serving-*"))
