@@ -42,7 +42,7 @@ demo: prepare
 	$(BIN)/python -m pipelines.run
 
 test: prepare
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 ui: prepare
 	$(BIN)/python -m pipelines.instance >/dev/null

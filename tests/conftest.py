@@ -76,6 +76,28 @@ def realdata() -> Path:
     return REALDATA
 
 
+def _realdata_skips(terminalreporter) -> list[str]:
+    """Tests that skipped for want of real data although ../shared/realdata is present."""
+    if not REALDATA.is_dir():
+        return []
+    out = []
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if "realdata" in reason or "real data" in reason or "real public" in reason:
+            out.append(f"{report.nodeid}: {reason}")
+    return out
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # A real-data test that skips while the data is there would pass CI without testing anything.
+    wrong = _realdata_skips(terminalreporter)
+    if wrong:
+        terminalreporter.section("real-data tests skipped although ../shared/realdata is present", red=True)
+        for line in wrong:
+            terminalreporter.line(line)
+        config._warehouse_realdata_skipped = len(wrong)
+
+
 def pytest_sessionfinish(session, exitstatus):
     session.config._warehouse_exit_status = int(exitstatus)
 
@@ -88,6 +110,10 @@ def pytest_unconfigure(config):
     "leaked", pages of lines after the summary, which is then not the last thing a user or CI
     reads. Nothing is left to clean up here: every file and child process of a test is gone."""
     status = getattr(config, "_warehouse_exit_status", None)
+    if status is not None and getattr(config, "_warehouse_realdata_skipped", 0) and status == 0:
+        print(f"FAILED: {config._warehouse_realdata_skipped} real-data test(s) skipped with ../shared/realdata present",
+              file=sys.stderr)
+        status = 1
     if status is not None:
         sys.stdout.flush()
         sys.stderr.flush()
