@@ -54,8 +54,8 @@ class LocalServer:
                     server.hits.append(Hit(parts.path, query, headers, time.monotonic(), fault))
                 if fault == "429":
                     return self._send(429, {"Retry-After": "0"}, b"Too Many Requests")
-                if fault == "500":
-                    return self._send(500, {}, b"Internal Server Error")
+                if fault and fault.isdigit():  # any other status: "500", "502", "503", "504", "501"
+                    return self._send(int(fault), {}, f"HTTP {fault}".encode())
                 if fault == "timeout":
                     time.sleep(server.hang_seconds)
                 route = server.route(parts.path)

@@ -40,6 +40,23 @@ def test_throttled_then_served(fred, log_lines):
     assert "HTTP 500" in log_lines[1] and "retry 2/2" in log_lines[1]
 
 
+@pytest.mark.parametrize("status", ["429", "500", "502", "503", "504"])
+def test_every_transient_status_is_retried(fred, log_lines, status):
+    fred.fail(PATH, status)
+    got = make_client(log_lines).get(f"{fred.url}{PATH}", {"id": "DGS10"})
+    assert got.status == 200 and got.body == BODY
+    assert [h.fault for h in fred.hits_to(PATH)] == [status, None]
+    assert f"fred: HTTP {status} on GET" in log_lines[0] and "retry 1/2" in log_lines[0]
+
+
+@pytest.mark.parametrize("status", ["501", "403"])
+def test_a_permanent_server_answer_is_not_retried(fred, log_lines, status):
+    fred.fail(PATH, status)
+    with pytest.raises(LiveServiceError, match=rf"after 1 attempt\(s\); last status: HTTP {status} \(not retryable"):
+        make_client(log_lines).get(f"{fred.url}{PATH}")
+    assert len(fred.hits_to(PATH)) == 1
+
+
 def test_backoff_grows_exponentially(fred, log_lines):
     fred.fail(PATH, "500", "500", "500")
     client = make_client(log_lines, max_retries=3, backoff_base_seconds=0.08, backoff_max_seconds=1.0)
