@@ -16,7 +16,8 @@ SAMPLE_LIMIT = 5
 
 
 def _outcome(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
-    rows = con.execute(f"SELECT count(*) OVER () AS n, * FROM ({sql}) LIMIT {SAMPLE_LIMIT}", params or []).fetchall()
+    # Sorted, so the offenders named in a detail are the same on every run of the same input.
+    rows = con.execute(f"SELECT count(*) OVER () AS n, * FROM ({sql}) ORDER BY ALL LIMIT {SAMPLE_LIMIT}", params or []).fetchall()
     n = rows[0][0] if rows else 0
     samples = [r[1:] for r in rows]
     return CheckOutcome(

@@ -70,7 +70,7 @@ split_factors as (
         with_price.index_role,
         with_price.as_of_date,
         with_price.symbol,
-        exp(sum(ln(splits.ratio))) as split_factor
+        exp({{ ordered_agg('sum', 'ln(splits.ratio)') }}) as split_factor
     from with_price
     inner join splits
         on splits.symbol = with_price.symbol

@@ -53,7 +53,7 @@ select
     as_of_date,
     min(fiscal_period_end) as first_period_end,
     max(fiscal_period_end) as last_period_end,
-    sum(net_income_estimate) as n12m_net_income_estimate
+    {{ ordered_agg('sum', 'net_income_estimate') }} as n12m_net_income_estimate
 from next_four
 group by symbol, as_of_date
 having count(*) = 4

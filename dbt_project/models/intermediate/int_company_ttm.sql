@@ -86,10 +86,10 @@ ttm as (
             or days_since_previous_quarter between {{ var('ttm_quarter_gap_min_days') }}
                 and {{ var('ttm_quarter_gap_max_days') }}
         ) as is_consecutive,
-        sum(net_income) as net_income_4q,
-        sum(eps_diluted) as eps_diluted_4q,
+        {{ ordered_agg('sum', 'net_income') }} as net_income_4q,
+        {{ ordered_agg('sum', 'eps_diluted') }} as eps_diluted_4q,
         count(eps_diluted) as eps_quarters,
-        sum(revenue) as revenue_4q,
+        {{ ordered_agg('sum', 'revenue') }} as revenue_4q,
         count(revenue) as revenue_quarters
     from latest_four
     group by symbol, known_from

@@ -28,7 +28,9 @@ state as (
     select
         as_of_dates.as_of_date,
         max(growth.aggregate_growth) filter (where growth.is_reported) as best_growth,
-        arg_max(growth.calendar_quarter, growth.aggregate_growth) filter (where growth.is_reported) as best_quarter,
+        -- Ordered input: a tie for the best growth gives its earliest quarter, in every run.
+        arg_max(growth.calendar_quarter, growth.aggregate_growth order by growth.calendar_quarter_index)
+            filter (where growth.is_reported) as best_quarter,
         count(*) filter (
             where growth.is_reported and growth.aggregate_growth >= {{ var_num('eps_growth_threshold') }}
         ) as quarters_met,

@@ -23,7 +23,8 @@ best_week as (
     select
         as_of_dates.as_of_date,
         max(weekly.wow_return) as best_wow_return,
-        arg_max(weekly.week_end_date, weekly.wow_return) as best_week_end_date,
+        -- Ordered input: a tie for the best week gives its earliest week, in every run.
+        arg_max(weekly.week_end_date, weekly.wow_return order by weekly.week_end_date) as best_week_end_date,
         count(weekly.week_end_date) as weeks_observed
     from as_of_dates
     left join weekly

@@ -31,7 +31,8 @@ surge_window as (
     select
         audit_points.as_of_date,
         max(daily.return_5d) as best_return_5d,
-        arg_max(daily.date, daily.return_5d) as best_date,
+        -- Ordered input: a tie for the best return gives its earliest date, in every run.
+        arg_max(daily.date, daily.return_5d order by daily.date) as best_date,
         count(daily.return_5d) as days_observed,
         bool_or(daily.date = audit_points.data_as_of) as covers_audit_day
     from audit_points

@@ -20,7 +20,7 @@ monthly as (
     select
         months.month,
         count(small_targets.target_symbol) as deals,
-        sum(small_targets.deal_value_usd) as deal_value_usd
+        {{ ordered_agg('sum', 'small_targets.deal_value_usd') }} as deal_value_usd
     from months
     left join small_targets
         on cast(date_trunc('month', small_targets.announce_date) as date) = months.month

@@ -10,8 +10,8 @@ by_sector as (
         count(*) as constituents,
         count(*) filter (where has_ttm) as with_data,
         count(*) filter (where ttm_net_income < 0) as unprofitable,
-        sum(market_cap) filter (where has_ttm) as cap_with_data,
-        sum(market_cap) filter (where ttm_net_income < 0) as cap_unprofitable
+        {{ ordered_agg('sum', 'market_cap') }} filter (where has_ttm) as cap_with_data,
+        {{ ordered_agg('sum', 'market_cap') }} filter (where ttm_net_income < 0) as cap_unprofitable
     from companies
     group by grouping sets ((index_role, as_of_date, sector), (index_role, as_of_date))
 )

@@ -1,5 +1,6 @@
 {#- Index-level multiples are aggregates over companies with both a TTM net income and a
-    market cap at the as-of date, never averages of company ratios. -#}
+    market cap at the as-of date, never averages of company ratios. The float sums add in a
+    fixed order (macros/ordered_agg.sql): the same input gives the same bits in every run. -#}
 with companies as (
     select * from {{ ref('int_company_asof') }}
 ),
@@ -28,16 +29,16 @@ aggregated as (
         index_role,
         as_of_date,
         count(*) as priced_companies,
-        sum(market_cap) as market_cap,
+        {{ ordered_agg('sum', 'market_cap') }} as market_cap,
         count(*) filter (where has_ttm) as with_data,
-        sum(market_cap) filter (where has_ttm) as cap_with_data,
-        sum(ttm_net_income) filter (where has_ttm) as ttm_net_income,
-        sum(market_cap) filter (where ttm_net_income > 0) as cap_profitable,
-        sum(ttm_net_income) filter (where ttm_net_income > 0) as ttm_net_income_profitable,
+        {{ ordered_agg('sum', 'market_cap') }} filter (where has_ttm) as cap_with_data,
+        {{ ordered_agg('sum', 'ttm_net_income') }} filter (where has_ttm) as ttm_net_income,
+        {{ ordered_agg('sum', 'market_cap') }} filter (where ttm_net_income > 0) as cap_profitable,
+        {{ ordered_agg('sum', 'ttm_net_income') }} filter (where ttm_net_income > 0) as ttm_net_income_profitable,
         median(market_cap / ttm_net_income) filter (where ttm_net_income > 0) as median_pe,
         count(n12m_net_income_estimate) as with_estimates,
-        sum(market_cap) filter (where n12m_net_income_estimate is not null) as cap_with_estimates,
-        sum(n12m_net_income_estimate) as n12m_net_income_estimate
+        {{ ordered_agg('sum', 'market_cap') }} filter (where n12m_net_income_estimate is not null) as cap_with_estimates,
+        {{ ordered_agg('sum', 'n12m_net_income_estimate') }} as n12m_net_income_estimate
     from priced
     group by index_role, as_of_date
 ),

@@ -33,8 +33,8 @@ history as (
         current_day.method,
         count(past.relative) as history_count,
         count(past.relative) filter (where past.relative <= current_day.relative) as at_or_below,
-        avg(past.relative) as history_mean,
-        stddev_samp(past.relative) as history_stddev,
+        {{ ordered_agg('avg', 'past.relative') }} as history_mean,
+        {{ ordered_agg('stddev_samp', 'past.relative') }} as history_stddev,
         median(past.relative) as history_median
     from paired as current_day
     left join paired as past
