@@ -16,10 +16,14 @@ Outcomes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 UNIVERSE = "index_id,symbol,as_of_date\nR2000,AAA,2024-01-01\nR2000,BBB,2024-01-01\n"
 FUNDS = "fund_id,name\nF1,Fund One\n"
 PRICES_HEADER = "symbol,date,open,high,low,close\n"
+# The future-date rules allow tomorrow (a bar stamped in a time zone ahead of ours), no later.
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+DAY_AFTER_TOMORROW = (date.today() + timedelta(days=2)).isoformat()
 
 
 def bars(symbol: str, closes: list[float], start_day: int = 2) -> str:
@@ -74,7 +78,8 @@ CASES = [
          ("flag", "unexplained_jump"), {"universe": UNIVERSE}),
     Case("split_with_split_record", "prices", PRICES_HEADER + bars("AAA", [100.0, 101.0, 50.5, 51.0]),
          ("accepted", 4), {"universe": UNIVERSE, "splits": "symbol,date,ratio\nAAA,2024-01-04,2\n"}),
-    Case("future_date", "prices", PRICES_HEADER + "AAA,2999-01-04,1,1,1,1\n", ("quarantine", "future_date", "row", 2)),
+    Case("future_date", "prices", PRICES_HEADER + f"AAA,{DAY_AFTER_TOMORROW},1,1,1,1\n", ("quarantine", "future_date", "row", 2)),
+    Case("dated_tomorrow", "prices", PRICES_HEADER + f"AAA,{TOMORROW},1,1,1,1\n", ("accepted", 1), {"universe": UNIVERSE}),
     Case("sql_in_symbol", "prices", PRICES_HEADER + "\"'; DROP TABLE raw.prices; --\",2024-01-02,1,1,1,1\n", ("accepted", 1)),
     Case("non_utf8_row", "funds", b"fund_id,name\nF1,Caf\xe9 Small Cap\n", ("error", r"bad\.csv, line 2: unreadable CSV: .*not utf-8")),
     Case("non_utf8_header", "funds", b"fund_id,n\xe4me\nF1,x\n", ("error", r"bad\.csv, line 1: the file is not UTF-8")),
