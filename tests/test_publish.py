@@ -10,7 +10,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from data_quality.results import CheckOutcome, record
+from pipelines.config import load_settings
+from pipelines.publish import PublishRefused, publish
+from pipelines.resources import WarehouseResource
 from tests.conftest import REPO, run_pipeline
 
 SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
@@ -59,3 +64,46 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(t
         failed = con.execute(
             "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'").fetchall()
     assert ("raw.prices", "unexplained_jump") in failed, "the failed run's checks stay in the working history"
+
+
+def _built_copy(sample_warehouse: Path, wh: Path) -> Path:
+    wh.mkdir()
+    for name in ("warehouse.duckdb", "serving.duckdb"):
+        (wh / name).write_bytes((sample_warehouse / name).read_bytes())
+    return wh
+
+
+def _publish(wh: Path, run_id: str):
+    settings = load_settings({"WAREHOUSE_DIR": str(wh)})
+    return publish(WarehouseResource.from_settings(settings).connect, settings, run_id)
+
+
+def test_publish_refuses_a_run_whose_gates_failed_earlier(sample_warehouse, tmp_path):
+    wh = _built_copy(sample_warehouse, tmp_path / "wh")
+    before = digest(wh / "serving.duckdb")
+    with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
+        record(con, "run-with-a-failed-gate", [
+            CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")])
+    with pytest.raises(PublishRefused, match="blocking checks failed earlier in this run: raw.prices future_dated"):
+        _publish(wh, "run-with-a-failed-gate")
+    assert digest(wh / "serving.duckdb") == before
+    assert not list(wh.glob(".serving-*"))
+    # A warning is not a refusal: the same run with only a warn-level failure publishes.
+    with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
+        record(con, "run-with-a-warning", [CheckOutcome("raw.prices", "large_move", False, "warn", 1, "one")])
+    published, _ = _publish(wh, "run-with-a-warning")
+    assert published is not None and published_run(wh / "serving.duckdb") == "run-with-a-warning"
+
+
+def test_publish_refuses_marts_that_break_the_bi_contract(sample_warehouse, tmp_path):
+    wh = _built_copy(sample_warehouse, tmp_path / "wh")
+    before = digest(wh / "serving.duckdb")
+    with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
+        con.execute("UPDATE marts.triggers SET status = 'maybe' WHERE trigger_id = 'mna_tepid'")
+        con.execute("DROP TABLE marts.eps_growth")
+    published, outcomes = _publish(wh, "run-with-broken-marts")
+    assert published is None
+    refused = sorted(o.dataset for o in outcomes if o.blocks)
+    assert refused == ["marts.eps_growth", "marts.triggers"], [(o.dataset, o.detail) for o in outcomes if o.blocks]
+    assert digest(wh / "serving.duckdb") == before
+    assert not list(wh.glob(".serving-*"))
