@@ -44,9 +44,12 @@ demo: prepare
 test: prepare
 	$(BIN)/python -m pytest -q -rs
 
+# pipelines.ui is `dagster dev -w workspace.yaml` with SIGINT back to its default, so Ctrl-C ends it
+# even when `make ui` was started in the background of a script (which starts it with SIGINT ignored).
+UI_PORT ?= 3000
 ui: prepare
 	$(BIN)/python -m pipelines.instance >/dev/null
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/python -m pipelines.ui -h 127.0.0.1 -p $(UI_PORT)
 
 clean:
 	rm -rf $(WAREHOUSE_DIR) dbt_project/target dbt_project/logs
