@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,24 @@ def sample_warehouse(tmp_path_factory) -> Path:
     wh = tmp_path_factory.mktemp("sample_wh")
     run_pipeline(wh)
     return wh
+
+
+SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory) -> Path:
+    """One run on a small sample market (60 + 20 companies), built once: tests that need a built
+    warehouse to work on take a copy (`copy_warehouse`), never this folder itself."""
+    wh = tmp_path_factory.mktemp("small_wh")
+    run_pipeline(wh, **SMALL)
+    return wh
+
+
+def copy_warehouse(built: Path, to: Path) -> Path:
+    """A built warehouse copied whole (landing, Dagster home): runs on it behave as on the original."""
+    shutil.copytree(built, to, ignore=shutil.ignore_patterns(".run.lock"))
+    return to
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ from sqlalchemy.pool import NullPool
 
 from data_quality.marts_contract import MARTS
 from pipelines.dashboard.queries import bi_queries
-from tests.conftest import REPO, run_pipeline
-from tests.test_bi_superset import SMALL, publish_again
+from tests.conftest import REPO, copy_warehouse
+from tests.test_bi_superset import publish_again
 
 RUN_ID = "SELECT run_id FROM marts.publish_info"
 README = REPO / "bi" / "README.md"
@@ -28,11 +28,9 @@ SERVING_LINE = 'SERVING = "/abs/path/to/warehouse/serving.duckdb"'
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(small_warehouse, tmp_path_factory) -> Path:
     """A small sample warehouse with one publication."""
-    wh = tmp_path_factory.mktemp("bi_pooled_wh")
-    run_pipeline(wh, **SMALL)
-    return wh
+    return copy_warehouse(small_warehouse, tmp_path_factory.mktemp("bi_pooled") / "wh")
 
 
 def published_run_id(serving: Path) -> str:

@@ -16,20 +16,17 @@ from sqlalchemy.pool import NullPool
 
 from data_quality.marts_contract import MARTS
 from pipelines.dashboard.queries import bi_queries
-from tests.conftest import REPO, pipeline_env, run_pipeline
+from tests.conftest import REPO, SMALL, copy_warehouse, pipeline_env
 
-SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
 # Queries the sample always answers with rows (the others may be empty on a small sample).
 ALWAYS_ROWS = {"01_trigger_board", "03_position_signal", "04_claims_audit", "05_relative_strength",
                "08_yield_beta", "12_mna_activity", "13_data_quality"}
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(small_warehouse, tmp_path_factory) -> Path:
     """A small sample warehouse with one publication."""
-    wh = tmp_path_factory.mktemp("bi_wh")
-    run_pipeline(wh, **SMALL)
-    return wh
+    return copy_warehouse(small_warehouse, tmp_path_factory.mktemp("bi") / "wh")
 
 
 def publish_again(wh: Path) -> None:

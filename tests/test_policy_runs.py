@@ -12,13 +12,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.sources.sample.generator import SampleParams, generate_market
-from tests.conftest import run_pipeline
+from tests.conftest import copy_warehouse, run_pipeline
 from tests.test_publish import SMALL, digest, published_run
 
 
-def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(tmp_path):
-    wh = tmp_path / "wh"
-    run_pipeline(wh, **SMALL)
+def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(small_warehouse, tmp_path):
+    wh = copy_warehouse(small_warehouse, tmp_path / "wh")
     serving = wh / "serving.duckdb"
     good, run_id = digest(serving), published_run(serving)
     causes = {

@@ -16,9 +16,8 @@ from data_quality.results import CheckOutcome, record
 from pipelines.config import load_settings
 from pipelines.publish import PublishRefused, publish
 from pipelines.resources import WarehouseResource
-from tests.conftest import REPO, run_pipeline
+from tests.conftest import REPO, SMALL, copy_warehouse, run_pipeline
 
-SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
 
 
 def published_run(serving: Path) -> str:
@@ -30,9 +29,8 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(tmp_path):
-    wh = tmp_path / "wh"
-    run_pipeline(wh, **SMALL)
+def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(small_warehouse, tmp_path):
+    wh = copy_warehouse(small_warehouse, tmp_path / "wh")
     serving = wh / "serving.duckdb"
     first = published_run(serving)
 
