@@ -23,6 +23,8 @@ def _ranges(dataset: str, t: Thresholds) -> list:
     if dataset == "universe":
         return [E.ExpectColumnValuesToBeBetween(column="shares_outstanding", min_value=0, strict_min=True),
                 E.ExpectColumnValuesToBeBetween(column="weight", min_value=0, max_value=1)]
+    if dataset == "fund_distributions":
+        return [E.ExpectColumnValuesToBeBetween(column="amount", min_value=0, strict_min=True)]
     if dataset == "splits":
         return [E.ExpectColumnValuesToBeBetween(column="ratio", min_value=0, strict_min=True)]
     return []

@@ -136,6 +136,26 @@ DATASETS: dict[str, Dataset] = {
             ),
         ),
         Dataset(
+            "fund_distributions",
+            "Fund distributions per share (extension to the contract): income dividends and capital gains, by "
+            "ex-date. With a fund's NAVs they give its total return (distributions reinvested at the ex-date NAV).",
+            (
+                _c("fund_id", "VARCHAR", "Fund identifier (a `symbol` or `ticker` column stands for it).", True),
+                _c("ex_date", "DATE", "Ex-distribution date: the first NAV without the distribution.", True),
+                _c("amount", "DOUBLE", "Distribution per share, in the NAV's currency.", True),
+                _c("kind", "VARCHAR", "dividend (income) or capital_gain.", True),
+                _c("pay_date", "DATE", "Payment date."),
+            ),
+            ("fund_id", "ex_date", "kind"),
+            (
+                ("amount_positive", "amount > 0"),
+                ("kind_unknown", "lower(trim(kind)) IN ('dividend', 'capital_gain')"),
+                ("pay_before_ex_date", "pay_date >= ex_date"),
+                ("future_date", f"ex_date <= {FUTURE}"),
+            ),
+            extension=True,
+        ),
+        Dataset(
             "earnings",
             "Quarterly company facts as filed; a restatement is a new row with a later report_date.",
             (

@@ -116,11 +116,15 @@ def _generic_columns(path: Path, names: list[str], dataset: Dataset) -> tuple[li
         read_as.append(n if n else f"column_{i}")
     lower = [n.lower() for n in read_as]
     alias = registry.symbol_alias(dataset.column_names, [norm(n) for n in read_as])
+    alias_target = "symbol"
+    if alias is None:
+        alias = registry.fund_id_alias(dataset.name, [norm(n) for n in read_as])
+        alias_target = "fund_id"
     columns: dict[str, str] = {}
     extras: dict[str, str] = {}
     seen: dict[str, int] = {}
     for i, (n, low) in enumerate(zip(read_as, lower), start=1):
-        target = low if low in dataset.column_names else ("symbol" if alias and norm(n) == alias else None)
+        target = low if low in dataset.column_names else (alias_target if alias and norm(n) == alias else None)
         if low in seen or (target and target in columns):
             if target:
                 raise ContractError(
@@ -294,6 +298,10 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
     typed_rule_detail = " ".join(
         f"WHEN NOT coalesce(({pred}), true) THEN {_sql_str('expected ' + pred)}" for _, pred in dataset.row_rules
     )
+    # A format that gives several rows per line (a bars file's dividend and capital gain) says
+    # which part of the line each row is, so a quarantined row is matched to its own values.
+    part = f", {shape.part} AS _part" if shape.part else ""
+    part_join = " AND s._part = q._part" if shape.part else ""
     lineage = f"{_sql_str(rel_name)} AS _source_file, s._line AS _source_line, {_sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
     # Values as received (text) are kept for quarantined rows only, fetched again from the
     # file by line: casting every value of a clean file to text cost a quarter of the load.
@@ -305,7 +313,7 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
                        CASE {cell_case or 'WHEN false THEN NULL'} END AS _cell_rule,
                        CASE {col_case or 'WHEN false THEN NULL'} END AS _cell_column,
                        CASE {detail_case or 'WHEN false THEN NULL'} END AS _cell_detail,
-                       {extra_json} AS _extra, {lineage}
+                       {extra_json} AS _extra, {lineage}{part}
                 FROM {relation} s
             )
             SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or 'WHEN false THEN NULL'} END) AS _rule,
@@ -327,7 +335,7 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
             f"INSERT INTO quarantine.{dataset.name} SELECT {as_received}, q._rule, "
             "coalesce(q._cell_column, 'row'), coalesce(q._cell_detail, q._rule_detail), "
             f"{q_tail} FROM (SELECT * FROM _staged WHERE _rule IS NOT NULL) q "
-            f"JOIN {relation} s ON s._line = q._source_line ORDER BY q._source_line"
+            f"JOIN {relation} s ON s._line = q._source_line{part_join} ORDER BY q._source_line"
         )
     con.execute("DROP TABLE _staged")
     return loaded, quarantined

@@ -351,3 +351,72 @@ def test_realdata_landing_tool_output_still_loads(con, tmp_path, realdata):
     assert dashes > 0 and rules["placeholder_ticker"] == dashes
     assert "key_conflict_in_file" not in rules, "ADRO's CVR line went to quarantine first"
     assert report.rows_loaded > 10000
+
+
+# --- fund distributions (issue #15, point 2) ----------------------------------------------------
+
+YF_FUND = ("Date,Open,High,Low,Close,Adj Close,Volume,Dividends,Stock Splits,Capital Gains\n"
+           "2024-12-17 00:00:00-05:00,20,20,20,20,16,0,0.0,0.0,0.0\n"
+           "2024-12-18 00:00:00-05:00,18,18,18,18,17.52,0,2.0,0.0,1.9\n"
+           "2024-12-19 00:00:00-05:00,18.2,18.2,18.2,18.2,17.71,0,0.0,0.0,0.0\n"
+           "2025-03-14 00:00:00-04:00,19,19,19,19,18.6,0,0.15,0.0,0.0\n"
+           "2025-06-13 00:00:00-04:00,19,19,19,19,18.6,0,abc,0.0,0.0\n")
+
+
+def test_yfinance_fund_bars_in_fund_navs_yield_their_distributions(con, tmp_path):
+    """A fund_navs/ file with Dividends and Capital Gains gives NAVs and, landed again as
+    fund_distributions, one row per non-zero amount and kind: Yahoo's Dividends holds the whole
+    distribution (2.0), so the income dividend is 2.0 - 1.9; a bad amount is quarantined alone."""
+    put(tmp_path / "in", "fund_navs/FUNDX-1d.csv", YF_FUND)
+    navs = land(con, tmp_path / "in", "fund_navs", tmp_path)
+    assert (navs.rows_loaded, navs.rows_quarantined) == (5, 0)
+    report = land(con, tmp_path / "in", "fund_distributions", tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (3, 1)
+    rows = con.execute("SELECT fund_id, ex_date::VARCHAR, kind, amount, _source_line, _source_file "
+                       "FROM raw.fund_distributions ORDER BY ex_date, kind").fetchall()
+    assert [r[:5] for r in rows] == [("FUNDX", "2024-12-18", "capital_gain", 1.9, 3),
+                                    ("FUNDX", "2024-12-18", "dividend", 0.1, 3),
+                                    ("FUNDX", "2025-03-14", "dividend", 0.15, 5)]
+    assert rows[0][5].startswith("files/fund_distributions/from_fund_navs/FUNDX-1d.")
+    assert quarantine(con, "fund_distributions") == [("bad_double", "amount", 6, "value abc is not a valid DOUBLE")]
+
+
+def test_yfinance_bars_in_fund_distributions_and_a_contract_file_together(con, tmp_path):
+    put(tmp_path / "in", "fund_distributions/FUNDX_history.csv", YF_FUND)
+    put(tmp_path / "in", "fund_distributions/other.csv", "fund_id,ex_date,amount,kind\nFUNDY,2024-12-18,0.5,dividend\n")
+    report = land(con, tmp_path / "in", "fund_distributions", tmp_path)
+    assert report.rows_loaded == 4
+    assert con.execute("SELECT DISTINCT fund_id FROM raw.fund_distributions ORDER BY 1").fetchall() == [("FUNDX",), ("FUNDY",)]
+
+
+def test_bars_without_distribution_columns_give_no_distributions(con, tmp_path):
+    put(tmp_path / "in", "fund_navs/FUNDX.csv", "Date,Open,High,Low,Close,Adj Close,Volume\n2024-12-17,20,20,20,20,16,0\n")
+    landed = FilesSource(tmp_path / "in").land("fund_distributions", tmp_path / "landing", lambda _m: None)
+    assert landed.files == [] and "no fund_distributions/ folder" in landed.note
+
+
+def test_yfinance_fund_files_with_double_counted_capital_gains(con, tmp_path, realdata):
+    """The real DODFX, JENYX, VWILX downloads: every non-zero Dividends / Capital Gains becomes a
+    distribution; the income part of a day with a capital gain is Dividends - Capital Gains."""
+    import pandas as pd
+
+    for src in sorted((realdata / "fund-distributions").glob("*.csv")):
+        shutil.copyfile(src, put(tmp_path / "in", f"fund_navs/{src.name}", ""))
+    land(con, tmp_path / "in", "fund_distributions", tmp_path)
+    assert quarantine(con, "fund_distributions") == []
+    for src in sorted((realdata / "fund-distributions").glob("*.csv")):
+        fund = src.name.split("-")[0]
+        bars = pd.read_csv(src)
+        events = bars[(bars["Dividends"] > 0) | (bars["Capital Gains"] > 0)]
+        got = dict(((d, k), a) for d, k, a in con.execute(
+            "SELECT ex_date::VARCHAR, kind, amount FROM raw.fund_distributions WHERE fund_id = ?", [fund]).fetchall())
+        total = {}
+        for (d, _k), a in got.items():
+            total[d] = total.get(d, 0) + a
+        assert set(total) == set(events["Date"].str[:10]), fund
+        for day, dividends, gains in zip(events["Date"].str[:10], events["Dividends"], events["Capital Gains"]):
+            assert total[day] == pytest.approx(dividends), (fund, day)  # Dividends is the whole payout
+            assert got.get((day, "capital_gain"), 0.0) == pytest.approx(gains), (fund, day)
+    jenyx = con.execute("SELECT kind, amount FROM raw.fund_distributions WHERE fund_id = 'JENYX' "
+                        "AND ex_date = '2024-11-13' ORDER BY kind").fetchall()
+    assert jenyx == [("capital_gain", 6.766), ("dividend", pytest.approx(0.161))]

@@ -162,6 +162,52 @@ def test_27_of_29_funds_lost_and_the_worst_one(con, truths):
     assert (verdict, value) == ("supported", pytest.approx(27 / 29))
 
 
+def test_fund_returns_are_nav_plus_distributions_on_one_basis(con):
+    """The sample's funds all have distributions: one basis, NAV + distributions, which the
+    adjusted NAV agrees with (none set aside); in a year with a December capital gain the
+    NAV-only return is lower than the shareholder's."""
+    card = one(con, "SELECT return_basis, funds_total_return_distributions, funds_adjusted_close, funds_nav_only, "
+                    "funds_adjusted_set_aside FROM marts.fund_scorecard "
+                    "WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'")
+    assert card == ("total_return_distributions", 29, 0, 0, 0)
+    rows = con.execute("SELECT return_basis, total_return, nav_return, adjusted_close_return, adjusted_series_flag "
+                       "FROM marts.fund_returns WHERE period = 'CY2024'").fetchall()
+    assert len(rows) == 29
+    for basis, total, nav, adjusted, flag in rows:
+        assert (basis, flag) == ("total_return_distributions", None)
+        assert nav < total and total == pytest.approx(adjusted, abs=2e-3)
+    detail = claims(con, "article_date")["funds_27_of_29_losses"][2]
+    assert detail["return_basis"] == "total_return_distributions" and detail["funds_nav_only"] == 0
+
+
+def test_fund_loss_claim_is_insufficient_data_when_the_bases_are_mixed(sample_wh, tmp_path):
+    """Three funds without their distributions fall back to their adjusted NAV: the YTD losses
+    would be counted over two bases, so the 27-of-29 claim gives no verdict."""
+    import shutil
+
+    from pipelines.config import load_settings
+    from tests.conftest import run_dbt
+
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    shutil.copyfile(sample_wh / "warehouse.duckdb", wh / "warehouse.duckdb")
+    with duckdb.connect(str(wh / "warehouse.duckdb")) as rw:
+        dropped = [r[0] for r in rw.execute(
+            "SELECT DISTINCT fund_id FROM raw.fund_distributions ORDER BY fund_id LIMIT 3").fetchall()]
+        rw.execute("DELETE FROM raw.fund_distributions WHERE fund_id IN (SELECT unnest(?))", [dropped])
+    run_dbt(wh, "run", "--select", "int_fund_total_return+", "--exclude", "config.materialized:incremental",
+            "--vars", json.dumps(load_settings({}).dbt_vars()), "--target-path", str(tmp_path / "target"))
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as mixed:
+        verdict, detail = one(mixed, "SELECT verdict, detail FROM marts.claims_audit WHERE claim_id = "
+                                     "'funds_27_of_29_losses' AND audit_view = 'article_date'")
+        bases = dict(mixed.execute("SELECT fund_id, return_basis FROM marts.fund_returns WHERE period = 'YTD'").fetchall())
+    assert verdict == "insufficient_data"
+    detail = json.loads(detail)
+    assert (detail["return_basis"], detail["funds_total_return_distributions"], detail["funds_adjusted_close"]) == \
+        ("mixed", 26, 3)
+    assert {f for f, b in bases.items() if b == "adjusted_close"} == set(dropped)
+
+
 def test_rally_week_and_the_rally_trigger(con, truths):
     planted = truths["rally_week"]
     rows = con.execute("SELECT week_end_date, wow_return FROM marts.benchmark_weekly "

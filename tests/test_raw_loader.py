@@ -90,3 +90,27 @@ def test_a_broken_file_writes_nothing_of_the_dataset(con, tmp_path):
     with pytest.raises(ContractError, match=r"funds/b.csv, line 1, column 'name': required column 'name' is missing"):
         load_dataset(con, "funds", [good, broken], tmp_path)
     assert con.execute("SELECT count(*) FROM raw.funds").fetchone()[0] == 0
+
+
+def test_fund_distributions_contract_file_with_symbol_for_fund_id_and_bad_rows(con, tmp_path):
+    f = write(tmp_path, "fund_distributions/d.csv",
+              "symbol,ex_date,amount,kind,pay_date\n"
+              "naesx,2024-12-18,0.95,Dividend,2024-12-20\n"
+              "NAESX,2024-12-18,1.20,capital_gain,\n"
+              "NAESX,2023-12-18,1.10,return_of_capital,\n"
+              "NAESX,2022-12-18,-0.5,dividend,\n"
+              "NAESX,2021-12-18,0.4,dividend,2021-12-01\n")
+    report = load_dataset(con, "fund_distributions", [f], tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 3)
+    assert con.execute("SELECT fund_id, ex_date::VARCHAR, amount, kind, pay_date::VARCHAR FROM raw.fund_distributions "
+                       "ORDER BY _source_line").fetchall() == [
+        ("naesx", "2024-12-18", 0.95, "Dividend", "2024-12-20"), ("NAESX", "2024-12-18", 1.2, "capital_gain", None)]
+    assert con.execute("SELECT _source_line, _rule FROM quarantine.fund_distributions ORDER BY 1").fetchall() == [
+        (4, "kind_unknown"), (5, "amount_positive"), (6, "pay_before_ex_date")]
+
+
+def test_a_file_without_distributions_loads_fund_navs_as_before(con, tmp_path):
+    f = write(tmp_path, "fund_navs/n.csv", "fund_id,date,nav,adj_nav\nNAESX,2024-01-02,100,90\n")
+    report = load_dataset(con, "fund_navs", [f], tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (1, 0)
+    assert load_dataset(con, "fund_distributions", [], tmp_path).total_rows == 0

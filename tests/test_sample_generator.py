@@ -251,6 +251,24 @@ def test_fund_distributions_drop_the_nav_not_the_adjusted_nav(small_market):
     assert one["nav"].iloc[-1] == pytest.approx(one["adj_nav"].iloc[-1], rel=1e-4)
 
 
+def test_fund_distributions_are_written_and_reinvested_give_the_adjusted_nav(small_market):
+    """Every December payout is in fund_distributions (income, and a capital gain for the
+    larger ones); NAV + distribution reinvested at the ex-date NAV is the adjusted NAV's move."""
+    navs, dists = small_market.tables["fund_navs"], small_market.tables["fund_distributions"]
+    assert set(dists["kind"]) == {"dividend", "capital_gain"}
+    assert set(pd.to_datetime(dists["ex_date"]).dt.month) == {12} and (dists["amount"] > 0).all()
+    gains = dists[dists["kind"] == "capital_gain"]
+    assert 0 < gains["fund_id"].nunique() <= navs["fund_id"].nunique()
+    assert (pd.to_datetime(dists["pay_date"]) > pd.to_datetime(dists["ex_date"])).all()
+    per_day = dists.groupby(["fund_id", "ex_date"])["amount"].sum()
+    for (fund, ex_date), amount in per_day.items():
+        one = navs[navs["fund_id"] == fund].set_index("date")
+        at = one.index.get_loc(ex_date)
+        total = (one["nav"].iloc[at] + amount) / one["nav"].iloc[at - 1]
+        adjusted = one["adj_nav"].iloc[at] / one["adj_nav"].iloc[at - 1]
+        assert total == pytest.approx(adjusted, rel=2e-3), (fund, ex_date)
+
+
 # --- truths against a recomputation -----------------------------------------------------
 
 
@@ -280,8 +298,11 @@ def test_truths_match_a_recomputation(default_market):
     two_weeks_on = small[:rally_end + pd.Timedelta(days=14)].iloc[-1]
     assert two_weeks_on / before - 1 >= 0.10
 
-    navs = tables["fund_navs"].pivot(index="date", columns="fund_id", values="adj_nav")
-    fund_ytd = navs[:AUDIT_DATE].iloc[-1] / navs[:"2024-12-31"].iloc[-1] - 1
+    # NAV + distributions, reinvested at the ex-date NAV (the warehouse's fund return basis).
+    nav = tables["fund_navs"].pivot(index="date", columns="fund_id", values="nav")
+    paid = tables["fund_distributions"].pivot_table(index="ex_date", columns="fund_id", values="amount", aggfunc="sum")
+    index = ((nav + paid.reindex_like(nav).fillna(0)) / nav.shift(1)).fillna(1).cumprod()
+    fund_ytd = index[:AUDIT_DATE].iloc[-1] / index[:"2024-12-31"].iloc[-1] - 1
     assert truths["funds_ytd_at_audit"]["funds_with_loss"] == int((fund_ytd < 0).sum())
     assert truths["funds_ytd_at_audit"]["worst_return"] == pytest.approx(fund_ytd.min())
 

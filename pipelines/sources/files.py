@@ -9,6 +9,10 @@ target lies outside the folder, which is never read.
 Each file is copied into the landing folder as received, under a name that carries a
 digest of its content, so an edited file lands beside its earlier version instead of over
 it (every quarantined row stays traceable to the bytes it came from).
+
+fund_distributions also lands the yfinance bars files of fund_navs/ that carry Dividends /
+Capital Gains columns (under `from_fund_navs/`): a fund's NAV file then gives its
+distributions without a separate file.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 from pipelines.datasets import DATASETS
 from pipelines.raw_loader import file_digest
 from pipelines.sources.base import Landed, Log
-from pipelines.sources.formats import registry
+from pipelines.sources.formats import daily_bars, registry
+from pipelines.sources.formats.base import FormatError, head_lines, norm, parse_header
 
 # Extensions read as they are; a .json file is read when its structure is a format the
 # dataset recognizes (pipelines/sources/formats/registry.py).
@@ -62,27 +67,56 @@ class FilesSource:
             return f"JSON that is not a format {dataset}/ recognizes, not read"
         return None
 
+    @staticmethod
+    def _copy(src: Path, folder: Path, target: Path) -> Path:
+        ext = _extension(src.name)
+        digest = file_digest(src)[:10]
+        rel = src.relative_to(folder)
+        dest = target / rel.parent / f"{src.name[: -len(ext)]}.{digest}{ext}"
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        return dest
+
+    def _bars_with_distributions(self) -> tuple[Path | None, list[Path]]:
+        """The fund_navs/ bars files (yfinance) that carry Dividends / Capital Gains columns."""
+        folder = self._dataset_dir("fund_navs")
+        if folder is None:
+            return None, []
+        found = []
+        for src in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if self._why_not("fund_navs", src, folder) or _extension(src.name) not in (".csv", ".csv.gz"):
+                continue
+            try:
+                head = head_lines(src, 1)
+            except (FormatError, OSError):
+                continue  # the fund_navs load names what is wrong with it
+            header = parse_header(head[0]) if head else []
+            if "fundid" not in {norm(h) for h in header} and daily_bars.distribution_columns(header):
+                found.append(src)
+        return folder, found
+
     def land(self, dataset: str, landing_dir: Path, log: Log) -> Landed:
         folder = self._dataset_dir(dataset)
-        if folder is None:
+        # A fund's yfinance bars in fund_navs/ carry its distributions: they are landed as
+        # fund_distributions too (under from_fund_navs/), so NAVs and distributions come together.
+        navs_folder, bars = self._bars_with_distributions() if dataset == "fund_distributions" else (None, [])
+        if folder is None and not bars:
             return Landed(dataset, [], note=f"no {dataset}/ folder in {self.files_dir}")
         target = landing_dir / "files" / dataset
         target.mkdir(parents=True, exist_ok=True)
         landed: list[Path] = []
         skipped: list[tuple[str, str]] = []
-        for src in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for src in sorted(p for p in folder.rglob("*") if p.is_file()) if folder is not None else []:
             why = self._why_not(dataset, src, folder)
             if why:
                 skipped.append((str(src), why))
                 continue
-            ext = _extension(src.name)
-            digest = file_digest(src)[:10]
-            rel = src.relative_to(folder)
-            dest = target / rel.parent / f"{src.name[: -len(ext)]}.{digest}{ext}"
-            if not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
-            landed.append(dest)
+            landed.append(self._copy(src, folder, target))
+        for src in bars:
+            landed.append(self._copy(src, navs_folder, target / "from_fund_navs"))
+        if bars:
+            log(f"{dataset}: distributions of {len(bars)} fund_navs/ bars file(s) with Dividends / Capital Gains")
         if not landed:
             return Landed(dataset, [], note=f"{folder} holds no readable file", skipped=skipped)
         return Landed(dataset, landed, skipped=skipped)

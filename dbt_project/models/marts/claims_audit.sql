@@ -218,6 +218,9 @@ funds as (
             as threshold,
         case
             when coalesce(funds_tracked, 0) < {{ var('claim_fund_min_tracked') }} then 'insufficient_data'
+            -- Losses counted over returns on different bases (NAV only, adjusted NAV, NAV +
+            -- distributions) compare unlike things: no verdict until every fund is on one basis.
+            when return_basis = 'mixed' then 'insufficient_data'
             when funds_with_loss / funds_tracked >= {{ var_num('claim_fund_loss_share_min') }}
                 and worst_return <= {{ var_num('claim_fund_worst_max') }} then 'supported'
             else 'contradicted'
@@ -228,7 +231,12 @@ funds as (
             'funds_with_loss', funds_with_loss,
             'worst_fund_id', worst_fund_id,
             'worst_return', worst_return,
-            'median_return', median_return
+            'median_return', median_return,
+            'return_basis', return_basis,
+            'funds_total_return_distributions', funds_total_return_distributions,
+            'funds_adjusted_close', funds_adjusted_close,
+            'funds_nav_only', funds_nav_only,
+            'funds_adjusted_set_aside', funds_adjusted_set_aside
         )::varchar as detail
     from funds_at
 ),

@@ -16,6 +16,9 @@ select
     cast(returns.total_return as double) as total_return,
     cast(returns.total_return < 0 as boolean) as is_loss,
     cast(returns.return_basis as varchar) as return_basis,
+    cast(returns.nav_return as double) as nav_return,
+    cast(returns.adjusted_close_return as double) as adjusted_close_return,
+    cast(returns.adjusted_series_flag as varchar) as adjusted_series_flag,
     cast(returns.as_of_date as date) as as_of_date,
     cast(returns.flag_reason as varchar) as flag_reason
 from returns

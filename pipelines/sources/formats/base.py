@@ -43,6 +43,8 @@ class Shape:
     note: str | None = None  # said when the file yields no row (e.g. an IFRS filer's companyfacts)
     rows_expected: bool = True  # False: a file that is read for its context only (a ticker map)
     temp_tables: list[str] = field(default_factory=list)  # dropped by the loader after the file
+    # SQL over `s` telling apart the rows a format derives from one line (None: one row per line).
+    part: str | None = None
 
 
 def quote_ident(name: str) -> str:

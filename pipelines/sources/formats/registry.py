@@ -20,6 +20,18 @@ def symbol_alias(dataset_columns: tuple[str, ...], header_norms: list[str]) -> s
     return found[0] if len(found) == 1 else None
 
 
+# Columns that may stand for a fund's `fund_id` in fund_distributions/ when a file has none.
+FUND_ID_ALIASES = ("symbol", "ticker")
+
+
+def fund_id_alias(dataset: str, header_norms: list[str]) -> str | None:
+    """The one header column that stands for `fund_id` in a distributions file without one."""
+    if dataset != "fund_distributions" or "fundid" in header_norms:
+        return None
+    found = [a for a in FUND_ID_ALIASES if a in header_norms]
+    return found[0] if len(found) == 1 else None
+
+
 def csv_shape(con, dataset: str, dataset_columns: tuple[str, ...], path: Path, header: list[str],
               head: list[str]) -> Shape | None:
     """The publisher format of a CSV file in `dataset`, or None for a file in the contract's own shape."""
@@ -34,6 +46,9 @@ def csv_shape(con, dataset: str, dataset_columns: tuple[str, ...], path: Path, h
         names_symbol = dataset == "prices" and any(a in norms for a in SYMBOL_ALIASES)
         if own_id not in norms and not names_symbol and daily_bars.bar_columns(header):
             return daily_bars.shape(path, header, dataset)
+    if dataset == "fund_distributions" and "fundid" not in norms and not any(a in norms for a in FUND_ID_ALIASES) \
+            and daily_bars.distribution_columns(header):
+        return daily_bars.distribution_shape(path, header)
     if dataset == "estimates" and alphavantage.is_calendar_header(header):
         return alphavantage.csv_shape(path, header)
     return None

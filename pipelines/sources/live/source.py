@@ -28,6 +28,12 @@ def _no_estimates(ctx: LiveContext) -> Landed:
                                         "load them with the files source to enable forward P/E and beat rates")
 
 
+def _no_fund_distributions(ctx: LiveContext) -> Landed:
+    return Landed("fund_distributions", [], note="the live source does not fetch fund distributions yet: fund "
+                                                 "returns use the adjusted NAV when the provider gives one, else the "
+                                                 "NAV (return_basis says which); load distributions with the files source")
+
+
 ADAPTERS: dict[str, Callable[[LiveContext], Landed]] = {
     "rates": land_rates,
     "universe": land_universe,
@@ -35,6 +41,7 @@ ADAPTERS: dict[str, Callable[[LiveContext], Landed]] = {
     "prices": land_prices,
     "funds": land_funds,
     "fund_navs": land_fund_navs,
+    "fund_distributions": _no_fund_distributions,
     "mna_events": land_mna,
     "estimates": _no_estimates,
     "splits": land_splits,

@@ -21,7 +21,7 @@ from pipelines.sources.sample.calendar import bond_market_closed, trading_days
 from pipelines.sources.sample.truths import AUDIT_DATE, RALLY_THRESHOLD, SURGE_THRESHOLD, compute_truths
 
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: fund distributions
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1
@@ -1313,7 +1313,35 @@ def build_funds(tl: Timeline, small_log_returns: np.ndarray, taken: set[str], rn
         "nav": np.round(nav.ravel(), 2),
         "adj_nav": np.round(adjusted.ravel(), 4),
     }).sort_values(["fund_id", "date"], ignore_index=True)
-    return funds, navs
+    kept_before = np.vstack([np.ones((1, count)), kept[:-1]])  # what was left before the day's payout
+    return funds, navs, fund_distributions(tl, fund_id, payout, start_nav * growth * kept_before)
+
+
+# A December payout up to this fraction of the NAV is all income; above it, the income is
+# this fraction and the rest is a capital gain (small-cap funds' capital gains run to several
+# percent of NAV).
+FUND_INCOME_MAX = 0.01
+FUND_ALL_INCOME_BELOW = 0.02
+
+
+def fund_distributions(tl: Timeline, fund_id: np.ndarray, payout: np.ndarray, nav_before: np.ndarray) -> pd.DataFrame:
+    """Each December payout as distributions per share: an income dividend and, for the funds
+    paying more than FUND_ALL_INCOME_BELOW of the NAV, a capital gain. `nav_before` is the NAV
+    the day's return gives before the distribution leaves it, so NAV + distribution per share is
+    what the shareholder holds: reinvested at the ex-date NAV they give the adjusted NAV."""
+    day, fund = np.nonzero(payout)
+    p = payout[day, fund]
+    amount = nav_before[day, fund] * p
+    income = np.where(p > FUND_ALL_INCOME_BELOW, amount * FUND_INCOME_MAX / p, amount)
+    gain = amount - income
+    ex = tl.days[day]
+    rows = pd.concat([
+        pd.DataFrame({"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(income, 4), "kind": "dividend"}),
+        pd.DataFrame({"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(gain, 4), "kind": "capital_gain"}),
+    ], ignore_index=True)
+    rows = rows[rows["amount"] > 0].copy()
+    rows["pay_date"] = rows["ex_date"] + pd.Timedelta(days=3)
+    return rows.sort_values(["fund_id", "ex_date", "kind"], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1363,7 +1391,8 @@ def generate_market(params: SampleParams = SampleParams()) -> SampleMarket:
     grid = build_fiscal_grid(tl, companies, _stream(params, "fiscal calendar"))
     loss = loss_makers(tl, companies, grid, _stream(params, "loss makers"))
     facts = quarter_facts(grid, companies, levels, loss, _stream(params, "earnings"))
-    funds, fund_navs = build_funds(tl, small, set(companies.symbol) | benchmarks, _stream(params, "funds"))
+    funds, fund_navs, distributions = build_funds(tl, small, set(companies.symbol) | benchmarks,
+                                                  _stream(params, "funds"))
     tables = {
         "universe": build_universe(tl, companies, levels, params),
         "earnings": build_earnings(tl, companies, grid, facts, _stream(params, "restatements")),
@@ -1372,6 +1401,7 @@ def generate_market(params: SampleParams = SampleParams()) -> SampleMarket:
         "splits": build_splits(tl, companies),
         "funds": funds,
         "fund_navs": fund_navs,
+        "fund_distributions": distributions,
         "rates": rates.table,
     }
     tables["prices"] = build_prices(tl, companies, levels, {SMALL: small, LARGE: large}, params,

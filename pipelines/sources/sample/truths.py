@@ -303,9 +303,24 @@ def eps_growth(earnings: pd.DataFrame, members: pd.Series) -> dict[str, float | 
 # ---------------------------------------------------------------------------------------
 
 
-def funds_ytd(funds: pd.DataFrame, navs: pd.DataFrame, when: pd.Timestamp) -> dict:
+def fund_total_return_index(navs: pd.DataFrame, distributions: pd.DataFrame) -> pd.DataFrame:
+    """date x fund: NAV + distributions reinvested at the ex-date NAV (metrics: fund return basis),
+    TR_t = TR_{t-1} * (nav_t + dist_t) / nav_{t-1}; a distribution counts on its ex-date's NAV."""
+    nav = navs.pivot(index="date", columns="fund_id", values="nav").sort_index()
+    paid = distributions.groupby(["ex_date", "fund_id"])["amount"].sum().unstack()
+    paid = paid.reindex(index=nav.index, columns=nav.columns).fillna(0.0)
+    return ((nav + paid) / nav.shift(1)).fillna(1.0).cumprod()
+
+
+def funds_ytd(funds: pd.DataFrame, navs: pd.DataFrame, when: pd.Timestamp,
+              distributions: pd.DataFrame | None = None) -> dict:
+    """YTD per fund on the warehouse's basis: NAV + distributions for funds with distributions,
+    else the adjusted NAV, else the NAV."""
     value = navs["adj_nav"].where(navs["adj_nav"].notna(), navs["nav"])
     wide = navs.assign(value=value).pivot(index="date", columns="fund_id", values="value")
+    if distributions is not None and len(distributions):
+        paying = sorted(set(distributions["fund_id"]) & set(wide.columns))
+        wide[paying] = fund_total_return_index(navs, distributions)[paying]
     start = wide[wide.index.year < when.year].ffill().iloc[-1]
     now = wide[wide.index <= when].ffill().iloc[-1]
     ytd = (now / start - 1).dropna()
@@ -383,7 +398,7 @@ def compute_truths(tables: dict[str, pd.DataFrame], params: dict, planted: dict)
         "share_unprofitable_at_audit": share_unprofitable(universe, facts, params["small_index"], audit),
         "share_unprofitable_large_at_audit": share_unprofitable(universe, facts, params["large_index"], audit),
         "valuation_at_audit": valuation_gap(tables, facts, params, month_end_days(small, audit), audit),
-        "funds_ytd_at_audit": funds_ytd(tables["funds"], tables["fund_navs"], audit),
+        "funds_ytd_at_audit": funds_ytd(tables["funds"], tables["fund_navs"], audit, tables["fund_distributions"]),
         "rally_week": rally_week(small),
         "policy_decisions": decisions,
         "fed_cut_in_window": fed_cut_in_window(decisions),
