@@ -30,7 +30,8 @@ MARTS: dict[str, dict] = {
 
 # Fractions that must lie in [0, 1] wherever they are defined.
 SHARE_COLUMNS: dict[str, list[str]] = {
-    "profitability": ["share_unprofitable", "share_unprofitable_cap_weighted", "coverage"],
+    "profitability": ["share_unprofitable", "share_unprofitable_cap_weighted", "coverage",
+                      "share_unprofitable_lower_bound", "share_unprofitable_upper_bound"],
     "eps_growth": ["improvers_share", "beat_rate", "reported_share"],
     "valuation_gap": ["percentile"],
 }

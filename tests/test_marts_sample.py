@@ -309,6 +309,45 @@ def test_mna_activity_at_the_end(con, truths):
     assert value == pytest.approx(planted["ratio"])
 
 
+def test_mna_trigger_reads_the_marts_latest_complete_month(con):
+    """Issue #15 point 3: the trigger and mna_activity share one set of windows. At every as-of
+    date the trigger judges the latest month complete at that date (on the article's date,
+    2025-12-09, November: December had eight days), with the mart's numbers for that month."""
+    rows = con.execute(
+        "SELECT t.as_of_date, t.status, t.value, json_extract_string(t.detail, '$.month') FROM marts.triggers t "
+        "WHERE t.trigger_id = 'mna_tepid'").fetchall()
+    months = {m.isoformat(): (d3, avg, status) for m, d3, avg, status in con.execute(
+        "SELECT month, deals_3m, trailing_12m_avg, status FROM marts.mna_activity WHERE is_complete_month").fetchall()}
+    last_day = dict(con.execute(
+        "SELECT cast(date_trunc('month', date) AS date), max(date) FROM intermediate.int_trading_days GROUP BY 1").fetchall())
+    assert rows
+    for as_of, status, value, month in rows:
+        expected = max(m for m, d in last_day.items() if d <= as_of and m.isoformat() in months)
+        assert month == expected.isoformat(), as_of
+        deals_3m, avg, activity = months[month]
+        if activity == "insufficient_data":
+            assert status == "pending" and value is None
+        else:
+            assert status == ("met" if activity == "tepid" else "not_met"), as_of
+            assert value == pytest.approx(deals_3m / (3 * avg)), as_of
+    assert {r[0].isoformat(): r[3] for r in rows}["2025-12-09"] == "2025-11-01"
+
+
+def test_loss_maker_bounds_over_all_members(con):
+    """Issue #15 point 7: the share over members with data lies between the bounds over all
+    members, and the claim (supported) holds for both bounds."""
+    for lower, share, upper, constituents, with_data, unprofitable, without in con.execute(
+            "SELECT share_unprofitable_lower_bound, share_unprofitable, share_unprofitable_upper_bound, "
+            "constituents, with_data, unprofitable, without_data FROM marts.profitability WHERE with_data > 0").fetchall():
+        assert without == constituents - with_data
+        assert lower == pytest.approx(unprofitable / constituents)
+        assert upper == pytest.approx((unprofitable + without) / constituents)
+        assert lower <= share <= upper
+    verdict, _, detail = claims(con, "article_date")["unprofitable_40pct"]
+    assert verdict == "supported"
+    assert 0.35 <= detail["share_unprofitable_lower_bound"] <= detail["share_unprofitable_upper_bound"] <= 0.45
+
+
 # ---------------------------------------------------------------------------------------
 # The audit and the board as a whole
 # ---------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 {#-
   Each index member at each as-of date with the facts public at that date: TTM net income
-  (point in time), the close at the date (latest on or before it, at most
+  (point in time; NULL when stale: its latest quarter ended more than ttm_max_age_days
+  before the date, so a filer that stopped filing is not carried on its last TTM for ever;
+  ttm_is_stale says so), the close at the date (latest on or before it, at most
   price_max_stale_days old: 0 = the close at the date itself), the latest visible shares
   outstanding carried through any split after their period end, and market cap =
   close x shares.
@@ -80,9 +82,23 @@ split_factors as (
 ),
 
 -- A close older than price_max_stale_days is not used: neither it nor its date is kept.
+-- A TTM whose latest quarter is older than ttm_max_age_days is not used either: a timely
+-- filer always has a younger one visible (see dbt_project.yml), so the company is delinquent
+-- and its last TTM says nothing about the date.
 combined as (
     select
-        with_price.* exclude (close_raw, close_date),
+        with_price.* exclude (close_raw, close_date, ttm_net_income, ttm_eps_diluted),
+        with_price.ttm_net_income is not null
+            and with_price.latest_period_end < with_price.as_of_date - {{ var('ttm_max_age_days') }}
+            as ttm_is_stale,
+        case
+            when with_price.latest_period_end >= with_price.as_of_date - {{ var('ttm_max_age_days') }}
+                then with_price.ttm_net_income
+        end as ttm_net_income,
+        case
+            when with_price.latest_period_end >= with_price.as_of_date - {{ var('ttm_max_age_days') }}
+                then with_price.ttm_eps_diluted
+        end as ttm_eps_diluted,
         case
             when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
                 then with_price.close_raw
@@ -111,6 +127,7 @@ select
     ttm_net_income,
     ttm_eps_diluted,
     ttm_net_income is not null as has_ttm,
+    ttm_is_stale,
     close,
     close_date,
     shares_outstanding,

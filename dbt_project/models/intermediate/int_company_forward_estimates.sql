@@ -2,7 +2,10 @@
   Next-twelve-month estimated net income per company and as-of date: the four fiscal
   quarters after the latest reported one, each from its latest estimate dated on or before
   the as-of date (net income estimate, else EPS estimate x shares outstanding). NULL unless
-  four consecutive quarters are estimated. Empty when no estimates are loaded.
+  four consecutive quarters are estimated, by the TTM rule of int_company_ttm: each quarter
+  ttm_quarter_min_days..ttm_quarter_max_days long (the first one starts after the latest
+  reported quarter) and the four spanning ttm_span_min_days..ttm_span_max_days. Empty when
+  no estimates are loaded.
 -#}
 with companies as (
     select distinct symbol, as_of_date, latest_period_end, shares_outstanding
@@ -18,6 +21,7 @@ candidate_estimates as (
     select
         companies.symbol,
         companies.as_of_date,
+        companies.latest_period_end,
         estimates.fiscal_period_end,
         coalesce(
             estimates.net_income_estimate,
@@ -28,7 +32,7 @@ candidate_estimates as (
         on estimates.symbol = companies.symbol
         and estimates.fiscal_period_end > companies.latest_period_end
         and estimates.fiscal_period_end <= companies.latest_period_end
-            + to_days(4 * {{ var('ttm_quarter_gap_max_days') }})
+            + to_days({{ var('ttm_span_max_days') }})
         and estimates.as_of_date <= companies.as_of_date
     qualify row_number() over (
         partition by companies.symbol, companies.as_of_date, estimates.fiscal_period_end
@@ -41,9 +45,12 @@ next_four as (
         *,
         date_diff(
             'day',
-            lag(fiscal_period_end) over (partition by symbol, as_of_date order by fiscal_period_end),
+            coalesce(
+                lag(fiscal_period_end) over (partition by symbol, as_of_date order by fiscal_period_end),
+                latest_period_end
+            ),
             fiscal_period_end
-        ) as days_since_previous_quarter
+        ) as quarter_days
     from candidate_estimates
     qualify row_number() over (partition by symbol, as_of_date order by fiscal_period_end) <= 4
 )
@@ -58,8 +65,6 @@ from next_four
 group by symbol, as_of_date
 having count(*) = 4
     and count(net_income_estimate) = 4
-    and bool_and(
-        days_since_previous_quarter is null
-        or days_since_previous_quarter between {{ var('ttm_quarter_gap_min_days') }}
-            and {{ var('ttm_quarter_gap_max_days') }}
-    )
+    and bool_and(quarter_days between {{ var('ttm_quarter_min_days') }} and {{ var('ttm_quarter_max_days') }})
+    and date_diff('day', any_value(latest_period_end), max(fiscal_period_end))
+        between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}

@@ -3,8 +3,19 @@
   (known_from) until the next one (known_to, exclusive). As of a date D, the row with
   known_from <= D < known_to holds what was public at D: the latest version of each
   fiscal quarter filed on or before D. TTM net income is the sum of the latest four
-  visible fiscal quarters when they are consecutive (adjacent period ends between
-  ttm_quarter_gap_min_days and ttm_quarter_gap_max_days apart); otherwise NULL. Shares
+  visible fiscal quarters when they are consecutive; otherwise NULL.
+
+  Consecutive is judged on the four quarters' total span, not on equal gaps, so that every
+  real fiscal calendar passes: calendar quarters, 13/13/13/13(14)-week 52/53-week years and
+  the 16/12/12/12-week years of grocers and retailers (Kroger, Costco, Safeway), whose 16-week
+  quarter is 112 days. Each quarter whose length is known (its period end minus the previous
+  visible period end) is ttm_quarter_min_days..ttm_quarter_max_days long, and the four
+  together, from the first one's start to the last one's end, span
+  ttm_span_min_days..ttm_span_max_days (one fiscal year). The first quarter starts after
+  the quarter before it ends: when that fifth quarter is not visible (or lies more than a
+  quarter earlier), the first quarter's length is unknown and the ends of the four must span
+  what a year minus one quarter of allowed length can be. A missing quarter leaves a gap
+  longer than ttm_quarter_max_days. Shares
   outstanding come from the latest visible fiscal quarter that reports them (the count at
   that period end: later splits are applied downstream).
 
@@ -58,7 +69,9 @@ visible_quarters as (
         and (versions.valid_to is null or versions.valid_to > knowledge_intervals.known_from)
 ),
 
-latest_four as (
+-- The latest five visible quarters: the four a TTM sums (recency 1-4) and the one before
+-- them, whose period end dates the start of the first of the four.
+latest_five as (
     select
         *,
         date_diff(
@@ -67,32 +80,65 @@ latest_four as (
                 partition by symbol, known_from order by fiscal_period_end desc
             ),
             fiscal_period_end
-        ) as days_since_previous_quarter
+        ) as quarter_days
     from visible_quarters
-    where recency <= 4
+    where recency <= 5
 ),
 
-ttm as (
+quarter_spans as (
     select
         symbol,
         known_from,
         any_value(known_to) as known_to,
-        max(fiscal_period_end) as latest_period_end,
-        min(fiscal_period_end) as earliest_period_end,
-        count(*) as quarters_visible,
-        -- The gaps between the four quarters (three of them) must all look like one quarter.
-        count(*) = 4 and bool_and(
-            days_since_previous_quarter is null
-            or days_since_previous_quarter between {{ var('ttm_quarter_gap_min_days') }}
-                and {{ var('ttm_quarter_gap_max_days') }}
-        ) as is_consecutive,
-        {{ ordered_agg('sum', 'net_income') }} as net_income_4q,
-        {{ ordered_agg('sum', 'eps_diluted') }} as eps_diluted_4q,
-        count(eps_diluted) as eps_quarters,
-        {{ ordered_agg('sum', 'revenue') }} as revenue_4q,
-        count(revenue) as revenue_quarters
-    from latest_four
+        max(fiscal_period_end) filter (where recency <= 4) as latest_period_end,
+        min(fiscal_period_end) filter (where recency <= 4) as earliest_period_end,
+        count(*) filter (where recency <= 4) as quarters_visible,
+        -- The lengths of the latest three quarters are known from the quarter before each.
+        coalesce(
+            bool_and(
+                quarter_days between {{ var('ttm_quarter_min_days') }} and {{ var('ttm_quarter_max_days') }}
+            ) filter (where recency <= 3),
+            false
+        ) as later_quarters_ok,
+        -- The first quarter's length, when the quarter before it is visible.
+        max(quarter_days) filter (where recency = 4) as first_quarter_days,
+        {{ ordered_agg('sum', 'net_income') }} filter (where recency <= 4) as net_income_4q,
+        {{ ordered_agg('sum', 'eps_diluted') }} filter (where recency <= 4) as eps_diluted_4q,
+        count(eps_diluted) filter (where recency <= 4) as eps_quarters,
+        {{ ordered_agg('sum', 'revenue') }} filter (where recency <= 4) as revenue_4q,
+        count(revenue) filter (where recency <= 4) as revenue_quarters
+    from latest_five
     group by symbol, known_from
+),
+
+-- A quarter before the four that ended more than a quarter's length earlier is not adjacent
+-- (a gap in the history before the TTM): the first quarter's start is then unknown.
+first_quarter as (
+    select
+        *,
+        date_diff('day', earliest_period_end, latest_period_end) as ends_span_days,
+        first_quarter_days <= {{ var('ttm_quarter_max_days') }} as first_start_known
+    from quarter_spans
+),
+
+ttm as (
+    select
+        *,
+        case
+            when coalesce(first_start_known, false) then ends_span_days + first_quarter_days
+        end as span_days,
+        quarters_visible = 4 and later_quarters_ok and case
+            when coalesce(first_start_known, false) then
+                first_quarter_days >= {{ var('ttm_quarter_min_days') }}
+                and ends_span_days + first_quarter_days
+                    between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}
+            -- Unknown first length: the three later quarters' span must leave room for a
+            -- first quarter of allowed length inside one fiscal year.
+            else ends_span_days
+                between {{ var('ttm_span_min_days') }} - {{ var('ttm_quarter_max_days') }}
+                and {{ var('ttm_span_max_days') }} - {{ var('ttm_quarter_min_days') }}
+        end as is_consecutive
+    from first_quarter
 ),
 
 -- Shares outstanding of the latest visible fiscal quarter that reports them.
@@ -125,6 +171,7 @@ select
     latest_period_end,
     earliest_period_end,
     cast(quarters_visible as integer) as quarters_visible,
+    cast(span_days as integer) as span_days,
     is_consecutive,
     case when is_consecutive then net_income_4q end as ttm_net_income,
     case when is_consecutive and eps_quarters = 4 then eps_diluted_4q end as ttm_eps_diluted,

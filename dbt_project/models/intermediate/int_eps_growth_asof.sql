@@ -6,6 +6,14 @@
   and the EPS-trigger window) and, at the latest date held, for every quarter (the
   eps_growth mart).
 
+  A positive base can still be too small to grow from: when losses nearly offset profits in
+  Q-4, the base is close to zero and any recovery reads as a huge growth rate (a base of 0.3%
+  of the companies' market cap a year doubles to 0.6% and "grows" 100%). The base's earnings
+  yield (the Q-4 net income, annualized x 4, over the same companies' market cap at D) must
+  be at least eps_growth_min_base_yield; below it small_base is true and the growth is
+  reported but not meaningful: the EPS trigger does not count it. Without market caps the
+  yield is unknown and the growth is not flagged.
+
   Incremental by as-of date (macros/as_of_incremental.sql).
 -#}
 {{ config(
@@ -34,6 +42,12 @@ estimates as (
 members as (
     select index_role, as_of_date, symbol
     from {{ ref('int_index_membership') }}
+    where {{ as_of_rebuilt('as_of_date') }}
+),
+
+market_caps as (
+    select index_role, as_of_date, symbol, market_cap
+    from {{ ref('int_company_asof') }}
     where {{ as_of_rebuilt('as_of_date') }}
 ),
 
@@ -118,12 +132,17 @@ surprises as (
 company_rows as (
     select
         with_base.*,
-        surprises.beat
+        surprises.beat,
+        market_caps.market_cap
     from with_base
     left join surprises
         on surprises.symbol = with_base.symbol
         and surprises.fiscal_period_end = with_base.fiscal_period_end
         and surprises.report_date <= with_base.as_of_date
+    left join market_caps
+        on market_caps.index_role = with_base.index_role
+        and market_caps.as_of_date = with_base.as_of_date
+        and market_caps.symbol = with_base.symbol
 ),
 
 aggregated as (
@@ -140,7 +159,14 @@ aggregated as (
         count(*) filter (where eps_diluted is not null and eps_diluted_base is not null) as eps_pairs,
         count(*) filter (where eps_diluted > eps_diluted_base) as improvers,
         count(beat) as with_estimate,
-        count(*) filter (where beat) as beats
+        count(*) filter (where beat) as beats,
+        -- The base's size against the same companies' market cap (those that have one).
+        {{ ordered_agg('sum', 'net_income_base') }} filter (
+            where net_income is not null and market_cap is not null
+        ) as capped_base_sum,
+        {{ ordered_agg('sum', 'market_cap') }} filter (
+            where net_income is not null and net_income_base is not null
+        ) as base_market_cap
     from company_rows
     group by index_role, as_of_date, calendar_quarter_index
 )
@@ -158,6 +184,13 @@ select
     net_income_base_sum,
     case when net_income_base_sum > 0 then net_income_sum / net_income_base_sum - 1 end as aggregate_growth,
     coalesce(net_income_base_sum <= 0, false) as negative_base,
+    -- Annualized (x 4 quarters) so that it reads as an earnings yield.
+    4 * capped_base_sum / nullif(base_market_cap, 0) as base_earnings_yield,
+    coalesce(
+        net_income_base_sum > 0
+            and 4 * capped_base_sum / nullif(base_market_cap, 0) < {{ var_num('eps_growth_min_base_yield') }},
+        false
+    ) as small_base,
     median_eps_growth,
     case when eps_pairs > 0 then improvers / eps_pairs end as improvers_share,
     case when with_estimate > 0 then beats / with_estimate end as beat_rate,

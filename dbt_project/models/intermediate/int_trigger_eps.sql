@@ -3,15 +3,21 @@
   YoY net-income growth is at least eps_growth_threshold for a calendar quarter from
   eps_growth_window_start to eps_growth_deadline that is reported at D (reported_share at
   least eps_reported_min, facts filed by D); pending while the deadline quarter is not
-  reported; missed after. Without small-index earnings the status stays pending and
-  data_sufficient is false (the data cannot tell).
+  reported; missed after. A quarter whose base is too small to grow from (small_base in
+  int_eps_growth_asof) is not counted: its growth is not meaningful (as with a negative
+  base, which has no growth at all). Without small-index earnings the status stays pending
+  and data_sufficient is false (the data cannot tell).
 -#}
 with as_of_dates as (
     select as_of_date from {{ ref('int_as_of_dates') }}
 ),
 
 growth as (
-    select *
+    select
+        * exclude (aggregate_growth),
+        -- Growth from a base too small to grow from is reported, not counted.
+        case when not coalesce(small_base, false) then aggregate_growth end as aggregate_growth,
+        aggregate_growth as reported_growth
     from {{ ref('int_eps_growth_asof') }}
     where index_role = 'small'
         and calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
@@ -41,7 +47,8 @@ state as (
             where growth.calendar_quarter_index = {{ quarter_index_of_var('eps_growth_deadline') }}
         ) as deadline_reported_share,
         string_agg(
-            growth.calendar_quarter || '=' || coalesce(cast(round(growth.aggregate_growth, 4) as varchar), 'null')
+            growth.calendar_quarter || '=' || coalesce(cast(round(growth.reported_growth, 4) as varchar), 'null')
+                || (case when coalesce(growth.small_base, false) then ' (small base: not counted)' else '' end)
                 || (case when growth.is_reported then '' else ' (not reported)' end),
             '; ' order by growth.calendar_quarter_index
         ) as quarters

@@ -1,49 +1,34 @@
 {#-
-  mna_tepid as of each as-of date D: deals (small-index targets) announced in the 3 months
-  up to D against 3 x the monthly average of the 12 months up to D. met (M&A is tepid)
-  when below mna_tepid_ratio x that; not_met otherwise (detail says 'accelerating' above
-  mna_hot_ratio x); pending with data_sufficient false before 12 months of M&A coverage
-  or without M&A data or small-index membership.
+  mna_tepid as of each as-of date D, on the windows of marts.mna_activity (int_mna_monthly):
+  the latest calendar month complete at D (its last trading day on or before D; at a month's
+  last trading day that month itself, earlier in a month the month before) is judged: deals
+  in the 3 months ending with it against 3 x the monthly average of the 12 months ending
+  with it. met (M&A is tepid) when below mna_tepid_ratio x that; not_met otherwise (detail
+  says 'accelerating' above mna_hot_ratio x); pending with data_sufficient false before 12
+  months of M&A coverage or without M&A data or small-index membership.
 -#}
 with as_of_dates as (
     select as_of_date from {{ ref('int_as_of_dates') }}
 ),
 
-small_targets as (
-    select * from {{ ref('int_mna_small_targets') }}
+complete_months as (
+    select * from {{ ref('int_mna_monthly') }}
+    where is_complete_month
 ),
 
-coverage as (
-    select * from {{ ref('int_mna_coverage') }}
-),
-
-counts as (
+judged as (
     select
         as_of_dates.as_of_date,
-        count(*) filter (
-            where small_targets.announce_date > as_of_dates.as_of_date - to_months({{ var('mna_recent_months') }})
-        ) as deals_3m,
-        count(small_targets.announce_date) as deals_12m
+        complete_months.month,
+        complete_months.deals_3m,
+        complete_months.deals_12m,
+        complete_months.trailing_12m_avg,
+        complete_months.ratio_3m,
+        complete_months.status as activity,
+        coalesce(complete_months.has_coverage, false) as has_coverage
     from as_of_dates
-    left join small_targets
-        on small_targets.announce_date <= as_of_dates.as_of_date
-        and small_targets.announce_date > as_of_dates.as_of_date - to_months({{ var('mna_trailing_months') }})
-    group by as_of_dates.as_of_date
-),
-
-rated as (
-    select
-        counts.*,
-        counts.deals_12m / {{ var_num('mna_trailing_months') }} as monthly_avg_12m,
-        counts.deals_3m / nullif(
-            {{ var('mna_recent_months') }} * counts.deals_12m / {{ var_num('mna_trailing_months') }}, 0
-        ) as ratio_3m,
-        coverage.first_month is not null
-            and coverage.has_membership
-            and counts.as_of_date - to_months({{ var('mna_trailing_months') }})
-                >= coverage.first_month - interval 1 day as has_coverage
-    from counts
-    cross join coverage
+    asof left join complete_months
+        on complete_months.last_trading_day <= as_of_dates.as_of_date
 )
 
 select
@@ -53,23 +38,17 @@ select
     {{ var_num('mna_tepid_ratio') }} as threshold,
     case
         when not has_coverage then 'pending'
-        when deals_3m < {{ var_num('mna_tepid_ratio') }} * {{ var('mna_recent_months') }} * monthly_avg_12m then 'met'
+        when activity = 'tepid' then 'met'
         else 'not_met'
     end as status,
-    coalesce(has_coverage, false) as data_sufficient,
+    has_coverage as data_sufficient,
     json_object(
+        'month', month,
         'deals_3m', deals_3m,
         'deals_12m', deals_12m,
-        'monthly_avg_12m', monthly_avg_12m,
-        'activity', case
-            when not has_coverage then 'insufficient_data'
-            when deals_3m < {{ var_num('mna_tepid_ratio') }} * {{ var('mna_recent_months') }} * monthly_avg_12m
-                then 'tepid'
-            when deals_3m > {{ var_num('mna_hot_ratio') }} * {{ var('mna_recent_months') }} * monthly_avg_12m
-                then 'accelerating'
-            else 'steady'
-        end,
+        'monthly_avg_12m', trailing_12m_avg,
+        'activity', coalesce(activity, 'insufficient_data'),
         'hot_ratio', {{ var('mna_hot_ratio') }}
     )::varchar as detail,
     '{{ var("definition_version") }}' as definition_version
-from rated
+from judged

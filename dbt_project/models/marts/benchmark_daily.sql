@@ -1,3 +1,10 @@
+{#-
+  Daily, 5-day and year-to-date returns per benchmark role. Each return is a total return
+  when both of its ends have an adjusted close, else a price return (macro period_return);
+  return_basis labels the row by the bases its returns actually used: a row whose adjusted
+  close starts today has a price 5-day and YTD return until both ends are adjusted, and is
+  not a total-return row ('mixed'). The basis of each return is in its own column.
+-#}
 with prices as (
     select * from {{ ref('int_benchmark_prices') }}
 ),
@@ -49,12 +56,30 @@ returns as (
         {{ unless_flagged(period_return('close', 'adj_close', 'close_1d', 'adj_close_1d'), 'flags_1d') }} as return_1d,
         {{ unless_flagged(period_return('close', 'adj_close', 'close_5d', 'adj_close_5d'), 'flags_5d') }} as return_5d,
         {{ unless_flagged(period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close'), 'flags_ytd') }} as ytd_return,
+        {{ return_basis('adj_close', 'adj_close_1d') }} as return_1d_basis,
+        {{ return_basis('adj_close', 'adj_close_5d') }} as return_5d_basis,
+        {{ return_basis('adj_close', 'ytd_base_adj_close') }} as ytd_return_basis,
         nullif(concat_ws(' | ',
             'return_1d: ' || flags_1d,
             'return_5d: ' || flags_5d,
             'ytd_return: ' || flags_ytd
         ), '') as flag_reason
     from flagged
+),
+
+-- The row's basis over the returns it has (a return needs its start close); a row without
+-- any return (the first day) is labelled by its own close.
+row_basis as (
+    select
+        *,
+        close_1d is not null or close_5d is not null or ytd_base_close is not null as has_returns,
+        (close_1d is null or return_1d_basis = 'total')
+            and (close_5d is null or return_5d_basis = 'total')
+            and (ytd_base_close is null or ytd_return_basis = 'total') as all_total,
+        (close_1d is null or return_1d_basis = 'price')
+            and (close_5d is null or return_5d_basis = 'price')
+            and (ytd_base_close is null or ytd_return_basis = 'price') as all_price
+    from returns
 )
 
 select
@@ -67,7 +92,17 @@ select
     cast(return_5d as double) as return_5d,
     cast(ytd_return as double) as ytd_return,
     cast(ytd_base_date as date) as ytd_base_date,
-    cast(case when adj_close is not null then 'total' else 'price' end as varchar) as return_basis,
+    cast(
+        case
+            when not has_returns then case when adj_close is not null then 'total' else 'price' end
+            when all_total then 'total'
+            when all_price then 'price'
+            else 'mixed'
+        end as varchar
+    ) as return_basis,
     cast(return_5d >= {{ var_num('surge_5d_threshold') }} as boolean) as is_surge,
-    cast(flag_reason as varchar) as flag_reason
-from returns
+    cast(flag_reason as varchar) as flag_reason,
+    cast(case when close_1d is not null then return_1d_basis end as varchar) as return_1d_basis,
+    cast(case when close_5d is not null then return_5d_basis end as varchar) as return_5d_basis,
+    cast(case when ytd_base_close is not null then ytd_return_basis end as varchar) as ytd_return_basis
+from row_basis

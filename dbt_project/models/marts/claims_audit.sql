@@ -146,9 +146,13 @@ valuation as (
         'Small caps trade at a valuation discount to large caps' as claim_text,
         'relative P/E ex losses (small / large) against its history' as metric,
         relative as value,
-        '< 1 and <= historical median' as threshold,
+        '< 1 and <= historical median (over at least ' || {{ var('claim_valuation_min_history') }}
+            || ' as-of dates)' as threshold,
         case
             when relative is null or history_median is null then 'insufficient_data'
+            -- With one observation the relative is its own median: "at or below its
+            -- historical median" holds by construction until there is a history to compare.
+            when history_count < {{ var('claim_valuation_min_history') }} then 'insufficient_data'
             when relative < 1 and relative <= history_median then 'supported'
             else 'contradicted'
         end as verdict,
@@ -160,7 +164,8 @@ valuation as (
             'history_median', history_median,
             'percentile', percentile,
             'zscore', zscore,
-            'history_count', history_count
+            'history_count', history_count,
+            'min_history', {{ var('claim_valuation_min_history') }}
         )::varchar as detail
     from gap_at
 ),
@@ -181,12 +186,18 @@ unprofitable as (
         'Nearly 40% of Russell 2000 companies operate at a loss' as claim_text,
         'share of small-index members with TTM net income < 0 (by count, among those with data)' as metric,
         share_unprofitable as value,
-        {{ var('claim_unprofitable_low') }} || '..' || {{ var('claim_unprofitable_high') }} as threshold,
+        {{ var('claim_unprofitable_low') }} || '..' || {{ var('claim_unprofitable_high') }}
+            || ' (lower and upper bound over all members)' as threshold,
+        -- Members without a TTM could be loss-makers or not: the verdict holds for every way
+        -- they could fall. Supported when the bounds lie inside the band, contradicted when
+        -- they lie wholly outside it, otherwise the missing members decide: no verdict.
         case
             when share_unprofitable is null or coverage < {{ var_num('claim_min_coverage') }} then 'insufficient_data'
-            when share_unprofitable between {{ var_num('claim_unprofitable_low') }}
-                and {{ var_num('claim_unprofitable_high') }} then 'supported'
-            else 'contradicted'
+            when share_unprofitable_lower_bound >= {{ var_num('claim_unprofitable_low') }}
+                and share_unprofitable_upper_bound <= {{ var_num('claim_unprofitable_high') }} then 'supported'
+            when share_unprofitable_upper_bound < {{ var_num('claim_unprofitable_low') }}
+                or share_unprofitable_lower_bound > {{ var_num('claim_unprofitable_high') }} then 'contradicted'
+            else 'insufficient_data'
         end as verdict,
         as_of_date,
         json_object(
@@ -194,6 +205,9 @@ unprofitable as (
             'with_data', with_data,
             'unprofitable', unprofitable,
             'coverage', coverage,
+            'without_data', without_data,
+            'share_unprofitable_lower_bound', share_unprofitable_lower_bound,
+            'share_unprofitable_upper_bound', share_unprofitable_upper_bound,
             'share_unprofitable_cap_weighted', share_unprofitable_cap_weighted
         )::varchar as detail
     from profit_at

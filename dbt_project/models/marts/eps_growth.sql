@@ -14,6 +14,8 @@ select
     cast(growth.companies as integer) as companies,
     cast(growth.aggregate_growth as double) as aggregate_growth,
     cast(growth.negative_base as boolean) as negative_base,
+    cast(growth.base_earnings_yield as double) as base_earnings_yield,
+    cast(growth.small_base as boolean) as small_base,
     cast(growth.median_eps_growth as double) as median_eps_growth,
     cast(growth.improvers_share as double) as improvers_share,
     cast(growth.beat_rate as double) as beat_rate,

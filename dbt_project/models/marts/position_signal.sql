@@ -5,6 +5,12 @@
   reassess: the Fed trigger is missed, or pending (on data that reaches the date) with no
   cut in the last fed_recent_cut_months, or M&A is tepid. increase wins over reassess (the rules' order in
   metrics.md); reasons lists every rule that fired either way.
+
+  The Fed trigger is windowed to the article: it counts cuts in (fed_window_start,
+  fed_deadline] only, so on or before fed_window_start it is pending by construction, and
+  "pending with no recent cut" would fire the stall rule on every such date whatever the Fed
+  did. The Fed rules are evaluated only once the window is open (fed_rules_in_window);
+  before, the signal rests on the other rules and the column says so.
 -#}
 with as_of_dates as (
     select as_of_date from {{ ref('int_as_of_dates') }}
@@ -78,12 +84,17 @@ inputs as (
 rules as (
     select
         *,
+        as_of_date > {{ var_date('fed_window_start') }} as fed_rules_in_window,
         last_sustained_rally_week is not null as rule_sustained_rally,
         coalesce(eps_status = 'met', false) as rule_eps_met,
         coalesce(improvers_share >= {{ var_num('signal_improvers_min') }}, false) as rule_improvers,
-        coalesce(fed_status = 'missed', false) as rule_fed_missed,
-        coalesce(fed_status = 'pending' and fed_data_sufficient and last_cut_date is null, false)
-            as rule_fed_stalled,
+        coalesce(as_of_date > {{ var_date('fed_window_start') }} and fed_status = 'missed', false)
+            as rule_fed_missed,
+        coalesce(
+            as_of_date > {{ var_date('fed_window_start') }}
+                and fed_status = 'pending' and fed_data_sufficient and last_cut_date is null,
+            false
+        ) as rule_fed_stalled,
         coalesce(mna_status = 'met', false) as rule_mna_tepid
     from inputs
 ),
@@ -125,5 +136,6 @@ select
     cast(fed_status as varchar) as fed_status,
     cast(last_cut_date as date) as last_cut_date,
     cast(mna_status as varchar) as mna_status,
+    cast(fed_rules_in_window as boolean) as fed_rules_in_window,
     cast('{{ var("definition_version") }}' as varchar) as definition_version
 from decided

@@ -1,3 +1,10 @@
+{#-
+  Loss-makers per index role, as-of date and sector. share_unprofitable counts only members
+  with a TTM; members without one (recent IPOs with under four quarters, IFRS filers,
+  delinquent filers whose TTM went stale) are left out of it, and they skew to losses. The
+  bounds say what the share over all members could be: the lower bound counts every member
+  without a TTM as profitable, the upper bound counts each as a loss-maker.
+-#}
 with companies as (
     select * from {{ ref('int_company_asof') }}
 ),
@@ -25,5 +32,9 @@ select
     cast(unprofitable as integer) as unprofitable,
     cast(unprofitable / nullif(with_data, 0) as double) as share_unprofitable,
     cast(coalesce(cap_unprofitable, 0) / nullif(cap_with_data, 0) as double) as share_unprofitable_cap_weighted,
-    cast(with_data / nullif(constituents, 0) as double) as coverage
+    cast(with_data / nullif(constituents, 0) as double) as coverage,
+    cast(constituents - with_data as integer) as without_data,
+    cast(unprofitable / nullif(constituents, 0) as double) as share_unprofitable_lower_bound,
+    cast((unprofitable + constituents - with_data) / nullif(constituents, 0) as double)
+        as share_unprofitable_upper_bound
 from by_sector
