@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,16 +55,17 @@ class Estimate:
 
 
 def _tree_bytes(root: Path | None) -> int:
+    """Bytes of the regular files under `root` (links not followed: the files source refuses them)."""
     if root is None or not root.is_dir():
         return 0
     total = 0
     for folder, _dirs, files in os.walk(root):
         for name in files:
             try:
-                st = os.stat(os.path.join(folder, name), follow_symlinks=False)
+                st = os.lstat(os.path.join(folder, name))
             except OSError:
                 continue
-            total += st.st_size if not os.path.islink(os.path.join(folder, name)) else 0
+            total += st.st_size if stat.S_ISREG(st.st_mode) else 0
     return total
 
 

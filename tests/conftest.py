@@ -73,6 +73,17 @@ def sample_warehouse(tmp_path_factory) -> Path:
 SMALL = {"WAREHOUSE_SAMPLE_SMALL": "60", "WAREHOUSE_SAMPLE_LARGE": "20"}
 
 
+def files_warehouse(base: Path, fill) -> duckdb.DuckDBPyConnection:
+    """A warehouse built by the files source from the folder `fill(folder)` writes: the run
+    `make demo` makes on a user's files. Returns a read-only connection to it."""
+    if not (REPO / "dbt_project" / "target" / "manifest.json").exists():
+        pytest.fail("dbt manifest missing: run `make prepare` first")
+    files = base / "files"
+    fill(files)
+    run_pipeline(base / "wh", WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(files))
+    return duckdb.connect(str(base / "wh" / "warehouse.duckdb"), read_only=True)
+
+
 @pytest.fixture(scope="session")
 def small_warehouse(tmp_path_factory) -> Path:
     """One run on a small sample market (60 + 20 companies), built once: tests that need a built

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, run_pipeline
+from tests.conftest import files_warehouse
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 FUNDS = ("DODFX", "JENYX", "VWILX")
@@ -47,12 +47,7 @@ def _total_return_index(bars: pd.DataFrame) -> pd.Series:
     return factor.fillna(1.0).cumprod()
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    if not (REPO / "dbt_project" / "target" / "manifest.json").exists():
-        pytest.fail("dbt manifest missing: run `make prepare` first")
-    base = tmp_path_factory.mktemp("fund_realdata")
-    files = base / "files"
+def _fund_files(files: Path) -> None:
     for d in ("prices", "funds", "fund_navs"):
         (files / d).mkdir(parents=True)
     for symbol in ("IWM", "SPY"):
@@ -65,8 +60,11 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         out.writerow(["fund_id", "name"])
         for fund in FUNDS:
             out.writerow([fund, f"{fund} (Yahoo history with double-counted capital gains)"])
-    run_pipeline(base / "wh", WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(files))
-    con = duckdb.connect(str(base / "wh" / "warehouse.duckdb"), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    con = files_warehouse(tmp_path_factory.mktemp("fund_realdata"), _fund_files)
     yield con
     con.close()
 

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, run_pipeline
+from tests.conftest import files_warehouse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REALDATA = SHARED / "realdata"
@@ -52,13 +52,7 @@ def convert_realdata(target: Path) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    if not (REPO / "dbt_project" / "target" / "manifest.json").exists():
-        pytest.fail("dbt manifest missing: run `make prepare` first")
-    base = tmp_path_factory.mktemp("realdata")
-    files = base / "files"
-    convert_realdata(files)
-    run_pipeline(base / "wh", WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(files))
-    con = duckdb.connect(str(base / "wh" / "warehouse.duckdb"), read_only=True)
+    con = files_warehouse(tmp_path_factory.mktemp("realdata"), convert_realdata)
     yield con
     con.close()
 
