@@ -5,7 +5,8 @@ prices dated <= D, filings reported <= D, the index snapshot in force at D, spli
 point-in-time tests check exactly this). A new batch whose earliest date is X therefore changes
 rows as of X and later only, and the latest as-of date of the previous build (which may stop
 being a month end when the next day arrives) is recomputed too. A daily update thus
-rebuilds two as-of dates instead of ten years of them.
+rebuilds two as-of dates instead of ten years of them. New splits are the exception: they
+re-base prices and share counts dated before them, so they bring a full rebuild.
 
 The plan compares the raw batches of the inputs with those the last successful build saw
 (the same comparison as the incremental gates: data_quality.gate_scope.batch_changes): any doubt gives a full rebuild: first
@@ -98,6 +99,11 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
         dataset, batch = changed[0]
         return AsOfPlan(True, None, fingerprint,
                         f"{dataset} batch {batch} changed since the last build (a landed file replaced or removed)",
+                        current)
+    if any(d == "splits" for d, _ in new):
+        # A split re-bases what is dated before it: a split-adjusted price file, share counts
+        # and per-share figures filed after it (int_split_multiples).
+        return AsOfPlan(True, None, fingerprint, "new splits re-base the prices and counts dated before them",
                         current)
     unchanged = frozenset(AS_OF_INPUTS) - {d for d, _ in new}
     firsts = [current[k][1] for k in new if current[k][1] is not None]

@@ -91,12 +91,15 @@ DATASETS: dict[str, Dataset] = {
             (
                 _c("symbol", "VARCHAR", "Ticker as the source spells it.", True),
                 _c("date", "DATE", "Trading day.", True),
-                _c("close", "DOUBLE", "Close as traded (not adjusted for dividends).", True),
+                _c("close", "DOUBLE", "Close, not adjusted for dividends; on the share basis of split_basis_date.", True),
                 _c("open", "DOUBLE", "Open."),
                 _c("high", "DOUBLE", "High."),
                 _c("low", "DOUBLE", "Low."),
                 _c("adj_close", "DOUBLE", "Close adjusted for splits and distributions."),
                 _c("volume", "DOUBLE", "Shares traded."),
+                _c("split_basis_date", "DATE",
+                   "Share basis of the prices (extension): every split on or before this date is applied "
+                   "to them (a vendor's split-adjusted history: the day it was fetched). Blank: as traded."),
             ),
             ("symbol", "date"),
             (
@@ -165,8 +168,18 @@ DATASETS: dict[str, Dataset] = {
                 _c("net_income", "DOUBLE", "Quarterly net income, USD.", True),
                 _c("eps_diluted", "DOUBLE", "Quarterly diluted EPS, USD."),
                 _c("revenue", "DOUBLE", "Quarterly revenue, USD."),
-                _c("shares_outstanding", "DOUBLE", "Shares outstanding at the filing."),
+                _c("shares_outstanding", "DOUBLE",
+                   "Shares outstanding at shares_as_of, on that date's share basis; for an issuer with "
+                   "several listed classes, all classes together."),
                 _c("currency", "VARCHAR", "Reporting currency."),
+                _c("shares_as_of", "DATE",
+                   "Date the share count refers to (extension; a cover page's date). Blank: fiscal_period_end."),
+                _c("eps_basis_date", "DATE",
+                   "Share basis of eps_diluted (extension): every split on or before this date is applied "
+                   "to it. Blank: report_date (a filing restates per-share figures for splits before it)."),
+                _c("issuer_id", "VARCHAR",
+                   "The issuer (extension; SEC's CIK): tickers of one issuer's share classes carry the same "
+                   "id, and the issuer counts once. Blank: the symbol."),
             ),
             ("symbol", "fiscal_period_end", "report_date"),
             (

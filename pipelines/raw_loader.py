@@ -78,6 +78,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
         f"{', '.join(as_received)}, _rule VARCHAR, _column VARCHAR, _detail VARCHAR, "
         f"{', '.join(lineage)})"
     )
+    _add_new_contract_columns(con, dataset)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {LOAD_LOG} (dataset VARCHAR, source_file VARCHAR, sha1 VARCHAR, "
         "rows_loaded BIGINT, rows_quarantined BIGINT, batch_id VARCHAR, loaded_at TIMESTAMP)"
@@ -88,6 +89,23 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
         f"CREATE TABLE IF NOT EXISTS {SKIPPED_LOG} (dataset VARCHAR, source_file VARCHAR, reason VARCHAR, "
         "noted_at TIMESTAMP)"
     )
+
+
+def _add_new_contract_columns(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    """A warehouse made before an optional column joined the contract gets it (rows are
+    inserted by name). Values older loads kept in `_extra` under that name move into it, so
+    a file loaded once carries the same facts as when it is loaded today."""
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+        [dataset.name]).fetchall()}
+    for c in dataset.columns:
+        if c.name in have:
+            continue
+        col = quote_ident(c.name)
+        con.execute(f"ALTER TABLE raw.{dataset.name} ADD COLUMN {col} {c.sql_type}")
+        con.execute(f"ALTER TABLE quarantine.{dataset.name} ADD COLUMN IF NOT EXISTS {col} VARCHAR")
+        con.execute(f"UPDATE raw.{dataset.name} SET {col} = TRY_CAST(json_extract_string(_extra, "
+                    f"{_sql_str('$.' + c.name)}) AS {c.sql_type}) WHERE _extra IS NOT NULL")
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -325,15 +343,15 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
     _quarantine_key_conflicts(con, dataset)
     contract = ", ".join(quote_ident(c.name) for c in dataset.columns)
     tail = ", ".join(name for name, _ in LINEAGE_COLUMNS)
-    con.execute(f"INSERT INTO raw.{dataset.name} SELECT {contract}, {tail} FROM _staged WHERE _rule IS NULL")
+    con.execute(f"INSERT INTO raw.{dataset.name} BY NAME SELECT {contract}, {tail} FROM _staged WHERE _rule IS NULL")
     loaded, quarantined = con.execute(
         "SELECT count(*) FILTER (WHERE _rule IS NULL), count(*) FILTER (WHERE _rule IS NOT NULL) FROM _staged"
     ).fetchone()
     if quarantined:
         q_tail = ", ".join(f"q.{name}" for name, _ in LINEAGE_COLUMNS)
         con.execute(
-            f"INSERT INTO quarantine.{dataset.name} SELECT {as_received}, q._rule, "
-            "coalesce(q._cell_column, 'row'), coalesce(q._cell_detail, q._rule_detail), "
+            f"INSERT INTO quarantine.{dataset.name} BY NAME SELECT {as_received}, q._rule, "
+            "coalesce(q._cell_column, 'row') AS _column, coalesce(q._cell_detail, q._rule_detail) AS _detail, "
             f"{q_tail} FROM (SELECT * FROM _staged WHERE _rule IS NOT NULL) q "
             f"JOIN {relation} s ON s._line = q._source_line{part_join} ORDER BY q._source_line"
         )

@@ -70,6 +70,15 @@ def test_each_input_counts_by_the_date_its_rows_became_public(landing):
     assert "earnings" in p.reason and "earnings" not in p.unchanged
 
 
+def test_new_splits_rebuild_everything(landing):
+    """A split re-bases what is dated before it (a split-adjusted price file, counts and EPS
+    filed after it), so its ex-date is no boundary."""
+    landing.record(landing.plan())
+    landing.land("splits", "s.csv", "symbol,date,ratio\nAAA,2025-01-06,2\n")
+    p = landing.plan()
+    assert p.full_refresh and "splits" in p.reason
+
+
 def test_inputs_the_as_of_models_do_not_read_change_nothing(landing):
     landing.record(landing.plan())
     landing.land("rates", "dgs10.csv", RATES + "DGS10,2025-01-07,4.5\n")

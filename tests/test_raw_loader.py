@@ -114,3 +114,29 @@ def test_a_file_without_distributions_loads_fund_navs_as_before(con, tmp_path):
     report = load_dataset(con, "fund_navs", [f], tmp_path)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 0)
     assert load_dataset(con, "fund_distributions", [], tmp_path).total_rows == 0
+
+
+def test_a_warehouse_made_before_a_column_joined_the_contract_gains_it(con, tmp_path):
+    """`shares_as_of`, `eps_basis_date` and `issuer_id` joined the earnings contract after
+    warehouses had loaded files carrying them as extra columns: the raw table gains the
+    columns, the values kept in `_extra` move into them, and new files load by name."""
+    old = write(tmp_path, "earnings/old.csv",
+                "symbol,fiscal_period_end,report_date,net_income,shares_outstanding,shares_as_of,cik\n"
+                "AAA,2024-03-31,2024-05-01,10,100,2024-04-20,0000000001\n")
+    new = ["shares_as_of", "eps_basis_date", "issuer_id"]
+    load_dataset(con, "earnings", [old], tmp_path)
+    # Turn the table into what an older release created: the contract without the new columns.
+    for name in new:
+        con.execute(f"ALTER TABLE raw.earnings DROP COLUMN {name}")
+        con.execute(f"ALTER TABLE quarantine.earnings DROP COLUMN {name}")
+    con.execute("""UPDATE raw.earnings SET _extra = '{"shares_as_of": "2024-04-20", "cik": "0000000001"}'""")
+    later = write(tmp_path, "earnings/later.csv",
+                  "symbol,fiscal_period_end,report_date,net_income,shares_as_of,issuer_id\n"
+                  "BBB,2024-03-31,2024-05-02,7,2024-04-25,0000000002\n"
+                  "BBB,2024-06-30,2024-08-02,oops,2024-07-25,0000000002\n")
+    report = load_dataset(con, "earnings", [old, later], tmp_path)
+    assert report.rows_quarantined == 1
+    rows = con.execute("SELECT symbol, shares_as_of::VARCHAR, issuer_id FROM raw.earnings ORDER BY symbol").fetchall()
+    assert rows == [("AAA", "2024-04-20", None), ("BBB", "2024-04-25", "0000000002")]
+    bad = con.execute("SELECT _column, shares_as_of, issuer_id FROM quarantine.earnings").fetchall()
+    assert bad == [("net_income", "2024-07-25", "0000000002")]

@@ -247,7 +247,8 @@ def test_alphabet_rows_carry_a_share_count_and_its_source(parsed):
     latest = _rows(parsed["GOOGL"], date(2025, 12, 31))[0]
     assert (latest["shares_outstanding"], latest["shares_as_of"], latest["shares_source"]) == (
         12_088_000_000, date(2025, 12, 31), "balance_sheet")
-    assert {r["cik"] for r in rows} == {"0001652044"}  # one issuer, however many tickers it trades under
+    # One issuer, however many tickers it trades under: the marts count it once by issuer_id.
+    assert {(r["cik"], r["issuer_id"]) for r in rows} == {("0001652044", "0001652044")}
 
 
 @pytest.mark.parametrize("symbol", ["SNOW", "MRVL", "NVDA", "AAPL"])

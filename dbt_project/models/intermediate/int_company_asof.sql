@@ -1,11 +1,24 @@
 {#-
-  Each index member at each as-of date with the facts public at that date: TTM net income
+  Each index issuer at each as-of date with the facts public at that date: TTM net income
   (point in time; NULL when stale: its latest quarter ended more than ttm_max_age_days
   before the date, so a filer that stopped filing is not carried on its last TTM for ever;
-  ttm_is_stale says so), the close at the date (latest on or before it, at most
-  price_max_stale_days old: 0 = the close at the date itself), the latest visible shares
-  outstanding carried through any split after their period end, and market cap =
-  close x shares.
+  ttm_is_stale says so; NULL too for a company reporting in another currency than USD,
+  which the USD aggregates cannot add: reports_in_foreign_currency), the close at the date
+  (latest on or before it, at most price_max_stale_days old: 0 = the close at the date
+  itself), the latest visible shares outstanding, and market cap = close x shares.
+
+  Share basis (docs/metrics.md): a close is on the basis of its price file's
+  split_basis_date (as traded when blank), a share count on the basis of the date it was
+  counted at (shares_as_of: a cover page's date, or the period end), TTM EPS on the first
+  known basis (int_company_ttm). All three are put on the basis of the as-of date with the
+  splits the warehouse holds (int_split_multiples), so market cap = close x shares is the
+  same whichever basis each came on: close x first-basis shares x the splits up to the
+  close's basis date.
+
+  Issuer level: the share classes of one issuer (GOOGL and GOOG: one issuer_id, the SEC CIK)
+  carry the issuer's whole earnings and share count each; the issuer counts once, as the
+  class with a price and the largest index weight (then the first symbol), with its total
+  cap. listed_classes says how many of its classes were members at the date.
 
   Incremental by as-of date (macros/as_of_incremental.sql): a daily run recomputes the new
   date and the previous latest one, reading only the prices those dates can use.
@@ -30,25 +43,27 @@ ttm as (
 -- Only closes young enough to be used at a date being computed. The bound is a constant,
 -- so DuckDB applies it below stg_prices' de-duplication instead of de-duplicating every row.
 prices as (
-    select symbol, date, close
+    select symbol, date, close, split_basis_date
     from {{ ref('stg_prices') }}
     where {{ as_of_rebuilt('date', var('price_max_stale_days')) }}
 ),
 
-splits as (
-    select symbol, date, ratio
-    from {{ ref('stg_splits') }}
+split_multiples as (
+    select symbol, split_date, share_multiple
+    from {{ ref('int_split_multiples') }}
 ),
 
 with_ttm as (
     select
         members.*,
+        ttm.issuer_id,
+        ttm.currency as reporting_currency,
         ttm.known_from as facts_known_from,
         ttm.latest_period_end,
         ttm.ttm_net_income,
-        ttm.ttm_eps_diluted,
-        ttm.shares_outstanding as filed_shares_outstanding,
-        ttm.shares_period_end
+        ttm.ttm_eps_diluted_unsplit,
+        ttm.shares_unsplit,
+        ttm.shares_as_of
     from members
     asof left join ttm
         on ttm.symbol = members.symbol
@@ -59,26 +74,33 @@ with_price as (
     select
         with_ttm.*,
         prices.close as close_raw,
-        prices.date as close_date
+        prices.date as close_date,
+        -- The basis the close is on: the file's declared one, else the day it traded.
+        coalesce(prices.split_basis_date, prices.date) as close_basis_date
     from with_ttm
     asof left join prices
         on prices.symbol = with_ttm.symbol
         and prices.date <= with_ttm.as_of_date
 ),
 
--- Splits after the period end the shares were counted at, on or before the as-of date.
-split_factors as (
+multiple_at_close_basis as (
     select
-        with_price.index_role,
-        with_price.as_of_date,
-        with_price.symbol,
-        exp({{ ordered_agg('sum', 'ln(splits.ratio)') }}) as split_factor
+        with_price.*,
+        coalesce(split_multiples.share_multiple, 1) as close_basis_share_multiple
     from with_price
-    inner join splits
-        on splits.symbol = with_price.symbol
-        and splits.date > with_price.shares_period_end
-        and splits.date <= with_price.as_of_date
-    group by all
+    asof left join split_multiples
+        on split_multiples.symbol = with_price.symbol
+        and split_multiples.split_date <= with_price.close_basis_date
+),
+
+multiple_at_as_of as (
+    select
+        multiple_at_close_basis.*,
+        coalesce(split_multiples.share_multiple, 1) as as_of_share_multiple
+    from multiple_at_close_basis
+    asof left join split_multiples
+        on split_multiples.symbol = multiple_at_close_basis.symbol
+        and split_multiples.split_date <= multiple_at_close_basis.as_of_date
 ),
 
 -- A close older than price_max_stale_days is not used: neither it nor its date is kept.
@@ -87,32 +109,39 @@ split_factors as (
 -- and its last TTM says nothing about the date.
 combined as (
     select
-        with_price.* exclude (close_raw, close_date, ttm_net_income, ttm_eps_diluted),
-        with_price.ttm_net_income is not null
-            and with_price.latest_period_end < with_price.as_of_date - {{ var('ttm_max_age_days') }}
+        *,
+        ttm_net_income is not null
+            and latest_period_end < as_of_date - {{ var('ttm_max_age_days') }}
             as ttm_is_stale,
-        case
-            when with_price.latest_period_end >= with_price.as_of_date - {{ var('ttm_max_age_days') }}
-                then with_price.ttm_net_income
-        end as ttm_net_income,
-        case
-            when with_price.latest_period_end >= with_price.as_of_date - {{ var('ttm_max_age_days') }}
-                then with_price.ttm_eps_diluted
-        end as ttm_eps_diluted,
-        case
-            when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
-                then with_price.close_raw
-        end as close,
-        case
-            when with_price.close_date >= with_price.as_of_date - {{ var('price_max_stale_days') }}
-                then with_price.close_date
-        end as close_date,
-        with_price.filed_shares_outstanding * coalesce(split_factors.split_factor, 1.0) as shares_outstanding
-    from with_price
-    left join split_factors
-        on split_factors.index_role = with_price.index_role
-        and split_factors.as_of_date = with_price.as_of_date
-        and split_factors.symbol = with_price.symbol
+        coalesce(reporting_currency <> 'USD', false) as reports_in_foreign_currency,
+        latest_period_end >= as_of_date - {{ var('ttm_max_age_days') }}
+            and coalesce(reporting_currency, 'USD') = 'USD' as ttm_usable,
+        close_date >= as_of_date - {{ var('price_max_stale_days') }} as close_usable
+    from multiple_at_as_of
+),
+
+on_as_of_basis as (
+    select
+        *,
+        case when ttm_usable then ttm_net_income end as ttm_net_income_used,
+        case when ttm_usable then ttm_eps_diluted_unsplit / as_of_share_multiple end as ttm_eps_diluted,
+        case when close_usable then close_raw * close_basis_share_multiple / as_of_share_multiple end as close,
+        case when close_usable then close_date end as close_date_used,
+        shares_unsplit * as_of_share_multiple as shares_outstanding
+    from combined
+),
+
+-- One row per issuer: its classes carry the same filings, so one of them speaks for it.
+issuers as (
+    select
+        *,
+        coalesce(issuer_id, symbol) as issuer,
+        count(*) over (partition by index_role, as_of_date, coalesce(issuer_id, symbol)) as listed_classes
+    from on_as_of_basis
+    qualify row_number() over (
+        partition by index_role, as_of_date, coalesce(issuer_id, symbol)
+        order by close is null, index_weight desc nulls last, symbol
+    ) = 1
 )
 
 select
@@ -120,16 +149,21 @@ select
     index_id,
     as_of_date,
     symbol,
+    issuer as issuer_id,
+    cast(listed_classes as integer) as listed_classes,
     sector,
     snapshot_date,
     facts_known_from,
     latest_period_end,
-    ttm_net_income,
+    ttm_net_income_used as ttm_net_income,
     ttm_eps_diluted,
-    ttm_net_income is not null as has_ttm,
+    ttm_net_income_used is not null as has_ttm,
     ttm_is_stale,
+    reporting_currency,
+    reports_in_foreign_currency,
     close,
-    close_date,
+    close_date_used as close_date,
     shares_outstanding,
+    shares_as_of,
     close * shares_outstanding as market_cap
-from combined
+from issuers

@@ -15,9 +15,11 @@
   the quarter before it ends: when that fifth quarter is not visible (or lies more than a
   quarter earlier), the first quarter's length is unknown and the ends of the four must span
   what a year minus one quarter of allowed length can be. A missing quarter leaves a gap
-  longer than ttm_quarter_max_days. Shares
-  outstanding come from the latest visible fiscal quarter that reports them (the count at
-  that period end: later splits are applied downstream).
+  longer than ttm_quarter_max_days. TTM EPS adds the quarters' EPS on one share basis (the
+  first known one, int_earnings_versions), so a split inside the four quarters does not mix
+  bases. Shares outstanding come from the latest visible fiscal quarter that reports them,
+  in first-basis shares with the date they were counted at; int_company_asof puts both on
+  the basis of its as-of date. The issuer and currency are those of the latest quarter.
 
   Kept as it is when no filing arrived since the last build (macros/as_of_incremental.sql).
 -#}
@@ -54,10 +56,13 @@ visible_quarters as (
         knowledge_intervals.known_from,
         knowledge_intervals.known_to,
         versions.fiscal_period_end,
+        versions.issuer_id,
+        versions.currency,
         versions.net_income,
-        versions.eps_diluted,
+        versions.eps_diluted_unsplit,
         versions.revenue,
-        versions.shares_outstanding,
+        versions.shares_unsplit,
+        versions.shares_as_of,
         row_number() over (
             partition by knowledge_intervals.symbol, knowledge_intervals.known_from
             order by versions.fiscal_period_end desc
@@ -91,6 +96,8 @@ quarter_spans as (
         known_from,
         any_value(known_to) as known_to,
         max(fiscal_period_end) filter (where recency <= 4) as latest_period_end,
+        max_by(issuer_id, fiscal_period_end) filter (where recency <= 4) as issuer_id,
+        max_by(currency, fiscal_period_end) filter (where recency <= 4) as currency,
         min(fiscal_period_end) filter (where recency <= 4) as earliest_period_end,
         count(*) filter (where recency <= 4) as quarters_visible,
         -- The lengths of the latest three quarters are known from the quarter before each.
@@ -103,8 +110,8 @@ quarter_spans as (
         -- The first quarter's length, when the quarter before it is visible.
         max(quarter_days) filter (where recency = 4) as first_quarter_days,
         {{ ordered_agg('sum', 'net_income') }} filter (where recency <= 4) as net_income_4q,
-        {{ ordered_agg('sum', 'eps_diluted') }} filter (where recency <= 4) as eps_diluted_4q,
-        count(eps_diluted) filter (where recency <= 4) as eps_quarters,
+        {{ ordered_agg('sum', 'eps_diluted_unsplit') }} filter (where recency <= 4) as eps_diluted_4q,
+        count(eps_diluted_unsplit) filter (where recency <= 4) as eps_quarters,
         {{ ordered_agg('sum', 'revenue') }} filter (where recency <= 4) as revenue_4q,
         count(revenue) filter (where recency <= 4) as revenue_quarters
     from latest_five
@@ -146,18 +153,18 @@ latest_shares as (
     select
         symbol,
         known_from,
-        max_by(shares_outstanding, fiscal_period_end) as shares_outstanding,
-        max(fiscal_period_end) as shares_period_end
+        max_by(shares_unsplit, fiscal_period_end) as shares_unsplit,
+        max_by(shares_as_of, fiscal_period_end) as shares_as_of
     from visible_quarters
-    where shares_outstanding is not null
+    where shares_unsplit is not null
     group by symbol, known_from
 ),
 
 with_shares as (
     select
         ttm.*,
-        latest_shares.shares_outstanding,
-        latest_shares.shares_period_end
+        latest_shares.shares_unsplit,
+        latest_shares.shares_as_of
     from ttm
     left join latest_shares
         on latest_shares.symbol = ttm.symbol
@@ -166,6 +173,8 @@ with_shares as (
 
 select
     symbol,
+    issuer_id,
+    currency,
     known_from,
     known_to,
     latest_period_end,
@@ -174,9 +183,9 @@ select
     cast(span_days as integer) as span_days,
     is_consecutive,
     case when is_consecutive then net_income_4q end as ttm_net_income,
-    case when is_consecutive and eps_quarters = 4 then eps_diluted_4q end as ttm_eps_diluted,
+    case when is_consecutive and eps_quarters = 4 then eps_diluted_4q end as ttm_eps_diluted_unsplit,
     case when is_consecutive and revenue_quarters = 4 then revenue_4q end as ttm_revenue,
-    shares_outstanding,
-    shares_period_end
+    shares_unsplit,
+    shares_as_of
 from with_shares
 {% if inputs_unchanged() %}where false{% endif %}

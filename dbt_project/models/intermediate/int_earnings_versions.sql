@@ -4,6 +4,11 @@
   later report date; nothing is overwritten. The calendar quarter of a fiscal quarter is
   the calendar quarter containing its period end.
 
+  Per-share figures and share counts are also given on the first share basis of the symbol
+  (`_unsplit`, int_split_multiples): EPS filed before and after a split, or re-based by a
+  later filing, then compare and add up, and downstream models put them on the basis of the
+  date they are used at.
+
   Kept as it is when no filing arrived since the last build (macros/as_of_incremental.sql).
 -#}
 {{ config(
@@ -17,22 +22,52 @@ with earnings as (
     select * from {{ ref('stg_earnings') }}
 ),
 
+split_multiples as (
+    select symbol, split_date, share_multiple from {{ ref('int_split_multiples') }}
+),
+
+-- The share basis each per-share figure and each count is on (int_split_multiples).
+eps_basis as (
+    select
+        earnings.*,
+        coalesce(split_multiples.share_multiple, 1) as eps_share_multiple
+    from earnings
+    asof left join split_multiples
+        on split_multiples.symbol = earnings.symbol
+        and split_multiples.split_date <= earnings.eps_basis_date
+),
+
+shares_basis as (
+    select
+        eps_basis.*,
+        coalesce(split_multiples.share_multiple, 1) as shares_share_multiple
+    from eps_basis
+    asof left join split_multiples
+        on split_multiples.symbol = eps_basis.symbol
+        and split_multiples.split_date <= eps_basis.shares_as_of
+),
+
 versioned as (
     select
         symbol,
+        issuer_id,
+        currency,
         fiscal_period_end,
         report_date,
         net_income,
         eps_diluted,
+        eps_diluted * eps_share_multiple as eps_diluted_unsplit,
         revenue,
         shares_outstanding,
+        shares_outstanding / shares_share_multiple as shares_unsplit,
+        shares_as_of,
         lead(report_date) over (
             partition by symbol, fiscal_period_end order by report_date
         ) as valid_to,
         row_number() over (
             partition by symbol, fiscal_period_end order by report_date
         ) as version_number
-    from earnings
+    from shares_basis
 ),
 
 calendar_mapped as (
@@ -63,9 +98,14 @@ select
     cast(calendar_quarter_index as integer) as calendar_quarter_index,
     {{ quarter_label('calendar_quarter_index') }} as calendar_quarter,
     is_calendar_quarter_primary,
+    issuer_id,
+    currency,
     net_income,
     eps_diluted,
+    eps_diluted_unsplit,
     revenue,
-    shares_outstanding
+    shares_outstanding,
+    shares_unsplit,
+    shares_as_of
 from primary_flagged
 {% if inputs_unchanged() %}where false{% endif %}

@@ -1,7 +1,10 @@
 {#-
   Same-company earnings growth per index role and calendar quarter Q, as known at an
   as-of date D (only versions filed on or before D). The companies are the constituents
-  at D (the snapshot in force at D, as everywhere else in the marts). Computed for the
+  at D (the snapshot in force at D, as everywhere else in the marts), each issuer once
+  (int_company_asof). EPS are compared per share of one basis (int_earnings_versions'
+  eps_diluted_unsplit; an estimate on the basis of its own date), so a split between the two
+  quarters, or a later filing re-basing one of them, does not read as growth or decline. Computed for the
   quarters a trigger or the position signal can read at D (the last four ended quarters
   and the EPS-trigger window) and, at the latest date held, for every quarter (the
   eps_growth mart).
@@ -35,17 +38,23 @@ versions as (
     where is_calendar_quarter_primary
 ),
 
+split_multiples as (
+    select symbol, split_date, share_multiple from {{ ref('int_split_multiples') }}
+),
+
+-- An estimate is per share of the basis in force when it was made.
 estimates as (
-    select * from {{ ref('stg_estimates') }}
+    select
+        estimates.*,
+        estimates.eps_estimate * coalesce(split_multiples.share_multiple, 1) as eps_estimate_unsplit
+    from {{ ref('stg_estimates') }} as estimates
+    asof left join split_multiples
+        on split_multiples.symbol = estimates.symbol
+        and split_multiples.split_date <= estimates.as_of_date
 ),
 
+-- One row per issuer (int_company_asof): share classes of one issuer carry the same filings.
 members as (
-    select index_role, as_of_date, symbol
-    from {{ ref('int_index_membership') }}
-    where {{ as_of_rebuilt('as_of_date') }}
-),
-
-market_caps as (
     select index_role, as_of_date, symbol, market_cap
     from {{ ref('int_company_asof') }}
     where {{ as_of_rebuilt('as_of_date') }}
@@ -77,7 +86,8 @@ member_pairs as (
         members.index_role,
         pairs.as_of_date,
         pairs.calendar_quarter_index,
-        members.symbol
+        members.symbol,
+        members.market_cap
     from pairs
     inner join members
         on members.as_of_date = pairs.as_of_date
@@ -88,7 +98,7 @@ with_current as (
         member_pairs.*,
         versions.fiscal_period_end,
         versions.net_income,
-        versions.eps_diluted
+        versions.eps_diluted_unsplit as eps_diluted
     from member_pairs
     asof left join versions
         on versions.symbol = member_pairs.symbol
@@ -100,7 +110,7 @@ with_base as (
     select
         with_current.*,
         versions.net_income as net_income_base,
-        versions.eps_diluted as eps_diluted_base
+        versions.eps_diluted_unsplit as eps_diluted_base
     from with_current
     asof left join versions
         on versions.symbol = with_current.symbol
@@ -109,7 +119,7 @@ with_base as (
 ),
 
 first_reports as (
-    select symbol, fiscal_period_end, report_date, eps_diluted
+    select symbol, fiscal_period_end, report_date, eps_diluted_unsplit
     from versions
     where is_first_report
 ),
@@ -120,29 +130,24 @@ surprises as (
         first_reports.symbol,
         first_reports.fiscal_period_end,
         first_reports.report_date,
-        first_reports.eps_diluted > estimates.eps_estimate as beat
+        first_reports.eps_diluted_unsplit > estimates.eps_estimate_unsplit as beat
     from first_reports
     asof inner join estimates
         on estimates.symbol = first_reports.symbol
         and estimates.fiscal_period_end = first_reports.fiscal_period_end
         and estimates.as_of_date < first_reports.report_date
-    where first_reports.eps_diluted is not null
+    where first_reports.eps_diluted_unsplit is not null
 ),
 
 company_rows as (
     select
         with_base.*,
-        surprises.beat,
-        market_caps.market_cap
+        surprises.beat
     from with_base
     left join surprises
         on surprises.symbol = with_base.symbol
         and surprises.fiscal_period_end = with_base.fiscal_period_end
         and surprises.report_date <= with_base.as_of_date
-    left join market_caps
-        on market_caps.index_role = with_base.index_role
-        and market_caps.as_of_date = with_base.as_of_date
-        and market_caps.symbol = with_base.symbol
 ),
 
 aggregated as (

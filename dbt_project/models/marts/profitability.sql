@@ -1,7 +1,9 @@
 {#-
   Loss-makers per index role, as-of date and sector. share_unprofitable counts only members
   with a TTM; members without one (recent IPOs with under four quarters, IFRS filers,
-  delinquent filers whose TTM went stale) are left out of it, and they skew to losses. The
+  delinquent filers whose TTM went stale, companies reporting in another currency than USD:
+  foreign_currency_reporters) are left out of it, and they skew to losses. Constituents are
+  issuers: an issuer with two listed classes counts once (int_company_asof). The
   bounds say what the share over all members could be: the lower bound counts every member
   without a TTM as profitable, the upper bound counts each as a loss-maker.
 -#}
@@ -16,6 +18,7 @@ by_sector as (
         sector,
         count(*) as constituents,
         count(*) filter (where has_ttm) as with_data,
+        count(*) filter (where reports_in_foreign_currency) as foreign_currency_reporters,
         count(*) filter (where ttm_net_income < 0) as unprofitable,
         {{ ordered_agg('sum', 'market_cap') }} filter (where has_ttm) as cap_with_data,
         {{ ordered_agg('sum', 'market_cap') }} filter (where ttm_net_income < 0) as cap_unprofitable
@@ -34,6 +37,7 @@ select
     cast(coalesce(cap_unprofitable, 0) / nullif(cap_with_data, 0) as double) as share_unprofitable_cap_weighted,
     cast(with_data / nullif(constituents, 0) as double) as coverage,
     cast(constituents - with_data as integer) as without_data,
+    cast(foreign_currency_reporters as integer) as foreign_currency_reporters,
     cast(unprofitable / nullif(constituents, 0) as double) as share_unprofitable_lower_bound,
     cast((unprofitable + constituents - with_data) / nullif(constituents, 0) as double)
         as share_unprofitable_upper_bound

@@ -12,6 +12,7 @@ cleaned as (
         low,
         adj_close,
         volume,
+        split_basis_date,
         _loaded_at,
         _source_file,
         _source_line

@@ -6,7 +6,8 @@
 
 The file holds one symbol, named by the file: its name up to the first `_`, `-` or `.`
 (`CALM-1d-no-bad-divs.csv` -> CALM, `IWM.csv` -> IWM). In fund_navs/ the close is the NAV and
-the adjusted close the NAV with distributions reinvested. Columns beyond the bars
+the adjusted close the NAV with distributions reinvested. In prices/ the closes are on the
+share basis of the file's last bar (`split_basis_date`). Columns beyond the bars
 (Dividends, Stock Splits, Capital Gains) are kept in `_extra`. `bar_columns` is shared with
 the live source's CSV parser (pipelines/sources/live/prices.py).
 
@@ -52,7 +53,11 @@ def shape(path: Path, header: list[str], dataset: str) -> Shape:
             columns["adj_nav"] = col["adj_close"]
         used = {at["date"], at["close"], at.get("adj_close")}
     else:
-        columns = {"symbol": sql_str(symbol), **col}
+        # Yahoo's, yfinance's and Stooq's closes are split-adjusted to the day the file was
+        # taken; its last bar stands for that day (no split can fall between the two).
+        dated = f"regexp_matches({col['date']}, '^\\s*\\d{{4}}-\\d{{2}}-\\d{{2}}')"
+        columns = {"symbol": sql_str(symbol), **col,
+                   "split_basis_date": f"max(CASE WHEN {dated} THEN trim({col['date']}) END) OVER ()"}
         used = set(at.values())
     extras = {n: f"s.{quote_ident(n)}" for i, n in enumerate(names) if i not in used}
     return Shape("daily bars (Yahoo / yfinance / Stooq)", csv_relation(path, names), columns, extras=extras)

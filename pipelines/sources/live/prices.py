@@ -181,7 +181,11 @@ def _rows(target: Target, provider: str, series: Series) -> list[dict]:
     if target.dataset == "fund_navs":
         return [{"fund_id": target.symbol, "date": d, "nav": b["close"], "adj_nav": b["adj_close"], "provider": provider}
                 for d, b in series.bars.items()]
-    return [{"symbol": target.symbol, "date": d, **b, "provider": provider} for d, b in series.bars.items()]
+    # Both providers' closes are split-adjusted to the day they were fetched; the last bar
+    # stands for it (a re-based history is fetched and written again whole).
+    basis = max(series.bars, default=None)
+    return [{"symbol": target.symbol, "date": d, **b, "split_basis_date": basis, "provider": provider}
+            for d, b in series.bars.items()]
 
 
 def _held(ctx: LiveContext, target: Target) -> Series:

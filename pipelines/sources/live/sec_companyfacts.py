@@ -73,8 +73,8 @@ MISTAGGED_DAYS = 3
 
 EXTRA = {"cik": pa.string(), "fiscal_period_start": pa.date32(), "form": pa.string(), "accession": pa.string(),
          "net_income_derived": pa.bool_(), "eps_derived": pa.bool_(), "revenue_derived": pa.bool_(),
-         "eps_basis_date": pa.date32(), "eps_split_factor": pa.float64(), "eps_diluted_as_reported": pa.float64(),
-         "shares_as_of": pa.date32(), "shares_source": pa.string(), "as_comparative": pa.bool_()}
+         "eps_split_factor": pa.float64(), "eps_diluted_as_reported": pa.float64(),
+         "shares_source": pa.string(), "as_comparative": pa.bool_()}
 
 
 @dataclass(frozen=True)
@@ -511,7 +511,7 @@ def parse_companyfacts(text: str, symbol: str) -> CompanyEarnings:
                 "symbol": symbol, "fiscal_period_end": end, "report_date": day, "net_income": ni.value,
                 "eps_diluted": _round_eps(e.value) if e else None, "revenue": r.value if r else None,
                 "shares_outstanding": count,
-                "currency": (currency or "USD").split("/")[0], "cik": f"{cik:010d}",
+                "currency": (currency or "USD").split("/")[0], "cik": f"{cik:010d}", "issuer_id": f"{cik:010d}",
                 "fiscal_period_start": ni.start, "form": source.form, "accession": source.accn,
                 "net_income_derived": ni.derived, "eps_derived": e.derived if e else None,
                 "revenue_derived": r.derived if r else None,

@@ -21,7 +21,7 @@ from pipelines.sources.sample.calendar import bond_market_closed, trading_days
 from pipelines.sources.sample.truths import AUDIT_DATE, RALLY_THRESHOLD, SURGE_THRESHOLD, compute_truths
 
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
-GENERATOR_VERSION = "2"  # 2: fund distributions
+GENERATOR_VERSION = "3"  # 2: fund distributions; 3: share bases declared (eps_basis_date)
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1
@@ -864,6 +864,7 @@ def price_rows(series: PriceSeries, days: pd.DatetimeIndex, rng: np.random.Gener
     volume = series.volume_base[column] * np.exp(series.volume_growth[column] * day / TRADING_DAYS_PER_YEAR)
     volume *= rng.lognormal(0, 0.35, len(day)) * (1 + 10 * move) / to_raw
     bars["volume"] = np.round(volume, out=volume)
+    bars["split_basis_date"] = pd.NaT  # as traded: splits show in the closes on their ex-dates
     return bars
 
 
@@ -1193,6 +1194,11 @@ def _earnings_rows(symbol, period_end, report, income, revenue, shares, diluted)
         "revenue": revenue,
         "shares_outstanding": shares,
         "currency": "USD",
+        "shares_as_of": pd.NaT,  # counted at the period end: the contract's default
+        # Shares and diluted shares are counted at the period end, so the EPS is on that
+        # day's share basis, not on the filing's (a real filing's, the contract's default).
+        "eps_basis_date": as_timestamps(period_end),
+        "issuer_id": None,  # one listed class per company: the symbol is the issuer
     })
 
 
@@ -1216,6 +1222,17 @@ def build_earnings(tl: Timeline, companies: Companies, grid: FiscalGrid, facts: 
         ["symbol", "fiscal_period_end", "report_date"], ignore_index=True)
 
 
+def _rebase_factor(companies: Companies, company: np.ndarray, from_day: np.ndarray, to_day: np.ndarray) -> np.ndarray:
+    """What a per-share figure on the share basis of from_day is multiplied by to be on to_day's
+    (trading-day indices): an estimate is made per share of the day it is made."""
+    factor = np.ones(len(company))
+    for c, ex_day, ratio in zip(*companies.splits):
+        mine = company == c
+        factor[mine & (from_day < ex_day) & (ex_day <= to_day)] /= ratio
+        factor[mine & (to_day < ex_day) & (ex_day <= from_day)] *= ratio
+    return factor
+
+
 def build_estimates(tl: Timeline, companies: Companies, grid: FiscalGrid, facts: QuarterFacts,
                     rng: np.random.Generator) -> pd.DataFrame:
     """Consensus EPS for covered companies at several dates before each report, slightly
@@ -1235,7 +1252,8 @@ def build_estimates(tl: Timeline, companies: Companies, grid: FiscalGrid, facts:
             "symbol": companies.symbol[company[keep]],
             "fiscal_period_end": as_timestamps(grid.period_end[cells][keep]),
             "as_of_date": as_timestamps(as_of[keep]),
-            "eps_estimate": estimate[keep],
+            "eps_estimate": np.round(estimate * _rebase_factor(companies, company, grid.trading_day[cells],
+                                                               np.searchsorted(day_dates, as_of, side="right") - 1), 2)[keep],
             "net_income_estimate": np.round(estimate[keep] * facts.diluted_shares[cells][keep], -3),
         }))
     return pd.concat(frames, ignore_index=True).sort_values(
