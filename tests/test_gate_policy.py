@@ -206,6 +206,24 @@ def test_quarantine_share_judges_the_new_batch_not_the_history(gates):
     assert share.blocks and share.observed == {"quarantined": 3, "loaded": 7, "share": 0.3, "no_value": 0}
 
 
+def test_two_files_that_disagree_on_a_key_block_and_name_both(gates):
+    """A re-delivery with the same values is one row; one with another close for a day already
+    held is a conflict no rule can settle: the run stops and names the files."""
+    history = market()
+    gates.land("prices", "history.csv", prices_csv(history))
+    gates.run()
+    same = f"symbol,date,close\nC1,{DAYS[-1]},{history['C1'][-1]:.6f}\n"
+    gates.land("prices", "again.csv", same)
+    _, out = gates.run(run_id="r2")
+    assert out["key_conflicts"].passed
+    other = f"symbol,date,close\nC2,{DAYS[-1]},{history['C2'][-1] * 1.1:.6f}\n"
+    gates.land("prices", "vendor_b.csv", other)
+    _, out = gates.run(run_id="r3")
+    conflicts = out["key_conflicts"]
+    assert conflicts.blocks and conflicts.observed == 1
+    assert "C2" in conflicts.detail and "history.csv" in conflicts.detail and "vendor_b.csv" in conflicts.detail
+
+
 def test_estimates_the_publisher_left_blank_are_quarantined_but_not_a_broken_feed(gates):
     # Alpha Vantage's calendar writes a blank or 0 for a quarter without a consensus: a fifth of the rows here.
     rows = ["symbol,name,reportDate,fiscalDateEnding,estimate,currency"]

@@ -1,41 +1,64 @@
 """The quality policy through whole Dagster runs: blocks leave serving as it was, flags reach the marts.
 
-Gate-level cases are in test_gate_policy.py; here each block rule stops a real run with a
+Gate-level cases are in test_gate_policy.py; here each block mode of the sample (faults.py)
+stops a real run with a
 message naming its cause and `serving.duckdb` byte for byte unchanged, and a run whose
 history carries flawed stretches publishes, with every value across them NULL and its reason.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
 
+from pipelines.sources.sample.faults import FAULTS
 from pipelines.sources.sample.generator import SampleParams, generate_market
 from tests.conftest import copy_warehouse, run_pipeline
 from tests.test_publish import SMALL, digest, published_run
 
 
 def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(small_warehouse, tmp_path):
-    wh = copy_warehouse(small_warehouse, tmp_path / "wh")
-    serving = wh / "serving.duckdb"
-    good, run_id = digest(serving), published_run(serving)
     causes = {
         # The small benchmark's rows are gone: the run could not compute what it publishes.
         "role_absent": "raw/prices: roles_present",
         # A third of the companies halve in their last weeks: a broken feed, not a flawed history.
         "broken_feed": "raw/prices: flagged_share",
+        # The small benchmark halves in its last 20 days with no split recorded.
+        "role_series_broken": "raw/prices: unexplained_jump",
+        # Nine tenths of the price rows gone since the last passing run.
+        "row_count_collapse": "raw/prices: row_count_vs_previous",
+        # Every fifth close negative: quarantined, then too many for a feed.
+        "negative_prices": "raw/prices: quarantine_share",
+        # NAVs of a fund the fund list does not know.
+        "unknown_fund_nav": "raw/fund_navs: funds_known",
+        # DGS10 in basis points: out of the contract's range.
+        "yield_in_basis_points": "raw/rates: contract_suite",
     }
-    for fault, cause in causes.items():
+    assert set(causes) == {m for m, f in FAULTS.items() if f.action == "block"}, "every block mode is run"
+
+    def blocked_run(fault: str):
+        # Each mode on its own copy of a published warehouse, two at a time (2 cores).
+        wh = copy_warehouse(small_warehouse, tmp_path / fault)
+        serving = wh / "serving.duckdb"
+        good, run_id = digest(serving), published_run(serving)
         proc = run_pipeline(wh, check=False, WAREHOUSE_SAMPLE_FAULT=fault, **SMALL)
+        unchanged = digest(serving) == good and published_run(serving) == run_id
+        with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+            details = dict(con.execute("""SELECT check_name, detail FROM audit.quality_results
+                                          WHERE NOT passed AND severity = 'error'""").fetchall())
+        return proc, unchanged, details
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = dict(zip(causes, pool.map(blocked_run, causes)))
+    for fault, cause in causes.items():
+        proc, unchanged, _ = runs[fault]
         out = proc.stdout + proc.stderr
-        assert proc.returncode != 0 and cause in out, out[-3000:]
-        assert digest(serving) == good and published_run(serving) == run_id, fault
-    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
-        details = dict(con.execute("""SELECT check_name, detail FROM audit.quality_results
-                                      WHERE NOT passed AND severity = 'error' AND dataset = 'raw.prices'""").fetchall())
-    assert details["roles_present"].startswith("WAREHOUSE_SMALL_SYMBOL=IWM not found in raw.prices.symbol")
-    assert "a broken feed" in details["flagged_share"]
+        assert proc.returncode != 0 and cause in out, (fault, out[-3000:])
+        assert unchanged, f"{fault}: serving.duckdb changed"
+    assert runs["role_absent"][2]["roles_present"].startswith("WAREHOUSE_SMALL_SYMBOL=IWM not found in raw.prices.symbol")
+    assert "a broken feed" in runs["broken_feed"][2]["flagged_share"]
 
 
 def _flawed_folder(root: Path) -> dict[str, object]:
