@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(abspath $(WAREHOUSE_DIR))/dagster_home
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' | grep -v '/target/')
 
-.PHONY: setup prepare demo test ui bench clean
+.PHONY: setup prepare demo test test-fast mutate ui bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ demo: prepare
 
 test: prepare
 	$(BIN)/python -m pytest -q -rs
+
+# The tests that run no warehouse (loaders, gates, parsers, contract, corpus): about 90 s on 2 cores.
+test-fast: prepare
+	$(BIN)/python -m pytest -q -rs -m "not warehouse"
+
+# Not part of `make test` (it takes tens of minutes): each mutation of tests/mutations.py must
+# make its tests fail. Some of them: make mutate MUTATE_ARGS="--only relative_strength_inverted"
+MUTATE_ARGS ?=
+mutate: prepare
+	$(BIN)/python -m tests.mutate $(MUTATE_ARGS)
 
 # pipelines.ui is `dagster dev -w workspace.yaml` with SIGINT back to its default, so Ctrl-C ends it
 # even when `make ui` was started in the background of a script (which starts it with SIGINT ignored).

@@ -99,6 +99,25 @@ def copy_warehouse(built: Path, to: Path) -> Path:
     return to
 
 
+# What `make test-fast` leaves out: tests that build or run a warehouse (a Dagster run, dbt, the
+# UI, a benchmark), by the shared warehouse fixtures they use or by their module's own runs.
+WAREHOUSE_FIXTURES = frozenset({"sample_warehouse", "small_warehouse"})
+WAREHOUSE_MODULES = frozenset({
+    "test_as_of_plan", "test_bench_smoke", "test_bi_pooled", "test_bi_superset", "test_dagster_ui", "test_dashboard",
+    "test_dbt_unit", "test_event_log", "test_fund_returns_realdata", "test_live_pipeline", "test_mart_values",
+    "test_marts_realdata", "test_marts_sample", "test_pipeline", "test_point_in_time", "test_policy_runs",
+    "test_publish", "test_realdata_pipeline", "test_reliability", "test_reproducible_marts",
+    "test_share_basis_realdata", "test_ui_stops",
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in WAREHOUSE_MODULES or WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.warehouse)
+
+
 @pytest.fixture(scope="session")
 def realdata() -> Path:
     if not REALDATA.is_dir():
