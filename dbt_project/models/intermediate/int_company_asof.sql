@@ -48,11 +48,6 @@ prices as (
     where {{ as_of_rebuilt('date', var('price_max_stale_days')) }}
 ),
 
-split_multiples as (
-    select symbol, split_date, share_multiple
-    from {{ ref('int_split_multiples') }}
-),
-
 with_ttm as (
     select
         members.*,
@@ -84,23 +79,11 @@ with_price as (
 ),
 
 multiple_at_close_basis as (
-    select
-        with_price.*,
-        coalesce(split_multiples.share_multiple, 1) as close_basis_share_multiple
-    from with_price
-    asof left join split_multiples
-        on split_multiples.symbol = with_price.symbol
-        and split_multiples.split_date <= with_price.close_basis_date
+    {{ with_share_multiple('with_price', 'close_basis_date', 'close_basis_share_multiple') }}
 ),
 
 multiple_at_as_of as (
-    select
-        multiple_at_close_basis.*,
-        coalesce(split_multiples.share_multiple, 1) as as_of_share_multiple
-    from multiple_at_close_basis
-    asof left join split_multiples
-        on split_multiples.symbol = multiple_at_close_basis.symbol
-        and split_multiples.split_date <= multiple_at_close_basis.as_of_date
+    {{ with_share_multiple('multiple_at_close_basis', 'as_of_date', 'as_of_share_multiple') }}
 ),
 
 -- A close older than price_max_stale_days is not used: neither it nor its date is kept.

@@ -22,29 +22,13 @@ with earnings as (
     select * from {{ ref('stg_earnings') }}
 ),
 
-split_multiples as (
-    select symbol, split_date, share_multiple from {{ ref('int_split_multiples') }}
-),
-
 -- The share basis each per-share figure and each count is on (int_split_multiples).
 eps_basis as (
-    select
-        earnings.*,
-        coalesce(split_multiples.share_multiple, 1) as eps_share_multiple
-    from earnings
-    asof left join split_multiples
-        on split_multiples.symbol = earnings.symbol
-        and split_multiples.split_date <= earnings.eps_basis_date
+    {{ with_share_multiple('earnings', 'eps_basis_date', 'eps_share_multiple') }}
 ),
 
 shares_basis as (
-    select
-        eps_basis.*,
-        coalesce(split_multiples.share_multiple, 1) as shares_share_multiple
-    from eps_basis
-    asof left join split_multiples
-        on split_multiples.symbol = eps_basis.symbol
-        and split_multiples.split_date <= eps_basis.shares_as_of
+    {{ with_share_multiple('eps_basis', 'shares_as_of', 'shares_share_multiple') }}
 ),
 
 versioned as (

@@ -38,19 +38,16 @@ versions as (
     where is_calendar_quarter_primary
 ),
 
-split_multiples as (
-    select symbol, split_date, share_multiple from {{ ref('int_split_multiples') }}
+stg_estimates as (
+    select * from {{ ref('stg_estimates') }}
 ),
 
 -- An estimate is per share of the basis in force when it was made.
 estimates as (
     select
-        estimates.*,
-        estimates.eps_estimate * coalesce(split_multiples.share_multiple, 1) as eps_estimate_unsplit
-    from {{ ref('stg_estimates') }} as estimates
-    asof left join split_multiples
-        on split_multiples.symbol = estimates.symbol
-        and split_multiples.split_date <= estimates.as_of_date
+        *,
+        eps_estimate * estimate_share_multiple as eps_estimate_unsplit
+    from ({{ with_share_multiple('stg_estimates', 'as_of_date', 'estimate_share_multiple') }}) as with_multiple
 ),
 
 -- One row per issuer (int_company_asof): share classes of one issuer carry the same filings.
