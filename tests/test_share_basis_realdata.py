@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from tests.conftest import files_warehouse
-from tests.helpers.realdata_folder import companyfacts_bodies
+from tests.helpers.realdata_folder import companyfacts_bodies, publisher_bars
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 NEEDED = ("sp500-daily-iex/AAPL_data.csv", "sp500-daily-iex/GOOG_data.csv", "sec-xbrl/company_tickers.json",
@@ -65,11 +65,7 @@ def _fill(folder: Path) -> None:
             with open(REALDATA / "sp500-daily-iex" / f"{symbol}_data.csv", newline="") as f:
                 for r in csv.DictReader(f):
                     out.writerow([symbol, r["date"], r["open"], r["high"], r["low"], r["close"], r["volume"], IEX_BASIS])
-    # Publishers' bars as downloaded: Yahoo's benchmarks and yfinance's small caps.
-    for symbol in ("IWM", "SPY"):
-        shutil.copyfile(REALDATA / "etf-daily" / f"{symbol}.csv", folder / "prices" / f"{symbol}.csv")
-    for path in sorted((REALDATA / "yfinance-actions").glob("*.csv")):
-        shutil.copyfile(path, folder / "prices" / path.name)
+    publisher_bars(folder / "prices", REALDATA)
     with open(folder / "splits" / "splits.csv", "w", newline="") as g:
         out = csv.writer(g)
         out.writerow(["symbol", "date", "ratio"])

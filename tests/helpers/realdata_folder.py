@@ -47,6 +47,14 @@ def companyfacts_bodies(realdata: Path = REALDATA) -> dict[str, str]:
     return out
 
 
+def publisher_bars(prices: Path, realdata: Path = REALDATA) -> None:
+    """Yahoo's bars of the two benchmarks and yfinance's bars of two small caps, as downloaded."""
+    for symbol in ("IWM", "SPY"):
+        shutil.copyfile(realdata / "etf-daily" / f"{symbol}.csv", prices / f"{symbol}.csv")
+    for path in sorted((realdata / "yfinance-actions").glob("*.csv")):
+        shutil.copyfile(path, prices / path.name)
+
+
 def build(target: Path, realdata: Path = REALDATA) -> Path:
     for d in ("universe", "prices", "funds", "fund_navs", "rates", "estimates", "earnings"):
         (target / d).mkdir(parents=True, exist_ok=True)
@@ -62,10 +70,7 @@ def build(target: Path, realdata: Path = REALDATA) -> Path:
     iex.mkdir(exist_ok=True)
     for path in sorted((realdata / "sp500-daily-iex").glob("*.csv")):
         shutil.copyfile(path, iex / path.name)
-    for symbol in ("IWM", "SPY"):
-        shutil.copyfile(realdata / "etf-daily" / f"{symbol}.csv", target / "prices" / f"{symbol}.csv")
-    for path in sorted((realdata / "yfinance-actions").glob("*.csv")):
-        shutil.copyfile(path, target / "prices" / path.name)
+    publisher_bars(target / "prices", realdata)
     with open(target / "funds" / "funds.csv", "w", newline="") as g:
         out = csv.writer(g)
         out.writerow(["fund_id", "name", "category"])

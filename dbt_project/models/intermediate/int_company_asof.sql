@@ -110,7 +110,8 @@ on_as_of_basis as (
         case when ttm_usable then ttm_eps_diluted_unsplit / as_of_share_multiple end as ttm_eps_diluted,
         case when close_usable then close_raw * close_basis_share_multiple / as_of_share_multiple end as close,
         case when close_usable then close_date end as close_date_used,
-        shares_unsplit * as_of_share_multiple as shares_outstanding
+        shares_unsplit * as_of_share_multiple as shares_outstanding,
+        coalesce(issuer_id, symbol) as issuer
     from combined
 ),
 
@@ -118,11 +119,10 @@ on_as_of_basis as (
 issuers as (
     select
         *,
-        coalesce(issuer_id, symbol) as issuer,
-        count(*) over (partition by index_role, as_of_date, coalesce(issuer_id, symbol)) as listed_classes
+        count(*) over (partition by index_role, as_of_date, issuer) as listed_classes
     from on_as_of_basis
     qualify row_number() over (
-        partition by index_role, as_of_date, coalesce(issuer_id, symbol)
+        partition by index_role, as_of_date, issuer
         order by close is null, index_weight desc nulls last, symbol
     ) = 1
 )
