@@ -5,13 +5,10 @@ This is what `make demo` runs; settings come from WAREHOUSE_* environment variab
 
 from __future__ import annotations
 
-import atexit
-import logging
-import os
 import sys
 import time
 
-from pipelines import disk_space, run_lock
+from pipelines import compat, disk_space, run_lock
 from pipelines.config import load_settings
 from pipelines.instance import ensure_dagster_home
 from pipelines.summary import print_summary
@@ -92,18 +89,7 @@ def main() -> int:
     return 0
 
 
-def _exit(code: int) -> None:
-    # Everything is closed by now (connections, the Dagster instance, the published file is
-    # synced). DuckDB 2.0's bindings print a page of "nanobind: leaked ..." lines during
-    # interpreter teardown for objects still referenced by library caches, which reads like a
-    # failure at the end of `make demo`. The exit handlers still run (they release what
-    # multiprocessing created); only the module teardown that prints those lines is skipped.
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    _exit(main())
+    # Everything is closed when main returns (connections, the Dagster instance; the published
+    # file is synced): the interpreter's module teardown only prints DuckDB's leak lines.
+    compat.exit_quietly(main())

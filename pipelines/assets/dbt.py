@@ -9,18 +9,16 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.compat import DBT_PYTHON_VERSION
 
 from data_quality import series_flags
 from data_quality.results import ERROR, WARN, CheckOutcome, blocking_failures, record
-from pipelines import as_of_plan
+from pipelines import as_of_plan, compat
 from pipelines.assets.raw import OWNER
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
@@ -169,34 +167,15 @@ VENV_DBT = Path(sys.executable).parent / "dbt"
 BOUND_DBT = PROJECT_ROOT / "pipelines" / "bin" / "dbt"
 
 
-class WarehouseDbtCliResource(DbtCliResource):
-    """The dbt CLI beside this interpreter, without two start-up costs we never use.
-
-    dagster-dbt asks the executable for its version (`dbt --version`, a second dbt process of
-    about 1.5 s) and opens a dbt adapter in this process for column metadata and row counts (about
-    1.5 s more): neither is needed when the executable is the one installed with this dbt-core
-    package and no asset fetches metadata through the adapter. Both are dagster-dbt internals of
-    the pinned version; an asset that starts using `fetch_column_metadata` or `fetch_row_counts`
-    needs the adapter back.
-    """
-
-    @cached_property
-    def _cli_version(self):
-        if DBT_PYTHON_VERSION is not None and Path(self.dbt_executable) in (VENV_DBT, BOUND_DBT):
-            return DBT_PYTHON_VERSION
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]):
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
     # The dbt beside this interpreter, whether or not the virtualenv is on PATH, bound to the
     # process that starts it (the run's): the wrapper finds this interpreter through the
     # environment dagster-dbt passes on.
     if VENV_DBT.exists():
         os.environ["WAREHOUSE_DBT_PYTHON"] = sys.executable
-    return WarehouseDbtCliResource(
+    # compat's class skips two dagster-dbt start-up costs when the executable is one of ours.
+    resource_class = compat.dbt_cli_resource_class(own_executables=(VENV_DBT, BOUND_DBT))
+    return resource_class(
         project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(BOUND_DBT) if VENV_DBT.exists() else "dbt",
     )
