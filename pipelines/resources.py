@@ -62,11 +62,11 @@ class WarehouseResource(dg.ConfigurableResource):
         # A run holds the warehouse from its first step to its last (steps run in one process:
         # the in-process executor), and checks the disk before it writes anything. Sensors and
         # schedules also build this resource, without a run: they only read, and take nothing.
-        if context.run_id is None:
+        if context.run is None:
             yield self
             return
         settings = self.settings
-        with run_lock.hold(settings.warehouse_dir, context.run_id, settings.lock_wait_seconds):
+        with run_lock.hold(settings.warehouse_dir, context.run.run_id, settings.lock_wait_seconds):
             estimate = disk_space.preflight(settings)
             context.log.info(f"holding {settings.warehouse_dir} for this run; disk pre-flight: about "
                              f"{estimate.need_bytes / disk_space.MB:,.0f} MB needed, enough free")

@@ -8,6 +8,7 @@ show it as failed requests and console errors rather than quietly loading from a
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -49,7 +50,9 @@ class Page:
     """One browser tab: commands in, events collected (console messages, exceptions, requests)."""
 
     def __init__(self, ws_url: str):
-        self._ws = connect(ws_url, max_size=None, open_timeout=30)
+        # websockets wants its connection entered as a context manager; it stays open until close().
+        self._open = contextlib.ExitStack()
+        self._ws = self._open.enter_context(connect(ws_url, max_size=None, open_timeout=30))
         self._ids = itertools.count(1)
         self.events: list[dict] = []
 
@@ -107,7 +110,7 @@ class Page:
         return path
 
     def close(self) -> None:
-        self._ws.close()
+        self._open.close()
 
 
 class Chromium:
