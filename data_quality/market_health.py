@@ -1,14 +1,17 @@
 """Market-data health for every symbol, in DuckDB: the qlib-style checks, but each one gates.
 
 Checked on raw prices (and fund NAVs): duplicate keys with conflicting values, missing bars
-against the trading calendar, OHLC consistency, day-over-day jumps not explained by a
-recorded split, 100x unit errors, stale (unchanged) series and future-dated rows.
+against the NYSE calendar (trading_calendar.py), OHLC consistency, day-over-day jumps not
+explained by a recorded split, 100x unit errors, stale (unchanged) series and future-dated rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
+from data_quality import trading_calendar
 from data_quality.results import ERROR, WARN, CheckOutcome
 from data_quality.thresholds import Thresholds
 
@@ -184,27 +187,25 @@ def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> Che
                     lambda r: f"{r[0]} {r[1]}")
 
 
-def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, calendar_sql: str,
-                      t: Thresholds) -> list[tuple]:
-    """Adds each run of missing_bar_gap_days or more missing trading days to _flaws, as the
+def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, t: Thresholds) -> list[tuple]:
+    """Adds each run of missing_bar_gap_days or more missing NYSE sessions to _flaws, as the
     (last bar before, first bar after) interval; returns the symbols whose share of missing
-    days over their life passes the limit (a warning: thin small caps skip days)."""
+    sessions over their life passes the limit (a warning: thin small caps skip days). Every
+    series of `table` trades on NYSE days (US stocks, ETFs and fund NAVs alike); bars on other
+    days and before the calendar's first session are not judged."""
+    cal = trading_calendar.register_sessions(con)
     con.execute(f"""
         INSERT INTO {FLAWS}
-        WITH cal AS (SELECT date, row_number() OVER (ORDER BY date) AS i FROM ({calendar_sql})),
-        bars AS (SELECT DISTINCT {id_col} AS series, date FROM {table}),
-        placed AS (SELECT b.series, b.date, c.i FROM bars b JOIN cal c USING (date)),
+        WITH placed AS (SELECT DISTINCT b.{id_col} AS series, b.date, c.i FROM {table} b JOIN {cal} c USING (date)),
         gaps AS (SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
                  FROM placed WINDOW w AS (PARTITION BY series ORDER BY date))
         SELECT series, prev_date, date, 'missing_bars',
                format('no bar on {{}} trading days between {{}} and {{}}', missing, prev_date, date)
         FROM gaps WHERE missing >= {t.missing_bar_gap_days}""")
     return con.execute(f"""
-            WITH cal AS ({calendar_sql}),
-            spans AS (SELECT {id_col} AS series, min(date) AS first_day, max(date) AS last_day, count(DISTINCT date) AS have
-                      FROM {table} GROUP BY 1),
-            expected AS (SELECT s.series, s.have, count(*) AS want
-                         FROM spans s JOIN cal c ON c.date BETWEEN s.first_day AND s.last_day GROUP BY 1, 2)
+            WITH spans AS (SELECT b.{id_col} AS series, min(c.i) AS first_i, max(c.i) AS last_i, count(DISTINCT c.i) AS have
+                           FROM {table} b JOIN {cal} c USING (date) GROUP BY 1),
+            expected AS (SELECT series, have, last_i - first_i + 1 AS want FROM spans)
             SELECT series, want - have AS missing, want FROM expected
             WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want
             ORDER BY (want - have) / want DESC, series""").fetchall()
@@ -247,21 +248,11 @@ def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ..
         lambda r: f"{r[:len(key)]} has {r[len(key)]} versions in {r[-1]}")
 
 
-def trading_calendar_sql(symbols: list[str], table: str = "raw.prices") -> str:
-    """Trading days: the days the benchmark symbols traded (the market was open)."""
-    quoted = ", ".join("'" + s.replace("'", "''") + "'" for s in symbols)
-    return f"SELECT DISTINCT date FROM {table} WHERE symbol IN ({quoted})"
-
-
-def freshness(con: duckdb.DuckDBPyConnection, table: str, expected_latest: str, t: Thresholds) -> CheckOutcome:
-    """Weekdays between the newest row and the day the source should have reached (a warning)."""
+def freshness(con: duckdb.DuckDBPyConnection, table: str, expected_latest: dt.date, t: Thresholds) -> CheckOutcome:
+    """NYSE sessions between the newest row and the day the source should have reached (a warning)."""
     latest = con.execute(f"SELECT max(date) FROM {table}").fetchone()[0]
-    lag = None
-    if latest is not None:
-        lag = con.execute(
-            "SELECT count(*) FROM range(?::DATE + 1, ?::DATE + 1, INTERVAL 1 DAY) r(d) WHERE isodow(d) <= 5",
-            [latest, expected_latest],
-        ).fetchone()[0]
+    lag = None if latest is None else trading_calendar.sessions_behind(latest, expected_latest)
     ok = lag is not None and lag <= t.freshness_max_lag_days
-    return CheckOutcome(table, "freshness", ok, WARN, observed={"latest": str(latest), "expected": expected_latest, "weekdays_behind": lag},
-                        detail=f"latest {latest}, expected {expected_latest}" + (f" ({lag} weekdays behind)" if lag else ""))
+    return CheckOutcome(table, "freshness", ok, WARN,
+                        observed={"latest": str(latest), "expected": str(expected_latest), "sessions_behind": lag},
+                        detail=f"latest {latest}, expected {expected_latest}" + (f" ({lag} NYSE sessions behind)" if lag else ""))

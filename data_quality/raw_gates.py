@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality import gate_scope, policy, series_flags
+from data_quality import gate_scope, policy, series_flags, trading_calendar
 from data_quality import market_health as mh
 from data_quality.gx_runner import validate_table
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
@@ -24,16 +24,12 @@ def check_names(dataset: str) -> list[tuple[str, str]]:
     return [(g.check, g.severity) for g in policy.gates_for(dataset)]
 
 
-def expected_latest_day(settings: Settings) -> str:
-    """The newest trading day the source should have delivered."""
+def expected_latest_day(settings: Settings, now: dt.datetime | None = None) -> dt.date:
+    """The newest NYSE session the source should have delivered by `now` (default: the clock).
+    The synthetic market's clock stops at its end date's close."""
     if settings.source == "sample":
-        return settings.sample_end
-    today = dt.date.today()
-    # Before the US close's data is out (about 22:00 UTC) today's bar cannot be expected.
-    last = today - dt.timedelta(days=1)
-    while last.isoweekday() > 5:
-        last -= dt.timedelta(days=1)
-    return last.isoformat()
+        return trading_calendar.session_on_or_before(settings.sample_end)
+    return trading_calendar.latest_close_with_data(now or dt.datetime.now(dt.UTC))
 
 
 def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) -> CheckOutcome:
@@ -190,7 +186,7 @@ def _series_gates(con, name: str, settings: Settings, t: Thresholds, scope: gate
         series_flags.record(con, name, mh.FLAWS, ROW_FLAGS, scope.mode == "full", run_id)
     share_offenders: list[tuple] = []
     if name == "prices":
-        share_offenders = mh.missing_bar_flaws(con, table, id_col, mh.trading_calendar_sql(roles), t)
+        share_offenders = mh.missing_bar_flaws(con, table, id_col, t)
         series_flags.record(con, name, mh.FLAWS, ("missing_bars",), True, run_id)
     start = _window_start(con, name, t)
     out = [_flag_outcome(con, table, rule, roles, start) for rule in ROW_FLAGS]

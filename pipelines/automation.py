@@ -5,54 +5,29 @@ The weekday schedule itself lives in pipelines/jobs.py; this is what watches in 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import dagster as dg
 import duckdb
 
+from data_quality import trading_calendar
+from data_quality.raw_gates import expected_latest_day
 from data_quality.results import WARN, CheckOutcome, record
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
 from pipelines.resources import WarehouseResource
-from pipelines.sources.sample.calendar import nyse_holidays
-
-US_EASTERN = ZoneInfo("America/New_York")
-# End-of-day prices and fund NAVs are out about two hours after the 16:00 close; the
-# weekday schedule runs at 18:30 for the same reason.
-EOD_DATA_READY = time(18, 30)
 
 # Dataset -> trading days its newest date may trail the latest close. FRED publishes a
 # day's Treasury yields on the next business day.
 DAILY_DATASETS = {"prices": 0, "fund_navs": 0, "rates": 1}
 
 
-def _previous_trading_day(day: date) -> date:
-    holidays = set(nyse_holidays(day.year - 1, day.year))
-    day -= timedelta(days=1)
-    while day.weekday() >= 5 or day in holidays:
-        day -= timedelta(days=1)
-    return day
-
-
-def latest_close_with_data(now: datetime) -> date:
-    """The newest NYSE trading day whose end-of-day data is due by `now` (an aware datetime)."""
-    local = now.astimezone(US_EASTERN)
-    day = local.date() + timedelta(days=1)
-    if local.time() < EOD_DATA_READY:
-        day -= timedelta(days=1)
-    return _previous_trading_day(day)
-
-
 def due_date(dataset: str, settings: Settings, now: datetime) -> date:
-    """The newest date `dataset` must hold. The synthetic market's clock stops at its end date."""
-    clock = now
-    if settings.source == "sample":
-        clock = datetime.combine(date.fromisoformat(settings.sample_end), EOD_DATA_READY, US_EASTERN)
-    day = latest_close_with_data(clock)
+    """The newest date `dataset` must hold: the raw price gate's expected day, less the dataset's lag."""
+    day = expected_latest_day(settings, now)
     for _ in range(DAILY_DATASETS[dataset]):
-        day = _previous_trading_day(day)
+        day = trading_calendar.previous_session(day)
     return day
 
 

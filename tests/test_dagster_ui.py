@@ -17,7 +17,8 @@ import pytest
 import requests
 
 from data_quality.marts_contract import MARTS
-from pipelines.automation import RawState, latest_close_with_data, latest_day_outcome, refresh_decision
+from data_quality.trading_calendar import latest_close_with_data
+from pipelines.automation import RawState, latest_day_outcome, refresh_decision
 from pipelines.datasets import DATASETS
 from pipelines.instance import dagster_yaml
 from tests.conftest import REPO, pipeline_env

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from data_quality import gate_scope, policy
+from data_quality import gate_scope, policy, trading_calendar
 from data_quality.raw_gates import plan_scope, run_raw_gates
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
@@ -23,7 +23,7 @@ from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY", small_index="R2000", large_index="SP500")
 T = Thresholds()
-DAYS = [d for d in (dt.date(2022, 1, 3) + dt.timedelta(i) for i in range(900)) if d.isoweekday() <= 5]
+DAYS = list(trading_calendar.sessions("2022-01-03", "2024-06-19").date)  # NYSE sessions: missing bars count those
 OLD = DAYS[100]  # more than recent_window_days before the last day
 RECENT = DAYS[-20]
 assert (DAYS[-1] - OLD).days > T.recent_window_days > (DAYS[-1] - RECENT).days

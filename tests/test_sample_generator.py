@@ -129,7 +129,9 @@ def test_tickers_avoid_the_benchmarks_and_have_three_or_four_letters(small_marke
 
 def test_trading_days_skip_nyse_holidays(small_market):
     days = pd.DatetimeIndex(small_market.tables["prices"].query("symbol == 'IWM'")["date"])
-    for holiday in ("2024-03-29", "2024-07-04", "2025-01-01", "2025-06-19", "2025-11-27", "2025-12-25", "2026-01-19"):
+    # 2025-01-09: President Carter's funeral, a one-off closure (the NYSE calendar's, not a rule).
+    for holiday in ("2024-03-29", "2024-07-04", "2025-01-01", "2025-01-09", "2025-06-19", "2025-11-27", "2025-12-25",
+                    "2026-01-19"):
         assert pd.Timestamp(holiday) not in days
     assert (days.weekday < 5).all()
     assert pd.Timestamp("2025-10-13") in days  # Columbus Day: stocks trade, bonds do not
@@ -205,6 +207,7 @@ def test_rates_look_like_fred(small_market):
     dgs10 = rates[rates["series_id"] == "DGS10"].set_index("date")["value"]
     assert (dgs10.index.weekday < 5).all()
     assert np.isnan(dgs10[pd.Timestamp("2025-07-04")]) and np.isnan(dgs10[pd.Timestamp("2025-11-11")])
+    assert not np.isnan(dgs10[pd.Timestamp("2025-01-09")])  # the NYSE closed, Treasuries traded (as in FRED)
     upper = rates[rates["series_id"] == "DFEDTARU"].set_index("date")["value"]
     lower = rates[rates["series_id"] == "DFEDTARL"].set_index("date")["value"]
     effective = rates[rates["series_id"] == "DFF"].set_index("date")["value"]

@@ -65,7 +65,10 @@ def apply_fault(tables: dict[str, pd.DataFrame], mode: str, roles: tuple[str, ..
     elif mode == "unit_error_100x":
         prices.loc[mid, price_cols] *= 100
     elif mode == "split_without_record":
-        prices.loc[rows[rows >= mid], price_cols] /= 2
+        # From the first quiet day on, so the step reads as a split whatever the day's own move.
+        close = prices.loc[rows, "close"]
+        quiet = rows[(rows >= mid) & ((close / close.shift(1) - 1).abs() < 0.01).to_numpy()]
+        prices.loc[rows[rows >= quiet[0]], price_cols] /= 2
     elif mode == "stale_series":
         stale = rows[(rows >= mid)][:15]
         for c in price_cols:

@@ -21,7 +21,7 @@ from pipelines.sources.sample.calendar import bond_market_closed, trading_days
 from pipelines.sources.sample.truths import AUDIT_DATE, RALLY_THRESHOLD, SURGE_THRESHOLD, compute_truths
 
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
-GENERATOR_VERSION = "3"  # 2: fund distributions; 3: share bases declared (eps_basis_date)
+GENERATOR_VERSION = "4"  # 2: fund distributions; 3: share bases declared (eps_basis_date); 4: XNYS sessions (2025-01-09 closed)
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1
