@@ -18,7 +18,8 @@ from data_quality.thresholds import Thresholds
 SAMPLE_LIMIT = 5
 
 
-def _outcome(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
+def offending_rows(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
+    """A check that passes when `sql` returns no row; the first offenders (sorted) are named."""
     # Sorted, so the offenders named in a detail are the same on every run of the same input.
     rows = con.execute(f"SELECT count(*) OVER () AS n, * FROM ({sql}) ORDER BY ALL LIMIT {SAMPLE_LIMIT}", params or []).fetchall()
     n = rows[0][0] if rows else 0
@@ -171,7 +172,7 @@ def series_flaws(
     reportable = (f"EXISTS (SELECT 1 FROM {report_from} r WHERE r.series = m.series AND m.date >= r.first_new)"
                   if report_from else "true")
     # Other large moves happen (a biotech's trial result, a spin-off): a person should look.
-    large = _outcome(con, ds, "large_move", WARN, f"""
+    large = offending_rows(con, ds, "large_move", WARN, f"""
         SELECT series, date, prev_value, value FROM (
             SELECT series, date, prev_value, value, value / prev_value AS ratio
             FROM {steps} m WHERE prev_value > 0 AND NOT split_day AND {reportable})
@@ -182,7 +183,7 @@ def series_flaws(
 
 
 def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> CheckOutcome:
-    return _outcome(con, table, "future_dated", ERROR,
+    return offending_rows(con, table, "future_dated", ERROR,
                     f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
                     lambda r: f"{r[0]} {r[1]}")
 
@@ -227,7 +228,7 @@ def empty_flaws(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> CheckOutcome:
-    return _outcome(con, table, "ohlc_consistency", ERROR, f"""
+    return offending_rows(con, table, "ohlc_consistency", ERROR, f"""
         SELECT symbol, date, open, high, low, close FROM {table}
         WHERE ({rows}) AND (high < low OR greatest(open, close) > high OR least(open, close) < low)""",
         lambda r: f"{r[0]} {r[1]}: o={r[2]} h={r[3]} l={r[4]} c={r[5]}")
@@ -241,7 +242,7 @@ def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ..
     v = ", ".join(value_columns)
     candidates = table if new_rows == "true" else f"{table} SEMI JOIN (SELECT DISTINCT {k} FROM {table} WHERE {new_rows}) USING ({k})"
     # Repeated keys are rare: find them with a cheap count first, compare values only there.
-    return _outcome(con, table, "key_conflicts", ERROR, f"""
+    return offending_rows(con, table, "key_conflicts", ERROR, f"""
         WITH repeated AS (SELECT {k} FROM {candidates} GROUP BY {k} HAVING count(*) > 1)
         SELECT {k}, count(DISTINCT ({v})) AS versions, string_agg(DISTINCT _source_file, ', ') AS files
         FROM {table} SEMI JOIN repeated USING ({k}) GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",

@@ -76,7 +76,7 @@ def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
 
 def _membership(con, name: str, column: str, check: str, severity: str, extra_ok: list[str]) -> CheckOutcome:
     allowed = ", ".join("'" + s.replace("'", "''") + "'" for s in extra_ok) or "NULL"
-    return mh._outcome(con, f"raw.{name}", check, severity, f"""
+    return mh.offending_rows(con, f"raw.{name}", check, severity, f"""
         SELECT DISTINCT upper(trim({column})) FROM raw.{name}
         WHERE upper(trim({column})) NOT IN (SELECT upper(trim(symbol)) FROM raw.universe)
           AND upper(trim({column})) NOT IN ({allowed})""",
@@ -123,7 +123,7 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
             out.append(mh.ohlc_consistency(con, "raw.prices", rows=scope.where()))
         out.append(mh.freshness(con, "raw.prices", expected_latest_day(settings), t))
     if name == "fund_navs":
-        out.append(mh._outcome(con, "raw.fund_navs", "funds_known", ERROR,
+        out.append(mh.offending_rows(con, "raw.fund_navs", "funds_known", ERROR,
                                "SELECT DISTINCT fund_id FROM raw.fund_navs WHERE fund_id NOT IN (SELECT fund_id FROM raw.funds)",
                                lambda r: f"NAVs for unknown fund {r[0]}"))
     if name in MEMBERSHIP:

@@ -25,11 +25,12 @@ from data_quality.gate_scope import batch_changes
 from pipelines.raw_loader import raw_tables
 
 STATE = "audit.dbt_as_of_state"
+# The plan of the build under way, the one thing the models' macros read from the pipeline
+# (dbt_project/macros/as_of_incremental.sql): written before the build, removed after it. A
+# table, not a dbt var: a var that changes every day would make dbt parse the whole project.
+PLAN = "audit.dbt_as_of_plan"
 # Bump when the plan's rules change: the next build is then a full one.
-PLAN_VERSION = "2026-11-24.1"
-# The environment variables the models' macros read (dbt_project/macros/as_of_incremental.sql).
-ENV = "WAREHOUSE_AS_OF_REBUILD_FROM"
-ENV_UNCHANGED = "WAREHOUSE_UNCHANGED_INPUTS"
+PLAN_VERSION = "2026-12-04.1"
 # The incremental models this plan is for (materialized='incremental' in dbt): the as-of ones
 # recompute dates from the boundary; the filing ones are kept whole when no filing arrived.
 AS_OF_MODELS = ("int_company_asof", "int_eps_growth_asof")
@@ -112,6 +113,21 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
     datasets = sorted({d for d, _ in new})
     return AsOfPlan(False, min(firsts), fingerprint, f"earliest date of new {', '.join(datasets)} rows",
                     current, unchanged)
+
+
+def publish_plan(con: duckdb.DuckDBPyConnection, planned: AsOfPlan, run_id: str) -> None:
+    """Hand the plan to the dbt build that follows (one row; no row = no plan)."""
+    _ensure(con)
+    con.execute(f"CREATE OR REPLACE TABLE {PLAN} (run_id VARCHAR, full_refresh BOOLEAN, rebuild_from DATE, "
+                "unchanged_inputs VARCHAR[], planned_at TIMESTAMP)")
+    con.execute(f"INSERT INTO {PLAN} VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                [run_id, planned.full_refresh, None if planned.full_refresh else planned.rebuild_from,
+                 sorted(planned.unchanged)])
+
+
+def withdraw_plan(con: duckdb.DuckDBPyConnection) -> None:
+    """After the build, whatever its outcome: a later `dbt build` by hand must not use it."""
+    con.execute(f"DROP TABLE IF EXISTS {PLAN}")
 
 
 def record(con: duckdb.DuckDBPyConnection, done: AsOfPlan, run_id: str) -> None:

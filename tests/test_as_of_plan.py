@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.as_of_plan import AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, plan, record
+from pipelines.as_of_plan import (
+    AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, PLAN, STATE, plan, publish_plan, record, withdraw_plan,
+)
 from tests.conftest import REPO, run_dbt
 from tests.helpers.landing import Landing
 
@@ -113,13 +116,20 @@ def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
     assert incremental == set(AS_OF_MODELS) | set(KEPT_WHEN_UNCHANGED)
 
 
-def _dbt(wh: Path, target: Path, *args: str, planned=None) -> None:
-    # pipeline_env drops any WAREHOUSE_* of this process: without `planned`, dbt has no plan.
-    plan_env = {} if planned is None else {
-        "WAREHOUSE_AS_OF_REBUILD_FROM": planned.rebuild_from.isoformat(),
-        "WAREHOUSE_UNCHANGED_INPUTS": ",".join(sorted(planned.unchanged))}
-    run_dbt(wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target),
-            "--quiet", *args, **plan_env)
+def _dbt(wh: Path, target: Path, *args: str, planned=None):
+    """dbt as the pipeline runs it (the plan handed over in its table, then withdrawn), or
+    without `planned` as a user runs it by hand."""
+    db = wh / "warehouse.duckdb"
+    if planned is not None:
+        with duckdb.connect(str(db)) as con:
+            publish_plan(con, planned, "test-run")
+    try:
+        return run_dbt(wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target),
+                       *args)
+    finally:
+        if planned is not None:
+            with duckdb.connect(str(db)) as con:
+                withdraw_plan(con)
 
 
 def _as_of_rows(db: Path) -> dict[str, pd.DataFrame]:
@@ -178,6 +188,25 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
         assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
 
 
+def test_a_dbt_run_by_hand_says_it_has_no_plan_and_the_next_pipeline_build_is_full(landing, tmp_path):
+    """Without the pipeline's plan every as-of row is recomputed, the log says so, and the
+    record of the pipeline's last build is cleared: the hand run may have used other --vars."""
+    target = tmp_path / "target"
+    first = landing.plan()
+    _dbt(landing.root, target, "--full-refresh", planned=first)
+    landing.record(first)
+    landing.land("prices", "d1.csv", _bars("2025-01-07"))
+    assert not landing.plan().full_refresh
+
+    by_hand = _dbt(landing.root, target)
+    assert "int_company_asof: no as-of plan from the pipeline" in by_hand.stdout
+    with duckdb.connect(str(landing.db), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM {STATE}").fetchone() == (0,)
+        assert not con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'").fetchone()[0]
+    after = landing.plan()
+    assert after.full_refresh and after.reason == "no build recorded yet"
+
+
 def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_path):
     from pipelines.assets.dbt import build_fingerprint
 
@@ -202,7 +231,9 @@ def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, t
 
     wh = tmp_path / "wh"
     shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("WAREHOUSE_DIR", str(wh))
+    # dbt learns the warehouse from the asset's --vars, not from this process's environment.
+    monkeypatch.delenv("WAREHOUSE_DIR", raising=False)
+    environment = dict(os.environ)
     query = "SELECT DISTINCT run_id FROM audit.dbt_as_of_state"
     latest = "SELECT max(as_of_date), count(*) FROM intermediate.int_company_asof"
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
@@ -219,3 +250,6 @@ def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, t
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(query).fetchall() == recorded
         assert con.execute(latest).fetchone() == before
+        assert not con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'").fetchone()[0]
+    assert {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DBT_PYTHON"} == \
+        {k: v for k, v in environment.items() if k != "WAREHOUSE_DBT_PYTHON"}, "the asset leaves the environment as it was"

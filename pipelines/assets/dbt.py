@@ -77,14 +77,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         series_flags.ensure(con)
         dbt_vars = json.dumps(settings.dbt_vars())
         as_of = as_of_plan.plan(con, build_fingerprint(dbt_vars))
+        # What dbt needs from the pipeline is explicit: the settings as --vars (the profile
+        # reads the warehouse's place from them too) and the as-of plan as a table it reads.
+        as_of_plan.publish_plan(con, as_of, context.run.run_id)
     context.log.info(as_of.describe())
-    # profiles.yml reads the warehouse location from the environment of the dbt process, and
-    # the as-of models their rebuild boundary (an env var, not a dbt var: a changed var would
-    # make dbt parse the whole project again).
-    os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    os.environ[as_of_plan.ENV] = "" if as_of.full_refresh else as_of.rebuild_from.isoformat()
-    os.environ[as_of_plan.ENV_UNCHANGED] = ",".join(sorted(as_of.unchanged))
-    args = build_args(dbt_vars) + (["--full-refresh"] if as_of.full_refresh else [])
+    args = build_args(json.dumps(settings.dbt_vars(warehouse=True))) + (["--full-refresh"] if as_of.full_refresh else [])
     for stale in ("run_results.json", "manifest.json"):
         # Builds write no JSON artifacts (see build_args): none from an older build may linger.
         (target_path(settings) / stale).unlink(missing_ok=True)
@@ -101,10 +98,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             with warehouse.connect() as con:
                 as_of_plan.record(con, as_of, context.run.run_id)
     finally:
-        os.environ.pop(as_of_plan.ENV, None)
-        os.environ.pop(as_of_plan.ENV_UNCHANGED, None)
-        # dbt tests join the run's quality history, failed ones included.
         with warehouse.connect() as con:
+            as_of_plan.withdraw_plan(con)
+            # dbt tests join the run's quality history, failed ones included.
             record(con, context.run.run_id, outcomes)
 
 
