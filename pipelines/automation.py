@@ -12,7 +12,7 @@ import duckdb
 
 from data_quality import trading_calendar
 from data_quality.raw_gates import expected_latest_day
-from data_quality.results import WARN, CheckOutcome, record
+from data_quality.results import WARN, CheckOutcome, latest_checking_run, record, standing_failures
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
@@ -91,17 +91,9 @@ marts_refresh_job = dg.define_asset_job(
 )
 
 
-def _blocking_gates() -> dict[dg.AssetKey, list[dg.AssetCheckKey]]:
-    gates: dict[dg.AssetKey, list[dg.AssetCheckKey]] = {}
-    for checks in raw_checks:
-        for spec in checks.check_specs:
-            if spec.blocking:
-                gates.setdefault(spec.asset_key, []).append(spec.key)
-    return gates
-
-
-# The raw gates that must have passed on a raw asset's latest data before anything is built on it.
-RAW_GATES = _blocking_gates()
+# The raw assets whose latest data must have passed its blocking gates before anything is built on it.
+RAW_GATED = sorted({spec.asset_key for checks in raw_checks for spec in checks.check_specs if spec.blocking},
+                   key=lambda k: k.to_user_string())
 
 IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
                dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
@@ -139,21 +131,21 @@ def _metadata_int(metadata: dict, name: str) -> int:
     return int(getattr(value, "value", value) or 0)
 
 
-def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey) -> RawState | None:
+def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey, con: duckdb.DuckDBPyConnection) -> RawState | None:
     records = instance.fetch_materializations(key, limit=1).records
     if not records:
         return None
     latest = records[0]
     metadata = latest.asset_materialization.metadata if latest.asset_materialization else {}
     changed = _metadata_int(metadata, "rows_loaded_this_run") > 0 or _metadata_int(metadata, "files_removed") > 0
-    ungated = []
-    for check_key in RAW_GATES.get(key, []):
-        evaluation = instance.get_latest_asset_check_evaluation_record(check_key)
-        evaluated_after = evaluation is not None and evaluation.event is not None and evaluation.event.timestamp >= latest.timestamp
-        # SUCCEEDED is the record status of an evaluation that passed.
-        if not (evaluated_after and evaluation.status.value == "SUCCEEDED"):
-            ungated.append(check_key.name)
-    return RawState(key.to_user_string(), latest.storage_id, changed, tuple(ungated))
+    # The gates' memory across runs is audit.quality_results: the run that loaded this data must
+    # be the latest to have checked it, and none of its blocking checks may have failed.
+    dataset = ".".join(key.path)
+    if latest_checking_run(con, dataset) != latest.run_id:
+        ungated = ("gates not run on this data",)
+    else:
+        ungated = tuple(check for _, check, _, _ in standing_failures(con, dataset))
+    return RawState(key.to_user_string(), latest.storage_id, changed, ungated)
 
 
 @dg.sensor(
@@ -164,9 +156,14 @@ def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey) -> RawState | Non
     description="When a raw dataset has new data that passed its blocking gates and serving.duckdb predates it, "
                 "rebuild the dbt layers, publish and re-render the dashboard. Waits while any run is in progress.",
 )
-def marts_on_raw_change(context: dg.SensorEvaluationContext):
+def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     instance = context.instance
-    in_progress = bool(instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1))
-    raw = [state for key in RAW_GATES if (state := _raw_state(instance, key)) is not None]
+    if instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
+        return refresh_decision([], 0, run_in_progress=True)
+    try:
+        with warehouse.connect(read_only=True, wait_seconds=0) as con:
+            raw = [state for key in RAW_GATED if (state := _raw_state(instance, key, con)) is not None]
+    except duckdb.Error as busy:  # a run started meanwhile and holds the file, or no warehouse yet
+        return dg.SkipReason(f"the warehouse is in use ({str(busy).splitlines()[0]}); deciding later")
     published = instance.fetch_materializations(SERVING_KEY, limit=1).records
     return refresh_decision(raw, published[0].storage_id if published else 0, in_progress)

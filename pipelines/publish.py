@@ -1,10 +1,15 @@
 """Write-audit-publish of serving.duckdb, the only file BI tools read.
 
 Write: the marts of the working warehouse are copied into a new file beside the serving
-file. Audit: the BI contract suites run on that new file. Publish: only if every blocking
-gate of the run passed, the new file atomically replaces the old one (a rename on the same
-filesystem); readers holding the old file keep a complete snapshot, new readers get the new
-one, and a failed run leaves the old file exactly as it was.
+file. Audit: the BI contract suites run on that new file. Publish: the new file atomically
+replaces the old one (a rename on the same filesystem); readers holding the old file keep a
+complete snapshot, new readers get the new one, and a failed run leaves the old file exactly
+as it was.
+
+Within a run, a failed blocking gate stops this step from running at all (Dagster's blocking
+checks). A run that publishes without building (serving materialized alone from the UI) is
+refused by the gates' memory across runs: the latest outcome of every check on the data in the
+warehouse (data_quality.results.standing_failures).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import duckdb
 
 from data_quality.gx_runner import validate_tables
 from data_quality.marts_contract import MARTS
-from data_quality.results import HISTORY, CheckOutcome, blocking_failures, record
+from data_quality.results import HISTORY, CheckOutcome, record, standing_failures
 from data_quality.suites import mart_suite
 from pipelines.config import Settings
 
@@ -106,10 +111,10 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
     serving = settings.serving_path
     candidate = serving.with_name(f".serving-{run_id[:8]}.duckdb")
     with connect() as con:
-        earlier = blocking_failures(con, run_id)
-        if earlier:
-            raise PublishRefused("blocking checks failed earlier in this run: "
-                                 + "; ".join(f"{d} {c}: {detail}" for d, c, detail in earlier[:5]))
+        standing = standing_failures(con)
+        if standing:
+            raise PublishRefused("the data in the warehouse failed blocking checks: "
+                                 + "; ".join(f"{d} {c} (run {r[:8]}): {detail}" for d, c, detail, r in standing[:5]))
         counts = write_candidate(con, candidate, run_id, settings)
     outcomes = audit_candidate(candidate, list(counts))
     with connect() as con:

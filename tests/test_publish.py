@@ -82,8 +82,12 @@ def test_publish_refuses_a_run_whose_gates_failed_earlier(sample_warehouse, tmp_
     with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
         record(con, "run-with-a-failed-gate", [
             CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")])
-    with pytest.raises(PublishRefused, match="blocking checks failed earlier in this run: raw.prices future_dated"):
+    with pytest.raises(PublishRefused, match="the data in the warehouse failed blocking checks: raw.prices future_dated"):
         _publish(wh, "run-with-a-failed-gate")
+    # A later run that only publishes (serving materialized alone) checks nothing upstream: the
+    # failure of the run that last checked raw.prices still stands.
+    with pytest.raises(PublishRefused, match="raw.prices future_dated"):
+        _publish(wh, "a-run-that-only-publishes")
     assert digest(wh / "serving.duckdb") == before
     assert not list(wh.glob(".serving-*"))
     # A warning is not a refusal: the same run with only a warn-level failure publishes.
