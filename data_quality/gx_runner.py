@@ -1,8 +1,9 @@
 """Run Great Expectations 1.x suites on DuckDB tables, inside DuckDB.
 
 GX's SQL path keeps memory bounded (no table is pulled into pandas). As shipped it fails on
-DuckDB (GX issues 10738 and 11579); pipelines/compat.py holds the shim that makes it work. With
-the shims off, each table is read into pandas and validated there: the same suites, more memory.
+DuckDB (GX issues 10738 and 11579); pipelines/compat.py holds the shim that makes it work, and
+callers say whether it is applied (`in_duckdb`). Without it, each table is read into pandas and
+validated there: the same suites, more memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 from data_quality.results import ERROR, CheckOutcome
-from pipelines import compat
 
 
 @lru_cache(maxsize=1)
@@ -36,16 +36,16 @@ def _context():
 
 
 def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list,
-                   rows: str | None = None) -> CheckOutcome:
+                   rows: str | None = None, in_duckdb: bool = False) -> CheckOutcome:
     """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
-    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)])[0]
+    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb)[0]
 
 
-def validate_tables(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
+def validate_tables(db_path: Path, suites: list[tuple], in_duckdb: bool = False) -> list[CheckOutcome]:
     """Validate several tables of one file through one GX data source: the source's engine and
     connection are set up once, not once per table. Each item is (schema, table, suite name,
     expectations, row condition or None); the outcome of each lists every failed expectation."""
-    if not compat.gx_validates_in_duckdb():
+    if not in_duckdb:
         return _validate_in_pandas(db_path, suites)
     gx = _gx()
     context = _context()

@@ -40,11 +40,11 @@ def _split_like(ratio_sql: str, t: Thresholds) -> str:
 
 
 def quarantine_spikes(con: duckdb.DuckDBPyConnection, dataset: str, id_col: str, value_col: str, t: Thresholds,
-                      new_rows: str = "true") -> CheckOutcome:
+                      received: list[str], lineage: list[str], new_rows: str = "true") -> CheckOutcome:
     """Moves one-day spikes among `new_rows` from raw.<dataset> to quarantine.<dataset>: a close
     beyond the daily limit that is back near the previous close the next day (a bad print, not
-    a move). Neighbours are read from the whole table, so a new row is judged by its context."""
-    from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
+    a move). Neighbours are read from the whole table, so a new row is judged by its context.
+    `received` and `lineage` are the contract's columns, as the quarantine table lays them out."""
 
     raw, quarantine = f"raw.{dataset}", f"quarantine.{dataset}"
     # Enough days before each series' first new row to find the close before it.
@@ -67,13 +67,12 @@ def quarantine_spikes(con: duckdb.DuckDBPyConnection, dataset: str, id_col: str,
     n = con.execute("SELECT count(*) FROM _spikes").fetchone()[0]
     samples = con.execute(f"SELECT series, date, detail FROM _spikes ORDER BY series, date LIMIT {SAMPLE_LIMIT}").fetchall()
     if n:
-        d = DATASETS[dataset]
-        received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in d.column_names)
-        lineage = ", ".join(f"r.{c}" for c, _ in LINEAGE_COLUMNS)
+        as_received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in received)
+        lineage_values = ", ".join(f"r.{c}" for c in lineage)
         match = (f"r.{id_col} = s.series AND r.date = s.date AND r._source_file = s._source_file "
                  "AND r._source_line = s._source_line")
-        con.execute(f"""INSERT INTO {quarantine} SELECT {received}, 'one_day_spike', '{value_col}',
-                        s.detail, {lineage} FROM {raw} r JOIN _spikes s ON {match}""")
+        con.execute(f"""INSERT INTO {quarantine} SELECT {as_received}, 'one_day_spike', '{value_col}',
+                        s.detail, {lineage_values} FROM {raw} r JOIN _spikes s ON {match}""")
         con.execute(f"DELETE FROM {raw} r WHERE EXISTS (SELECT 1 FROM _spikes s WHERE {match})")
     con.execute("DROP TABLE _spikes")
     return CheckOutcome(raw, "one_day_spike", n == 0, WARN, observed=n,

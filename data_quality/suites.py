@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from data_quality.marts_contract import MARTS, SHARE_COLUMNS
 from data_quality.thresholds import Thresholds
-from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
 
 
 def _ranges(dataset: str, t: Thresholds) -> list:
@@ -30,15 +29,14 @@ def _ranges(dataset: str, t: Thresholds) -> list:
     return []
 
 
-def raw_suite(dataset_name: str, t: Thresholds) -> list:
-    """Schema, not-null on required columns and value ranges of one raw table."""
+def raw_suite(dataset_name: str, columns: list[str], not_null: list[str], t: Thresholds) -> list:
+    """Schema (the table's columns in order), not-null on `not_null` and value ranges of one raw
+    table; the columns come from the landing contract (pipelines.raw_gates.contract_suite)."""
     import great_expectations as gx
 
     E = gx.expectations
-    d = DATASETS[dataset_name]
-    columns = [*d.column_names, *(name for name, _ in LINEAGE_COLUMNS)]
     suite = [E.ExpectTableColumnsToMatchOrderedList(column_list=columns)]
-    suite += [E.ExpectColumnValuesToNotBeNull(column=c.name) for c in d.columns if c.required and not c.nullable]
+    suite += [E.ExpectColumnValuesToNotBeNull(column=c) for c in not_null]
     return suite + _ranges(dataset_name, t)
 
 

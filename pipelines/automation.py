@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from data_quality import trading_calendar
-from data_quality.raw_gates import expected_latest_day
+from pipelines.raw_gates import expected_latest_day
 from data_quality.results import WARN, CheckOutcome, latest_checking_run, record, standing_failures
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY

@@ -24,6 +24,7 @@ from data_quality.gx_runner import validate_tables
 from data_quality.marts_contract import MARTS
 from data_quality.results import HISTORY, CheckOutcome, record, standing_failures
 from data_quality.suites import mart_suite
+from pipelines import compat
 from pipelines.config import Settings
 
 
@@ -68,7 +69,7 @@ def audit_candidate(candidate: Path, tables: list[str]) -> list[CheckOutcome]:
     missing = [CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
                             detail=f"marts.{table} is missing from the build") for table in MARTS if table not in tables]
     present = [("marts", table, "bi_contract_suite", mart_suite(table), None) for table in MARTS if table in tables]
-    return missing + validate_tables(candidate, present)
+    return missing + validate_tables(candidate, present, in_duckdb=compat.gx_validates_in_duckdb())
 
 
 def swap_in(candidate: Path, serving: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_quality.raw_gates import run_raw_gates, run_raw_suite
+from pipelines.raw_gates import run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS

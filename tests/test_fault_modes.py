@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from data_quality import gate_scope
-from data_quality.raw_gates import plan_scope, run_raw_gates, run_raw_suite
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import record
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings

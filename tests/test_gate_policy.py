@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from data_quality import gate_scope, policy, trading_calendar
-from data_quality.raw_gates import plan_scope, run_raw_gates
+from pipelines.raw_gates import plan_scope, run_raw_gates
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from tests.helpers.landing import Landing

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from data_quality import gate_scope
-from data_quality.raw_gates import plan_scope, run_raw_gates, run_raw_suite
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from tests.helpers.landing import Landing

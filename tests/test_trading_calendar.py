@@ -14,7 +14,7 @@ import pytest
 
 from data_quality import market_health as mh
 from data_quality import trading_calendar as tc
-from data_quality.raw_gates import expected_latest_day
+from pipelines.raw_gates import expected_latest_day
 from data_quality.thresholds import Thresholds
 from pipelines.automation import due_date
 from pipelines.config import Settings

@@ -8,7 +8,7 @@ audit.quality_results in the working warehouse, failed runs included.
 import dagster as dg
 
 from data_quality import gate_scope, policy
-from data_quality.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
+from pipelines.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.datasets import DATASETS

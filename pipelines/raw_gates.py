@@ -14,7 +14,8 @@ from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_hist
 from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
-from pipelines.datasets import DATASETS
+from pipelines import compat
+from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
 from pipelines.raw_loader import landing_notes, raw_tables
 
 
@@ -107,7 +108,8 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
     value_cols = tuple(c for c in d.column_names if c not in d.key)
     out: list[CheckOutcome] = []
     if name in SERIES_COLUMNS and scope.mode != "unchanged":
-        out.append(mh.quarantine_spikes(con, name, *SERIES_COLUMNS[name], t, scope.where()))
+        out.append(mh.quarantine_spikes(con, name, *SERIES_COLUMNS[name], t, list(d.column_names),
+                                        [c for c, _ in LINEAGE_COLUMNS], scope.where()))
         gate_scope.refresh(con, scope)
     out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t), _landing_files(con, name)]
     if scope.mode != "unchanged":
@@ -261,13 +263,21 @@ def _scoped(out: list[CheckOutcome], name: str, scope: gate_scope.Scope) -> list
     return out
 
 
+def contract_suite(name: str, t: Thresholds) -> list:
+    """The GX suite of a raw table, from its landing contract: columns, required ones, ranges."""
+    d = DATASETS[name]
+    columns = [*d.column_names, *(c for c, _ in LINEAGE_COLUMNS)]
+    return raw_suite(name, columns, [c.name for c in d.columns if c.required and not c.nullable], t)
+
+
 def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Scope | None = None) -> CheckOutcome:
     """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open."""
     if scope is not None and scope.mode == "unchanged":
         return CheckOutcome(f"raw.{name}", "contract_suite", True, ERROR, observed={"expectations": 0, "failed": 0},
                             detail=f"all expectations met [checked: {scope.describe()}]")
     rows = None if scope is None or scope.mode == "full" else scope.where()
-    outcome = validate_table(db_path, "raw", name, "contract_suite", raw_suite(name, t), rows=rows)
+    outcome = validate_table(db_path, "raw", name, "contract_suite", contract_suite(name, t), rows=rows,
+                             in_duckdb=compat.gx_validates_in_duckdb())
     if scope is not None:
         outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"
     return outcome
