@@ -23,6 +23,7 @@ from typing import TypeVar
 import duckdb
 
 from data_quality.thresholds import Thresholds
+from data_quality.sql import sql_list
 
 VALIDATED = "audit.validated_batches"
 K = TypeVar("K")
@@ -52,7 +53,7 @@ class Scope:
         if not self.new_batches:
             return "false"
         prefix = f"{alias}." if alias else ""
-        return f"{prefix}_batch_id IN ({', '.join(_quote(b) for b in self.new_batches)})"
+        return f"{prefix}_batch_id IN ({sql_list(self.new_batches)})"
 
     @property
     def validated(self) -> list[str]:
@@ -64,10 +65,6 @@ class Scope:
         if self.mode == "unchanged":
             return f"no rows since the last validated batch ({sum(self.state.values())} rows validated earlier)"
         return f"{self.new_rows} new rows in {len(self.new_batches)} batch(es); {sum(self.state.values()) - self.new_rows} rows validated earlier"
-
-
-def _quote(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
 
 
 def _batch_state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:

@@ -15,6 +15,7 @@ How a mart reads a flag: a value computed from the series' observation at d0 and
 from __future__ import annotations
 
 import duckdb
+from data_quality.sql import sql_list
 
 TABLE = "audit.series_flags"
 # dataset: the raw dataset (prices, fund_navs, rates); series: its symbol, fund_id or series_id.
@@ -43,7 +44,7 @@ def record(con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tupl
     rules. Otherwise they cover new rows only: a finding replaces the flag of the same series,
     rule and start (a stale run that went on into the new rows), and other flags stay."""
     ensure(con)
-    wanted = ", ".join("'" + r + "'" for r in rules)
+    wanted = sql_list(rules)
     if replace_all:
         con.execute(f"DELETE FROM {TABLE} WHERE dataset = ? AND rule IN ({wanted})", [dataset])
     else:

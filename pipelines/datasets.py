@@ -6,7 +6,7 @@ sources and the quality gates all read their column lists and keys from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Data dated after tomorrow (UTC) cannot have been observed: a clock or unit slip upstream.
 FUTURE = "current_date + 1"
@@ -28,16 +28,13 @@ class Dataset:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
-    # Extension datasets are ours, not the shared contract's: optional in every source.
     # Row rules: (rule name, SQL predicate over the typed columns that must hold). A row
     # that breaks one goes to quarantine.<dataset> with the rule's name; NULL passes.
     row_rules: tuple[tuple[str, str], ...] = ()
-    extension: bool = False
     # Rules on a value as written, checked before its type: (rule, column, SQL condition that
     # flags the row, SQL detail), `{v}` standing for the trimmed text (NULL when blank). A row
     # they flag is not what the dataset holds (a placeholder ticker, a CVR line in a holdings file).
     text_rules: tuple[tuple[str, str, str, str], ...] = ()
-    group: str = field(default="raw")
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -156,7 +153,6 @@ DATASETS: dict[str, Dataset] = {
                 ("pay_before_ex_date", "pay_date >= ex_date"),
                 ("future_date", f"ex_date <= {FUTURE}"),
             ),
-            extension=True,
         ),
         Dataset(
             "earnings",
@@ -258,7 +254,6 @@ DATASETS: dict[str, Dataset] = {
             ),
             ("symbol", "date"),
             (("ratio_positive", "ratio > 0"),),
-            extension=True,
         ),
     )
 }

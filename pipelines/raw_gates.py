@@ -17,6 +17,7 @@ from pipelines.config import Settings
 from pipelines import compat
 from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
 from pipelines.raw_loader import landing_notes, raw_tables
+from data_quality.sql import sql_list
 
 
 
@@ -37,9 +38,8 @@ def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) ->
     """Bad rows of the new batches: a whole table of old history is not judged again, and a batch
     whose every row was quarantined (no raw rows at all) counts too. Rows a publisher sends to say
     it has no value (policy.NO_VALUE_RULES) are quarantined but are not bad rows of a feed."""
-    validated = ", ".join("'" + b + "'" for b in scope.validated)
-    new_rows = f"_batch_id NOT IN ({validated})" if validated else "true"
-    no_value = ", ".join("'" + r + "'" for r in policy.NO_VALUE_RULES)
+    new_rows = f"_batch_id NOT IN ({sql_list(scope.validated)})" if scope.validated else "true"
+    no_value = sql_list(policy.NO_VALUE_RULES)
     good, bad, empty = con.execute(
         f"""SELECT (SELECT count(*) FROM raw.{name} WHERE {scope.where()}),
                    (SELECT count(*) FILTER (WHERE _rule NOT IN ({no_value})) FROM quarantine.{name} WHERE {new_rows}),
@@ -76,7 +76,7 @@ def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
 
 
 def _membership(con, name: str, column: str, check: str, severity: str, extra_ok: list[str]) -> CheckOutcome:
-    allowed = ", ".join("'" + s.replace("'", "''") + "'" for s in extra_ok) or "NULL"
+    allowed = sql_list(extra_ok)
     return mh.offending_rows(con, f"raw.{name}", check, severity, f"""
         SELECT DISTINCT upper(trim({column})) FROM raw.{name}
         WHERE upper(trim({column})) NOT IN (SELECT upper(trim(symbol)) FROM raw.universe)
@@ -207,7 +207,7 @@ def _rate_gates(con, t: Thresholds, run_id: str) -> CheckOutcome:
 
 def _flag_outcome(con, table: str, rule: str, roles: list[str], window_start) -> CheckOutcome:
     """This run's findings of one rule: flagged (a warning) unless a role series is hit inside the recent window."""
-    role_list = ", ".join("'" + r.upper().replace("'", "''") + "'" for r in roles) or "NULL"
+    role_list = sql_list(r.upper() for r in roles)
     rows = con.execute(f"""
         SELECT series, date_from, date_to, detail,
                upper(series) IN ({role_list}) AND date_to >= ?::DATE AS blocks

@@ -29,6 +29,7 @@ import duckdb
 from pipelines.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
 from pipelines.sources.formats import registry
 from pipelines.sources.formats.base import FormatError, Shape, csv_relation, head_lines, norm, parse_header
+from data_quality.sql import sql_str
 
 LOAD_LOG = "raw._loaded_files"
 # Files the source did not land (not a recognized format, hidden): replaced at every load.
@@ -60,10 +61,6 @@ class LoadReport:
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
@@ -105,7 +102,7 @@ def _add_new_contract_columns(con: duckdb.DuckDBPyConnection, dataset: Dataset) 
         con.execute(f"ALTER TABLE raw.{dataset.name} ADD COLUMN {col} {c.sql_type}")
         con.execute(f"ALTER TABLE quarantine.{dataset.name} ADD COLUMN IF NOT EXISTS {col} VARCHAR")
         con.execute(f"UPDATE raw.{dataset.name} SET {col} = TRY_CAST(json_extract_string(_extra, "
-                    f"{_sql_str('$.' + c.name)}) AS {c.sql_type}) WHERE _extra IS NOT NULL")
+                    f"{sql_str('$.' + c.name)}) AS {c.sql_type}) WHERE _extra IS NOT NULL")
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -164,7 +161,7 @@ def _shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sibling
     """How to read the landed file; None for a file with nothing in it (no header either)."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        p = _sql_str(str(path))
+        p = sql_str(str(path))
         try:
             names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({p})").fetchall()]
         except duckdb.Error as e:
@@ -307,20 +304,20 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
         for c in dataset.columns
     )
     # The first broken cell names the row's fault; typed rules are checked on the typed row.
-    cell_case = " ".join(f"WHEN {cond} THEN {_sql_str(rule)}" for rule, _, cond, _ in violations)
-    col_case = " ".join(f"WHEN {cond} THEN {_sql_str(col)}" for _, col, cond, _ in violations)
+    cell_case = " ".join(f"WHEN {cond} THEN {sql_str(rule)}" for rule, _, cond, _ in violations)
+    col_case = " ".join(f"WHEN {cond} THEN {sql_str(col)}" for _, col, cond, _ in violations)
     detail_case = " ".join(f"WHEN {cond} THEN {det}" for _, _, cond, det in violations)
     typed_rule_case = " ".join(
-        f"WHEN NOT coalesce(({pred}), true) THEN {_sql_str(rule)}" for rule, pred in dataset.row_rules
+        f"WHEN NOT coalesce(({pred}), true) THEN {sql_str(rule)}" for rule, pred in dataset.row_rules
     )
     typed_rule_detail = " ".join(
-        f"WHEN NOT coalesce(({pred}), true) THEN {_sql_str('expected ' + pred)}" for _, pred in dataset.row_rules
+        f"WHEN NOT coalesce(({pred}), true) THEN {sql_str('expected ' + pred)}" for _, pred in dataset.row_rules
     )
     # A format that gives several rows per line (a bars file's dividend and capital gain) says
     # which part of the line each row is, so a quarantined row is matched to its own values.
     part = f", {shape.part} AS _part" if shape.part else ""
     part_join = " AND s._part = q._part" if shape.part else ""
-    lineage = f"{_sql_str(rel_name)} AS _source_file, s._line AS _source_line, {_sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
+    lineage = f"{sql_str(rel_name)} AS _source_file, s._line AS _source_line, {sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
     # Values as received (text) are kept for quarantined rows only, fetched again from the
     # file by line: casting every value of a clean file to text cost a quarter of the load.
     try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+from data_quality.sql import sql_str
 
 
 class FormatError(ValueError):
@@ -51,8 +52,6 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def is_gzip(path: Path) -> bool:
