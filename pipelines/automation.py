@@ -16,6 +16,7 @@ from data_quality.results import WARN, CheckOutcome, latest_checking_run, record
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
+from pipelines.jobs import marts_refresh_job
 from pipelines.resources import WarehouseResource
 
 # Dataset -> trading days its newest date may trail the latest close. FRED publishes a
@@ -82,13 +83,6 @@ freshness_checks = [_freshness_check(d) for d in DAILY_DATASETS]
 
 # --- The marts follow raw data -------------------------------------------------------------
 
-RAW = dg.AssetSelection.groups("raw")
-marts_refresh_job = dg.define_asset_job(
-    "marts_refresh_job",
-    selection=RAW.downstream(include_self=False),
-    description="Rebuild every dbt layer from the raw data already loaded, gate and republish (no ingestion).",
-    executor_def=dg.in_process_executor,
-)
 
 
 # The raw assets whose latest data must have passed its blocking gates before anything is built on it.

@@ -14,8 +14,8 @@ from pipelines.assets.checks import raw_checks, series_flags_table  # noqa: E402
 from pipelines.assets.dashboard import dashboard, dbt_docs  # noqa: E402
 from pipelines.assets.raw import raw_assets  # noqa: E402
 from pipelines.assets.serving import serving_duckdb  # noqa: E402
-from pipelines.automation import freshness_checks, marts_on_raw_change, marts_refresh_job  # noqa: E402
-from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
+from pipelines.automation import freshness_checks, marts_on_raw_change  # noqa: E402
+from pipelines.jobs import marts_refresh_job, warehouse_job, weekday_schedule  # noqa: E402
 from pipelines.resources import warehouse_from_env  # noqa: E402
 from pipelines.sources.live.config import live_services_resource  # noqa: E402
 

@@ -55,9 +55,6 @@ def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str
             con.execute(f"CREATE TABLE candidate.marts.{table} AS SELECT * FROM marts.{table}")
             counts[table] = con.execute(f"SELECT count(*) FROM candidate.marts.{table}").fetchone()[0]
         con.execute(
-            "CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, passed, "
-            f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
-        con.execute(
             "CREATE TABLE candidate.marts.publish_info AS SELECT ? AS run_id, now()::TIMESTAMP AS published_at, "
             "? AS source, ? AS synthetic", [run_id, settings.source, settings.source == "sample"])
     finally:
@@ -123,11 +120,10 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
         if any(o.blocks for o in outcomes):
             candidate.unlink(missing_ok=True)
             return None, outcomes
-        # The published file carries the audit of itself too.
+        # Copied after the audit: the published file carries the audit of itself too.
         con.execute(f"ATTACH '{candidate}' AS candidate")
-        con.execute("DELETE FROM candidate.marts.quality_results")
-        con.execute(f"INSERT INTO candidate.marts.quality_results SELECT run_id, checked_at, dataset, check_name, passed, "
-                    f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
+        con.execute("CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, "
+                    f"passed, severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
         con.execute("DETACH candidate")
     swap_in(candidate, serving)
     return Published(serving, counts), outcomes

@@ -1,4 +1,6 @@
-"""Resources: the warehouse (settings + DuckDB connection) and dbt, chosen by environment."""
+"""The warehouse resource: settings from the environment, the run's hold on the folder, and
+DuckDB connections. (The dbt resource is built beside the dbt assets, in assets/dbt.py; the live
+services' in sources/live/config.py.)"""
 
 from __future__ import annotations
 

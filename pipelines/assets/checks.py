@@ -8,11 +8,11 @@ audit.quality_results in the working warehouse, failed runs included.
 import dagster as dg
 
 from data_quality import gate_scope, policy
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.datasets import DATASETS
-from pipelines.assets.raw import OWNER
 from pipelines.resources import WarehouseResource
 
 ACTIONS = {
@@ -78,7 +78,7 @@ raw_checks = [_raw_checks(d) for d in DATASETS]
 # Written by the flag checks above, read by the marts (a dbt source): shown in the graph between
 # the raw gates and the models, not materialized on its own.
 series_flags_table = dg.AssetSpec(
-    ["audit", "series_flags"], group_name="raw", owners=[OWNER], kinds={"duckdb"},
+    ["audit", "series_flags"], group_name="raw", owners=[DATA_ENGINEERING], kinds={"duckdb"},
     description="Flagged stretches of history (unexplained jumps, unit errors, stale runs, missing bars, rate gaps) "
                 "that the raw gates set aside instead of blocking; the marts step around them, serving publishes "
                 "them as marts.series_flags. Written by the flag checks of raw/prices, raw/fund_navs and raw/rates.",

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.assets.owners import ANALYTICS
 from pipelines.assets.dbt import dbt_project
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.dashboard import dashboard_path, render_dashboard
@@ -10,7 +11,6 @@ from pipelines.resources import WarehouseResource
 
 DASHBOARD_KEY = dg.AssetKey(["serving", "dashboard"])
 DBT_DOCS_KEY = dg.AssetKey(["serving", "dbt_docs"])
-OWNER = "team:analytics"
 
 
 def _page_metadata(page) -> dict:
@@ -25,7 +25,7 @@ def _page_metadata(page) -> dict:
     key=DBT_DOCS_KEY,
     group_name="serving",
     kinds={"dbt", "html"},
-    owners=[OWNER],
+    owners=[ANALYTICS],
     description=(
         "$WAREHOUSE_DIR/dbt_docs/index.html: the dbt project's static docs page (what `dbt docs generate "
         "--static --empty-catalog` writes, made from the prepared manifest), one page with every model's "
@@ -45,7 +45,7 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     deps=[SERVING_KEY, DBT_DOCS_KEY],
     group_name="serving",
     kinds={"python", "html"},
-    owners=[OWNER],
+    owners=[ANALYTICS],
     description=(
         "$WAREHOUSE_DIR/dashboard/index.html: one self-contained page (Vega-Lite charts with their "
         "JavaScript inlined, opens without a network) read from serving.duckdb: the trigger board and "

@@ -18,8 +18,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from data_quality import series_flags
 from data_quality.results import ERROR, WARN, CheckOutcome, record
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines import as_of_plan, compat
-from pipelines.assets.raw import OWNER
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -48,7 +48,7 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         return next((part for part in fqn if part in LAYER_GROUPS), "dbt")
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        return [OWNER]
+        return [DATA_ENGINEERING]
 
 
 translator = WarehouseDbtTranslator(

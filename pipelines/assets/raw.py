@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.datasets import DATASETS, Dataset
 from pipelines.metadata import table_metadata
 from pipelines.raw_loader import ensure_tables, load_dataset
@@ -10,7 +11,6 @@ from pipelines.resources import WarehouseResource
 from pipelines.sources import source_for
 from pipelines.sources.live.config import LiveServicesResource
 
-OWNER = "team:data-engineering"
 
 
 def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
@@ -22,7 +22,7 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             f"contract (key {', '.join(dataset.key)}); rows that break a rule go to quarantine.{dataset.name}."
         ),
         kinds={"duckdb", "python", "great_expectations"},
-        owners=[OWNER],
+        owners=[DATA_ENGINEERING],
         metadata={"dagster/column_schema": dg.TableSchema(
             columns=[dg.TableColumn(c.name, c.sql_type.lower(), description=c.description) for c in dataset.columns]
         )},

@@ -3,9 +3,9 @@
 import dagster as dg
 
 from data_quality.marts_contract import MARTS
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.assets.checks import to_check_result
 from pipelines.assets.dbt import dbt_models
-from pipelines.assets.raw import OWNER
 from pipelines.publish import PublishRefused, publish, remove_leftover_candidates
 from pipelines.resources import WarehouseResource
 
@@ -19,7 +19,7 @@ UPSTREAM = sorted(dbt_models.keys, key=lambda k: k.to_user_string())
     deps=UPSTREAM,
     group_name="serving",
     kinds={"duckdb", "great_expectations"},
-    owners=[OWNER],
+    owners=[DATA_ENGINEERING],
     description=(
         "$WAREHOUSE_DIR/serving.duckdb, schema marts: the BI-facing tables plus quality_results and "
         "publish_info. Written as a new file, audited with the BI contract suites, then atomically "
