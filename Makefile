@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(abspath $(WAREHOUSE_DIR))/dagster_home
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' | grep -v '/target/')
 
-.PHONY: setup prepare demo test test-fast test-no-shims mutate ui bench clean
+.PHONY: setup prepare demo test test-fast test-no-shims lint mutate ui bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,8 @@ prepare: $(MANIFEST) $(VENV)/.vega-bundle
 demo: prepare
 	$(BIN)/python -m pipelines.run
 
-test: prepare
+# Lint first (about a minute): a lint failure stops the run before the 16-minute suite.
+test: prepare lint
 	$(BIN)/python -m pytest -q -rs
 
 # The tests that run no warehouse (loaders, gates, parsers, contract, corpus): about 90 s on 2 cores.
@@ -53,6 +54,15 @@ test-fast: prepare
 # first when upgrading Dagster, dagster-dbt or Great Expectations (docs/upgrading.md).
 test-no-shims: prepare
 	WAREHOUSE_COMPAT_SHIMS=off $(BIN)/python -m pytest -q -rs
+
+# Ruff (lint, then the formatter's check) on every Python file; sqlfluff with the dbt templater on
+# the dbt models (configured in pyproject.toml and .sqlfluff). Not the macros: the dbt templater
+# skips macro files, and a macro's expansion is parsed in each model that calls it. sqlfluff
+# renders the models with dbt, hence `prepare` (the profile reads WAREHOUSE_DIR, exported above).
+lint: prepare
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
 
 # Not part of `make test` (it takes tens of minutes): each mutation of tests/mutations.py must
 # make its tests fail. Some of them: make mutate MUTATE_ARGS="--only relative_strength_inverted"

@@ -66,8 +66,12 @@ def test_first_build_is_full_then_new_rows_set_the_boundary(landing):
 
 def test_each_input_counts_by_the_date_its_rows_became_public(landing):
     landing.record(landing.plan())
-    landing.land("earnings", "q.csv", "symbol,fiscal_period_end,report_date,net_income,eps_diluted,revenue,shares_outstanding\n"
-                 "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n")
+    landing.land(
+        "earnings",
+        "q.csv",
+        "symbol,fiscal_period_end,report_date,net_income,eps_diluted,revenue,shares_outstanding\n"
+        "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n",
+    )
     p = landing.plan()
     assert p.rebuild_from == dt.date(2024, 11, 5), "a filing counts from its report date, not its period end"
     assert "earnings" in p.reason and "earnings" not in p.unchanged
@@ -111,8 +115,11 @@ def test_a_build_that_is_not_recorded_leaves_the_boundary_where_it_was(landing):
 
 def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
     manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
-    incremental = {n["name"] for n in manifest["nodes"].values()
-                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+    incremental = {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    }
     assert incremental == set(AS_OF_MODELS) | set(KEPT_WHEN_UNCHANGED)
 
 
@@ -181,8 +188,9 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
     _dbt(wh, target, "--full-refresh")
     full = _as_of_rows(landing.db)
     for model in (*AS_OF_MODELS, *KEPT_WHEN_UNCHANGED):
-        pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
-                                      obj=model)
+        pd.testing.assert_frame_equal(
+            incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12, obj=model
+        )
     for model in AS_OF_MODELS:
         dates = set(incremental[model]["as_of_date"])
         assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
@@ -213,9 +221,13 @@ def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_pat
     target = tmp_path / "target"
     run_dbt(tmp_path, "parse", "--quiet", "--target-path", str(target), "--no-partial-parse")
     prepared = REPO / "dbt_project" / "target" / "manifest.json"
-    assert json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
+    assert (
+        json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
+    )
     assert build_fingerprint("{}", target / "manifest.json") == build_fingerprint("{}", prepared)
-    assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint('{"small_symbol": "VTWO"}', prepared)
+    assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint(
+        '{"small_symbol": "VTWO"}', prepared
+    )
 
 
 def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, tmp_path, monkeypatch):
@@ -240,13 +252,17 @@ def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, t
         recorded, before = con.execute(query).fetchall(), con.execute(latest).fetchone()
 
     result = dg.materialize(
-        [dbt_models], selection=[dg.AssetKey(["intermediate", "int_company_asof"])],
-        resources={"warehouse": WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(wh)})),
-                   "dbt": dbt_resource()},
+        [dbt_models],
+        selection=[dg.AssetKey(["intermediate", "int_company_asof"])],
+        resources={
+            "warehouse": WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(wh)})),
+            "dbt": dbt_resource(),
+        },
     )
     assert result.success
     assert [m.asset_key for m in result.asset_materializations_for_node("dbt_models")] == [
-        dg.AssetKey(["intermediate", "int_company_asof"])]
+        dg.AssetKey(["intermediate", "int_company_asof"])
+    ]
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(query).fetchall() == recorded
         assert con.execute(latest).fetchone() == before

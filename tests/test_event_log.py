@@ -37,7 +37,8 @@ def total() -> None:
 
 
 JOB = dg.Definitions(
-    assets=[numbers, total], asset_checks=[numbers_are_positive],
+    assets=[numbers, total],
+    asset_checks=[numbers_are_positive],
     jobs=[dg.define_asset_job("tiny", selection="*")],
 ).resolve_job_def("tiny")
 
@@ -71,9 +72,12 @@ def test_instance_writes_events_the_stock_storage_reads(home):
         # The cross-run index (what the asset pages and checks read) has the run's mirrors too.
         latest = stock.get_latest_materialization_events([dg.AssetKey("numbers"), dg.AssetKey("total")])
         assert {key.to_user_string(): e.run_id for key, e in latest.items()} == {
-            "numbers": result.run_id, "total": result.run_id}
+            "numbers": result.run_id,
+            "total": result.run_id,
+        }
         check = stock.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_positive")])
+            [dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_positive")]
+        )
         assert [c.run_id for c in check.values()] == [result.run_id]
     finally:
         stock.dispose()

@@ -61,8 +61,12 @@ def test_fault_mode_outcome(mode, market, tmp_path):
     blocked = {name for name, o in out.items() if o.blocks}
     with duckdb.connect(str(wh.db)) as con:
         quarantined = {r[0] for r in con.execute(f"SELECT DISTINCT _rule FROM quarantine.{fault.dataset}").fetchall()}
-        flagged = {r[0] for r in con.execute("SELECT DISTINCT rule FROM audit.series_flags WHERE dataset = ?",
-                                             [fault.dataset]).fetchall()}
+        flagged = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT rule FROM audit.series_flags WHERE dataset = ?", [fault.dataset]
+            ).fetchall()
+        }
     if fault.action == "block":
         assert fault.check in blocked, {k: out[k].detail for k in blocked} or "nothing blocked"
     else:

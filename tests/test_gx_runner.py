@@ -20,8 +20,10 @@ def _warehouse(tmp_path: Path) -> Path:
     db = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(db)) as con:
         ensure_tables(con, DATASETS["funds"])
-        con.execute("INSERT INTO raw.funds (fund_id, name, _source_file, _source_line, _batch_id, _loaded_at) "
-                    "VALUES ('F1', 'Fund one', 'funds/a.csv', 2, 'b1', now()::TIMESTAMP)")
+        con.execute(
+            "INSERT INTO raw.funds (fund_id, name, _source_file, _source_line, _batch_id, _loaded_at) "
+            "VALUES ('F1', 'Fund one', 'funds/a.csv', 2, 'b1', now()::TIMESTAMP)"
+        )
     return db
 
 
@@ -44,6 +46,14 @@ def test_after_a_validation_another_process_can_write_the_file(tmp_path):
     assert _open_in_this_process(db) is False
     # DuckDB lets one process write a file; dbt takes it right after the gates.
     writer = subprocess.run(
-        [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CREATE TABLE t AS SELECT 1 AS x')",
-         str(db)], capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CREATE TABLE t AS SELECT 1 AS x')",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert writer.returncode == 0, writer.stderr

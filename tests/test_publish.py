@@ -19,7 +19,6 @@ from pipelines.resources import WarehouseResource
 from tests.conftest import REPO, SMALL, copy_warehouse, run_pipeline
 
 
-
 def published_run(serving: Path) -> str:
     with duckdb.connect(str(serving), read_only=True) as con:
         return con.execute("SELECT run_id FROM marts.publish_info").fetchone()[0]
@@ -35,7 +34,9 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(s
     first = published_run(serving)
 
     out = tmp_path / "reader.json"
-    reader = subprocess.Popen([sys.executable, str(REPO / "tests/helpers/serving_reader.py"), str(serving), "600", str(out)])
+    reader = subprocess.Popen(
+        [sys.executable, str(REPO / "tests/helpers/serving_reader.py"), str(serving), "600", str(out)]
+    )
     try:
         time.sleep(1.0)
         run_pipeline(wh, **SMALL)
@@ -60,7 +61,8 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(s
 
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         failed = con.execute(
-            "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'").fetchall()
+            "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'"
+        ).fetchall()
     assert ("raw.prices", "unexplained_jump") in failed, "the failed run's checks stay in the working history"
 
 
