@@ -35,8 +35,15 @@ def _context():
     return context
 
 
-def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list,
-                   rows: str | None = None, in_duckdb: bool = False) -> CheckOutcome:
+def validate_table(
+    db_path: Path,
+    schema: str,
+    table: str,
+    suite_name: str,
+    expectations: list,
+    rows: str | None = None,
+    in_duckdb: bool = False,
+) -> CheckOutcome:
     """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
     return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb)[0]
 

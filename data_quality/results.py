@@ -42,20 +42,33 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: list[CheckOutc
     ensure_history(con)
     # A re-executed check replaces its earlier outcome within the same run.
     for o in outcomes:
-        con.execute(f"DELETE FROM {HISTORY} WHERE run_id = ? AND dataset = ? AND check_name = ?",
-                    [run_id, o.dataset, o.check_name])
+        con.execute(
+            f"DELETE FROM {HISTORY} WHERE run_id = ? AND dataset = ? AND check_name = ?",
+            [run_id, o.dataset, o.check_name],
+        )
     con.executemany(
         f"INSERT INTO {HISTORY} VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-        [[run_id, o.dataset, o.check_name, o.passed, o.severity,
-          None if o.observed is None else json.dumps(o.observed, default=str), o.detail] for o in outcomes],
+        [
+            [
+                run_id,
+                o.dataset,
+                o.check_name,
+                o.passed,
+                o.severity,
+                None if o.observed is None else json.dumps(o.observed, default=str),
+                o.detail,
+            ]
+            for o in outcomes
+        ],
     )
 
 
 def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
     # Read without creating anything: the sensor reads a read-only connection.
     schema, table = HISTORY.split(".")
-    return con.execute("SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                       [schema, table]).fetchone()[0]
+    return con.execute(
+        "SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchone()[0]
 
 
 def standing_failures(con: duckdb.DuckDBPyConnection, dataset_like: str = "%") -> list[tuple[str, str, str, str]]:

@@ -15,6 +15,7 @@ How a mart reads a flag: a value computed from the series' observation at d0 and
 from __future__ import annotations
 
 import duckdb
+
 from data_quality.sql import sql_list
 
 TABLE = "audit.series_flags"
@@ -36,8 +37,9 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
 
 
-def record(con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tuple[str, ...], replace_all: bool,
-           run_id: str) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tuple[str, ...], replace_all: bool, run_id: str
+) -> None:
     """Keeps the findings in `flaws` (series, date_from, date_to, rule, detail) of `rules` as flags.
 
     `replace_all`: the findings cover the whole table, so they replace every earlier flag of these
@@ -48,10 +50,16 @@ def record(con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tupl
     if replace_all:
         con.execute(f"DELETE FROM {TABLE} WHERE dataset = ? AND rule IN ({wanted})", [dataset])
     else:
-        con.execute(f"""DELETE FROM {TABLE} t WHERE dataset = ? AND EXISTS (SELECT 1 FROM {flaws} f
-                        WHERE f.series = t.series AND f.rule = t.rule AND f.date_from = t.date_from)""", [dataset])
-    con.execute(f"""INSERT INTO {TABLE} SELECT DISTINCT ?, series, date_from, date_to, rule, detail, ?, now()::TIMESTAMP
-                    FROM {flaws} WHERE rule IN ({wanted})""", [dataset, run_id])
+        con.execute(
+            f"""DELETE FROM {TABLE} t WHERE dataset = ? AND EXISTS (SELECT 1 FROM {flaws} f
+                        WHERE f.series = t.series AND f.rule = t.rule AND f.date_from = t.date_from)""",
+            [dataset],
+        )
+    con.execute(
+        f"""INSERT INTO {TABLE} SELECT DISTINCT ?, series, date_from, date_to, rule, detail, ?, now()::TIMESTAMP
+                    FROM {flaws} WHERE rule IN ({wanted})""",
+        [dataset, run_id],
+    )
 
 
 def forget(con: duckdb.DuckDBPyConnection, dataset: str) -> None:

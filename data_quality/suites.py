@@ -11,8 +11,10 @@ def _ranges(dataset: str, t: Thresholds) -> list:
 
     E = gx.expectations
     if dataset == "prices":
-        return [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, strict_min=True)
-                for c in ("close", "open", "high", "low", "adj_close")]
+        return [
+            E.ExpectColumnValuesToBeBetween(column=c, min_value=0, strict_min=True)
+            for c in ("close", "open", "high", "low", "adj_close")
+        ]
     if dataset == "fund_navs":
         return [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, strict_min=True) for c in ("nav", "adj_nav")]
     if dataset == "rates":
@@ -20,8 +22,10 @@ def _ranges(dataset: str, t: Thresholds) -> list:
     if dataset == "earnings":
         return [E.ExpectColumnValuesToBeBetween(column="shares_outstanding", min_value=0, strict_min=True)]
     if dataset == "universe":
-        return [E.ExpectColumnValuesToBeBetween(column="shares_outstanding", min_value=0, strict_min=True),
-                E.ExpectColumnValuesToBeBetween(column="weight", min_value=0, max_value=1)]
+        return [
+            E.ExpectColumnValuesToBeBetween(column="shares_outstanding", min_value=0, strict_min=True),
+            E.ExpectColumnValuesToBeBetween(column="weight", min_value=0, max_value=1),
+        ]
     if dataset == "fund_distributions":
         return [E.ExpectColumnValuesToBeBetween(column="amount", min_value=0, strict_min=True)]
     if dataset == "splits":
@@ -47,8 +51,11 @@ def mart_suite(table: str) -> list:
     E = gx.expectations
     spec = MARTS[table]
     suite = [E.ExpectTableColumnsToMatchSet(column_set=spec["columns"], exact_match=False)]
-    suite.append(E.ExpectCompoundColumnsToBeUnique(column_list=spec["grain"]) if len(spec["grain"]) > 1
-                 else E.ExpectColumnValuesToBeUnique(column=spec["grain"][0]))
+    suite.append(
+        E.ExpectCompoundColumnsToBeUnique(column_list=spec["grain"])
+        if len(spec["grain"]) > 1
+        else E.ExpectColumnValuesToBeUnique(column=spec["grain"][0])
+    )
     suite += [E.ExpectColumnValuesToNotBeNull(column=c) for c in spec["grain"]]
     suite += [E.ExpectColumnValuesToBeInSet(column=c, value_set=v) for c, v in spec.get("values", {}).items()]
     suite += [E.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in SHARE_COLUMNS.get(table, [])]

@@ -60,7 +60,7 @@ def sessions(start, end) -> pd.DatetimeIndex:
     """NYSE sessions from start to end, both included (tz-naive midnight timestamps)."""
     days = _sessions()
     start, end = _bounded(start), _bounded(end)
-    return days[days.searchsorted(start, "left"):days.searchsorted(end, "right")]
+    return days[days.searchsorted(start, "left") : days.searchsorted(end, "right")]
 
 
 def is_session(day) -> bool:
@@ -104,7 +104,9 @@ def register_sessions(con: duckdb.DuckDBPyConnection) -> str:
     frame = pd.DataFrame({"date": days, "i": np.arange(len(days), dtype=np.int64)})
     con.register("_xnys_sessions_frame", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {SESSIONS_TABLE} AS SELECT date::DATE AS date, i FROM _xnys_sessions_frame")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SESSIONS_TABLE} AS SELECT date::DATE AS date, i FROM _xnys_sessions_frame"
+        )
     finally:
         con.unregister("_xnys_sessions_frame")
     return SESSIONS_TABLE

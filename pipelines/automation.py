@@ -5,18 +5,18 @@ The weekday schedule itself lives in pipelines/jobs.py; this is what watches in 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
 
 from data_quality import trading_calendar
-from pipelines.raw_gates import expected_latest_day
 from data_quality.results import WARN, CheckOutcome, latest_checking_run, record, standing_failures
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
 from pipelines.jobs import marts_refresh_job
+from pipelines.raw_gates import expected_latest_day
 from pipelines.resources import WarehouseResource
 
 # Dataset -> trading days its newest date may trail the latest close. FRED publishes a
@@ -39,8 +39,10 @@ def newest_dates(con: duckdb.DuckDBPyConnection, dataset: str, settings: Setting
     Rates: every FRED series held. Fund NAVs: the newest NAV of any fund (funds close too).
     """
     if dataset == "prices":
-        return {symbol: con.execute("SELECT max(date) FROM raw.prices WHERE symbol = ?", [symbol]).fetchone()[0]
-                for symbol in (settings.small_symbol, settings.large_symbol)}
+        return {
+            symbol: con.execute("SELECT max(date) FROM raw.prices WHERE symbol = ?", [symbol]).fetchone()[0]
+            for symbol in (settings.small_symbol, settings.large_symbol)
+        }
     if dataset == "rates":
         return dict(con.execute("SELECT series_id, max(date) FROM raw.rates GROUP BY series_id ORDER BY 1").fetchall())
     return {"any fund": con.execute(f"SELECT max(date) FROM raw.{dataset}").fetchone()[0]}
@@ -51,11 +53,17 @@ def latest_day_outcome(dataset: str, newest: dict[str, date | None], due: date) 
     passed = bool(newest) and not behind
     lag_note = ", less one business day for FRED" if DAILY_DATASETS[dataset] else ""
     return CheckOutcome(
-        f"raw.{dataset}", "latest_trading_day", passed, WARN,
+        f"raw.{dataset}",
+        "latest_trading_day",
+        passed,
+        WARN,
         observed={"due": str(due), "behind": behind},
-        detail=(f"every series holds {due}" if passed else
-                f"due {due}, behind: " + (", ".join(f"{s} (newest {d})" for s, d in behind.items()) or "no data"))
-               + f" (the latest NYSE close whose data is out by 18:30 New York time{lag_note})",
+        detail=(
+            f"every series holds {due}"
+            if passed
+            else f"due {due}, behind: " + (", ".join(f"{s} (newest {d})" for s, d in behind.items()) or "no data")
+        )
+        + f" (the latest NYSE close whose data is out by 18:30 New York time{lag_note})",
     )
 
 
@@ -63,13 +71,15 @@ def _freshness_check(dataset: str) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", dataset])
 
     @dg.asset_check(
-        asset=key, name="latest_trading_day", blocking=False,
+        asset=key,
+        name="latest_trading_day",
+        blocking=False,
         description="After the US close (data out by 18:30 New York time, NYSE holidays skipped) the latest "
-                    "trading day is present" + (" less FRED's one-day publication lag." if DAILY_DATASETS[dataset] else "."),
+        "trading day is present" + (" less FRED's one-day publication lag." if DAILY_DATASETS[dataset] else "."),
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings
-        due = due_date(dataset, settings, datetime.now(timezone.utc))
+        due = due_date(dataset, settings, datetime.now(UTC))
         with warehouse.connect() as con:
             outcome = latest_day_outcome(dataset, newest_dates(con, dataset, settings), due)
             record(con, context.run.run_id, [outcome])
@@ -84,13 +94,19 @@ freshness_checks = [_freshness_check(d) for d in DAILY_DATASETS]
 # --- The marts follow raw data -------------------------------------------------------------
 
 
-
 # The raw assets whose latest data must have passed its blocking gates before anything is built on it.
-RAW_GATED = sorted({spec.asset_key for checks in raw_checks for spec in checks.check_specs if spec.blocking},
-                   key=lambda k: k.to_user_string())
+RAW_GATED = sorted(
+    {spec.asset_key for checks in raw_checks for spec in checks.check_specs if spec.blocking},
+    key=lambda k: k.to_user_string(),
+)
 
-IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 
 
 @dataclass(frozen=True)
@@ -103,7 +119,9 @@ class RawState:
     ungated: tuple[str, ...]  # blocking gates that did not pass on this data
 
 
-def refresh_decision(raw: list[RawState], published_storage_id: int, run_in_progress: bool) -> dg.RunRequest | dg.SkipReason:
+def refresh_decision(
+    raw: list[RawState], published_storage_id: int, run_in_progress: bool
+) -> dg.RunRequest | dg.SkipReason:
     if run_in_progress:
         return dg.SkipReason("a run is in progress; deciding after it ends")
     # Bad data already sits in raw tables once loaded: any failed gate stops every rebuild.
@@ -148,7 +166,7 @@ def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey, con: duckdb.DuckD
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="When a raw dataset has new data that passed its blocking gates and serving.duckdb predates it, "
-                "rebuild the dbt layers, publish and re-render the dashboard. Waits while any run is in progress.",
+    "rebuild the dbt layers, publish and re-render the dashboard. Waits while any run is in progress.",
 )
 def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     instance = context.instance
@@ -158,6 +176,6 @@ def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: Warehous
         with warehouse.connect(read_only=True, wait_seconds=0) as con:
             raw = [state for key in RAW_GATED if (state := _raw_state(instance, key, con)) is not None]
     except duckdb.Error as busy:  # a run started meanwhile and holds the file, or no warehouse yet
-        return dg.SkipReason(f"the warehouse is in use ({str(busy).splitlines()[0]}); deciding later")
+        return dg.SkipReason(f"cannot read the warehouse now ({str(busy).splitlines()[0]}); deciding later")
     published = instance.fetch_materializations(SERVING_KEY, limit=1).records
-    return refresh_decision(raw, published[0].storage_id if published else 0, in_progress)
+    return refresh_decision(raw, published[0].storage_id if published else 0, run_in_progress=False)

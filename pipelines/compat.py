@@ -49,7 +49,9 @@ def enabled(shim: str | None = None) -> bool:
         return value == "on"
     off = {name.strip() for name in value.split(",")}
     if not off <= set(SHIMS):
-        raise CompatError(f"{SWITCH}={value!r}: use on (the default), off, or shims to turn off among {', '.join(SHIMS)}")
+        raise CompatError(
+            f"{SWITCH}={value!r}: use on (the default), off, or shims to turn off among {', '.join(SHIMS)}"
+        )
     return shim is not None and shim not in off
 
 
@@ -151,8 +153,10 @@ def event_log_storage_yaml(base_dir: Path) -> str:
     same files in the same place)."""
     if not enabled("event_log"):
         return ""
-    return (f"event_log_storage:\n  module: pipelines.compat\n  class: {EVENT_LOG_CLASS}\n"
-            f"  config:\n    base_dir: {base_dir}\n")
+    return (
+        f"event_log_storage:\n  module: pipelines.compat\n  class: {EVENT_LOG_CLASS}\n"
+        f"  config:\n    base_dir: {base_dir}\n"
+    )
 
 
 # --- dagster-dbt: no second dbt process for its version, no adapter in the run's process ------
@@ -161,6 +165,7 @@ def event_log_storage_yaml(base_dir: Path) -> str:
 # dbt adapter in this process for column metadata and row counts (~1.5 s), which no asset here
 # fetches. Both are `DbtCliResource._cli_version` and `_initialize_dbt_core_adapter`. An asset
 # that starts using `fetch_column_metadata` or `fetch_row_counts` needs the adapter back.
+
 
 def dbt_cli_resource_class(own_executables: Sequence[Path]):
     from dagster_dbt import DbtCliResource
@@ -190,6 +195,7 @@ def dbt_cli_resource_class(own_executables: Sequence[Path]):
 # every expectation fails with `MetricResolutionError: list index out of range` (GX issues 10738,
 # 11579). GX already keeps one persistent connection for sqlite and SQL Server
 # (`_PERSISTED_CONNECTION_DIALECTS`); this adds DuckDB. Off, the suites validate through pandas.
+
 
 class _Dialect(str):
     """A dialect name shaped like GX's GXSqlDialect members (a str with .value)."""

@@ -18,8 +18,9 @@ RUN_QUEUE_TAG = "dagster/code_location"
 
 def dagster_yaml(home: Path) -> str:
     # Dagster's default layout: events of each run in history/runs/<run id>.db beside the index.
+    event_log = compat.event_log_storage_yaml(home / "history" / "runs")
     return f"""{MARKER}
-{compat.event_log_storage_yaml(home / "history" / "runs")}# One code location is one warehouse (its WAREHOUSE_* environment): the UI queues a second run
+{event_log}# One code location is one warehouse (its WAREHOUSE_* environment): the UI queues a second run
 # on it until the first ends, instead of starting both (pipelines/run_lock.py guards the rest).
 concurrency:
   runs:

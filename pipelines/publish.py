@@ -39,9 +39,14 @@ class Published:
 
 
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' "
-        "ORDER BY table_name").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
 
 
 def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str, settings: Settings) -> dict[str, int]:
@@ -56,15 +61,22 @@ def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str
             counts[table] = con.execute(f"SELECT count(*) FROM candidate.marts.{table}").fetchone()[0]
         con.execute(
             "CREATE TABLE candidate.marts.publish_info AS SELECT ? AS run_id, now()::TIMESTAMP AS published_at, "
-            "? AS source, ? AS synthetic", [run_id, settings.source, settings.source == "sample"])
+            "? AS source, ? AS synthetic",
+            [run_id, settings.source, settings.source == "sample"],
+        )
     finally:
         con.execute("DETACH candidate")
     return counts
 
 
 def audit_candidate(candidate: Path, tables: list[str]) -> list[CheckOutcome]:
-    missing = [CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
-                            detail=f"marts.{table} is missing from the build") for table in MARTS if table not in tables]
+    missing = [
+        CheckOutcome(
+            f"marts.{table}", "bi_contract_suite", False, "error", detail=f"marts.{table} is missing from the build"
+        )
+        for table in MARTS
+        if table not in tables
+    ]
     present = [("marts", table, "bi_contract_suite", mart_suite(table), None) for table in MARTS if table in tables]
     return missing + validate_tables(candidate, present, in_duckdb=compat.gx_validates_in_duckdb())
 
@@ -111,8 +123,10 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
     with connect() as con:
         standing = standing_failures(con)
         if standing:
-            raise PublishRefused("the data in the warehouse failed blocking checks: "
-                                 + "; ".join(f"{d} {c} (run {r[:8]}): {detail}" for d, c, detail, r in standing[:5]))
+            raise PublishRefused(
+                "the data in the warehouse failed blocking checks: "
+                + "; ".join(f"{d} {c} (run {r[:8]}): {detail}" for d, c, detail, r in standing[:5])
+            )
         counts = write_candidate(con, candidate, run_id, settings)
     outcomes = audit_candidate(candidate, list(counts))
     with connect() as con:
@@ -122,8 +136,11 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
             return None, outcomes
         # Copied after the audit: the published file carries the audit of itself too.
         con.execute(f"ATTACH '{candidate}' AS candidate")
-        con.execute("CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, "
-                    f"passed, severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
+        con.execute(
+            "CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, "
+            f"passed, severity, observed, detail FROM {HISTORY} WHERE run_id = ?",
+            [run_id],
+        )
         con.execute("DETACH candidate")
     swap_in(candidate, serving)
     return Published(serving, counts), outcomes

@@ -13,7 +13,6 @@ from pipelines.config import load_settings
 from pipelines.instance import ensure_dagster_home
 from pipelines.summary import print_summary
 
-
 # Step-level DEBUG events stay in the run's event log (the UI); the terminal gets INFO and up.
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -45,8 +44,10 @@ def _refusal(settings) -> str | None:
     same again inside the run, for runs launched from the UI and for races)."""
     who = run_lock.holder(settings.warehouse_dir)
     if who and settings.lock_wait_seconds <= 0:
-        return (f"another run ({run_lock.describe(who)}) holds the warehouse {settings.warehouse_dir} "
-                "(set WAREHOUSE_LOCK_WAIT_SECONDS to wait for it)")
+        return (
+            f"another run ({run_lock.describe(who)}) holds the warehouse {settings.warehouse_dir} "
+            "(set WAREHOUSE_LOCK_WAIT_SECONDS to wait for it)"
+        )
     try:
         disk_space.preflight(settings)
     except disk_space.DiskTooFull as error:

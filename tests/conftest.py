@@ -20,12 +20,14 @@ def pipeline_env(warehouse_dir: Path, **overrides: str) -> dict[str, str]:
     # Runs start from a clean WAREHOUSE_* environment, except the compat switch: the whole suite
     # can run with the shims off (`make test-no-shims`).
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_") or k == "WAREHOUSE_COMPAT_SHIMS"}
-    env.update({
-        "WAREHOUSE_DIR": str(warehouse_dir),
-        "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    })
+    env.update(
+        {
+            "WAREHOUSE_DIR": str(warehouse_dir),
+            "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
+            "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
     env.update(overrides)
     return env
 

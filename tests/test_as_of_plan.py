@@ -16,7 +16,15 @@ import pandas as pd
 import pytest
 
 from pipelines.as_of_plan import (
-    AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, PLAN, STATE, plan, publish_plan, record, withdraw_plan,
+    AS_OF_MODELS,
+    KEPT_WHEN_UNCHANGED,
+    NOTHING_NEW,
+    PLAN,
+    STATE,
+    plan,
+    publish_plan,
+    record,
+    withdraw_plan,
 )
 from tests.conftest import REPO, run_dbt
 from tests.helpers.landing import Landing
@@ -131,8 +139,9 @@ def _dbt(wh: Path, target: Path, *args: str, planned=None):
         with duckdb.connect(str(db)) as con:
             publish_plan(con, planned, "test-run")
     try:
-        return run_dbt(wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target),
-                       *args)
+        return run_dbt(
+            wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target), *args
+        )
     finally:
         if planned is not None:
             with duckdb.connect(str(db)) as con:
@@ -210,7 +219,9 @@ def test_a_dbt_run_by_hand_says_it_has_no_plan_and_the_next_pipeline_build_is_fu
     assert "int_company_asof: no as-of plan from the pipeline" in by_hand.stdout
     with duckdb.connect(str(landing.db), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {STATE}").fetchone() == (0,)
-        assert not con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'").fetchone()[0]
+        assert not con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'"
+        ).fetchone()[0]
     after = landing.plan()
     assert after.full_refresh and after.reason == "no build recorded yet"
 
@@ -266,6 +277,9 @@ def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, t
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(query).fetchall() == recorded
         assert con.execute(latest).fetchone() == before
-        assert not con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'").fetchone()[0]
-    assert {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DBT_PYTHON"} == \
-        {k: v for k, v in environment.items() if k != "WAREHOUSE_DBT_PYTHON"}, "the asset leaves the environment as it was"
+        assert not con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'"
+        ).fetchone()[0]
+    assert {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DBT_PYTHON"} == {
+        k: v for k, v in environment.items() if k != "WAREHOUSE_DBT_PYTHON"
+    }, "the asset leaves the environment as it was"

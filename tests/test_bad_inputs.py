@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.raw_gates import run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
+from pipelines.raw_gates import run_raw_gates, run_raw_suite
 from pipelines.raw_loader import ContractError, ensure_tables, landing_notes, load_dataset
 from tests.bad_inputs.corpus import CASES, Case
 

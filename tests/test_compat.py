@@ -74,7 +74,12 @@ def test_data_quality_imports_nothing_from_pipelines():
     found = []
     for path in sorted((REPO / "data_quality").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             found += [f"{path.name}:{node.lineno} {n}" for n in names if n.split(".")[0] == "pipelines"]
     assert not found, "data_quality imports pipelines:\n  " + "\n  ".join(found)

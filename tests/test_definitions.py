@@ -11,9 +11,9 @@ import dagster as dg
 import pytest
 
 from data_quality.marts_contract import MARTS
-from pipelines.raw_gates import contract_suite
 from data_quality.thresholds import Thresholds
 from pipelines.datasets import DATASETS
+from pipelines.raw_gates import contract_suite
 from tests.conftest import REPO
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
@@ -86,7 +86,9 @@ def test_raw_assets_are_guarded_by_blocking_checks(defs):
         blocking = {s.name for s in specs if s.blocking}
         assert {"contract_suite", "key_conflicts", "quarantine_share", "row_count_vs_previous"} <= blocking, name
         # Not-null of required columns lives in the blocking contract suite, not in dbt source tests.
-        not_null = {e.column for e in contract_suite(name, Thresholds()) if type(e).__name__ == "ExpectColumnValuesToNotBeNull"}
+        not_null = {
+            e.column for e in contract_suite(name, Thresholds()) if type(e).__name__ == "ExpectColumnValuesToNotBeNull"
+        }
         assert not_null == {c.name for c in DATASETS[name].columns if c.required and not c.nullable} != set(), name
     prices = {ck.name for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", "prices"])}
     assert {"unit_error_100x", "unexplained_jump", "stale_series", "missing_bars", "ohlc_consistency"} <= prices

@@ -18,7 +18,9 @@ from pipelines import compat
 from pipelines.compat import OPEN_SHARDS, PooledSqliteEventLogStorage
 from pipelines.instance import MARKER, ensure_dagster_home
 
-shim_only = pytest.mark.skipif(not compat.enabled("event_log"), reason=f"tests the event-log shim, off with {compat.SWITCH}=off")
+shim_only = pytest.mark.skipif(
+    not compat.enabled("event_log"), reason=f"tests the event-log shim, off with {compat.SWITCH}=off"
+)
 
 
 @dg.asset
@@ -87,7 +89,9 @@ def test_instance_writes_events_the_stock_storage_reads(home):
 def test_a_run_opens_each_database_once(home, monkeypatch):
     opened = []
     real = PooledSqliteEventLogStorage.open_engine
-    monkeypatch.setattr(PooledSqliteEventLogStorage, "open_engine", lambda self, url: opened.append(url) or real(self, url))
+    monkeypatch.setattr(
+        PooledSqliteEventLogStorage, "open_engine", lambda self, url: opened.append(url) or real(self, url)
+    )
     with dg.DagsterInstance.get() as instance:
         result = JOB.execute_in_process(instance=instance)
         stored = len(instance.event_log_storage.get_records_for_run(result.run_id).records)

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from data_quality import gate_scope
-from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import record
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from pipelines.sources.sample.faults import FAULTS, apply_fault
 from pipelines.sources.sample.generator import SampleParams, generate_market
 from tests.helpers.landing import Landing

@@ -50,3 +50,36 @@ def test_filtered_by_dataset_and_read_only_without_a_history(tmp_path):
         record(c, "run-1", [_fail("raw.prices", "key_conflicts"), _fail("raw.rates", "contract_suite")])
     with duckdb.connect(str(path), read_only=True) as ro:
         assert [d for d, _, _, _ in standing_failures(ro, "raw.rates")] == ["raw.rates"]
+
+
+def test_the_sensor_builds_only_on_raw_data_whose_loading_run_passed_its_gates(tmp_path):
+    """marts_on_raw_change, evaluated against a real instance and warehouse file."""
+    import dagster as dg
+
+    from pipelines.automation import RAW_GATED, marts_on_raw_change
+    from pipelines.config import load_settings
+    from pipelines.resources import WarehouseResource
+
+    warehouse = WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(tmp_path)}))
+    with dg.DagsterInstance.ephemeral() as instance:
+        for key in RAW_GATED:
+            instance.report_runless_asset_event(dg.AssetMaterialization(key, metadata={"rows_loaded_this_run": 5}))
+        loading_run = instance.fetch_materializations(RAW_GATED[0], limit=1).records[0].run_id
+
+        def decide():
+            with dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse}) as context:
+                return marts_on_raw_change(context)
+
+        assert "cannot read the warehouse now" in decide().skip_message, "no warehouse file yet"
+        with warehouse.connect():
+            pass
+        assert "not passed its gates" in decide().skip_message, "no gate has run on this data yet"
+        with warehouse.connect() as con:
+            record(con, loading_run, [_pass(".".join(k.path), "contract_suite") for k in RAW_GATED])
+            record(con, loading_run, [_fail("raw.prices", "key_conflicts")])
+        decision = decide()
+        assert "raw/prices: key_conflicts" in decision.skip_message
+        with warehouse.connect() as con:
+            record(con, loading_run, [_pass("raw.prices", "key_conflicts")])
+            assert "cannot read the warehouse now" in decide().skip_message, "a run holds the file: decided later"
+        assert isinstance(decide(), dg.RunRequest)

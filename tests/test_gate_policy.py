@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from data_quality import gate_scope, policy, trading_calendar
-from pipelines.raw_gates import plan_scope, run_raw_gates
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates
 from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY", small_index="R2000", large_index="SP500")

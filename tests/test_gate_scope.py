@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from data_quality import gate_scope
-from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY")

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 
 from data_quality.gx_runner import _open_in_this_process, validate_tables
-from pipelines import compat
-from pipelines.raw_gates import contract_suite
 from data_quality.thresholds import Thresholds
+from pipelines import compat
 from pipelines.datasets import DATASETS
+from pipelines.raw_gates import contract_suite
 from pipelines.raw_loader import ensure_tables
 
 
@@ -40,8 +40,11 @@ def test_open_in_this_process_sees_duckdb_holding_the_file(tmp_path):
 
 def test_after_a_validation_another_process_can_write_the_file(tmp_path):
     db = _warehouse(tmp_path)
-    [outcome] = validate_tables(db, [("raw", "funds", "contract_suite", contract_suite("funds", Thresholds()), None)],
-                                  in_duckdb=compat.gx_validates_in_duckdb())
+    [outcome] = validate_tables(
+        db,
+        [("raw", "funds", "contract_suite", contract_suite("funds", Thresholds()), None)],
+        in_duckdb=compat.gx_validates_in_duckdb(),
+    )
     assert outcome.passed, outcome.detail
     assert _open_in_this_process(db) is False
     # DuckDB lets one process write a file; dbt takes it right after the gates.

@@ -82,9 +82,14 @@ def test_publish_refuses_a_run_whose_gates_failed_earlier(sample_warehouse, tmp_
     wh = _built_copy(sample_warehouse, tmp_path / "wh")
     before = digest(wh / "serving.duckdb")
     with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
-        record(con, "run-with-a-failed-gate", [
-            CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")])
-    with pytest.raises(PublishRefused, match="the data in the warehouse failed blocking checks: raw.prices future_dated"):
+        record(
+            con,
+            "run-with-a-failed-gate",
+            [CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")],
+        )
+    with pytest.raises(
+        PublishRefused, match="the data in the warehouse failed blocking checks: raw.prices future_dated"
+    ):
         _publish(wh, "run-with-a-failed-gate")
     # A later run that only publishes (serving materialized alone) checks nothing upstream: the
     # failure of the run that last checked raw.prices still stands.

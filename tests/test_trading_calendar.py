@@ -14,17 +14,19 @@ import pytest
 
 from data_quality import market_health as mh
 from data_quality import trading_calendar as tc
-from pipelines.raw_gates import expected_latest_day
 from data_quality.thresholds import Thresholds
 from pipelines.automation import due_date
 from pipelines.config import Settings
+from pipelines.raw_gates import expected_latest_day
 from tests.conftest import REPO
 
 T = Thresholds()
 LIVE = Settings(source="files")
 # closure -> (the session before, the session after)
-CLOSURES = {dt.date(2018, 12, 5): (dt.date(2018, 12, 4), dt.date(2018, 12, 6)),
-            dt.date(2025, 1, 9): (dt.date(2025, 1, 8), dt.date(2025, 1, 10))}
+CLOSURES = {
+    dt.date(2018, 12, 5): (dt.date(2018, 12, 4), dt.date(2018, 12, 6)),
+    dt.date(2025, 1, 9): (dt.date(2025, 1, 8), dt.date(2025, 1, 10)),
+}
 
 
 def new_york(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -56,8 +58,11 @@ def test_both_freshness_checks_expect_the_same_day_around_a_closure(closed):
 
 
 def test_the_sample_source_expects_its_end_date_or_the_session_before():
-    for end, due in (("2025-01-09", dt.date(2025, 1, 8)), ("2026-03-28", dt.date(2026, 3, 27)),
-                     ("2026-03-31", dt.date(2026, 3, 31))):
+    for end, due in (
+        ("2025-01-09", dt.date(2025, 1, 8)),
+        ("2026-03-28", dt.date(2026, 3, 27)),
+        ("2026-03-31", dt.date(2026, 3, 31)),
+    ):
         sample = Settings(sample_end=end)
         later = new_york(dt.date(2026, 12, 1), 12)
         assert expected_latest_day(sample) == expected_latest_day(sample, later) == due
@@ -103,8 +108,8 @@ def test_a_missing_session_is_found_and_the_closure_is_not_counted(closed):
     days = every_session(closed)
     at = days.index(CLOSURES[closed][0])
     # Five missing sessions around the closure (six weekdays): a gap. Four: not a gap.
-    five, four = days[:at - 2] + days[at + 3:], days[:at - 2] + days[at + 2:]
-    one = days[:at] + days[at + 1:]  # the session before the closure: one in more than 40 (2%)
+    five, four = days[: at - 2] + days[at + 3 :], days[: at - 2] + days[at + 2 :]
+    one = days[:at] + days[at + 1 :]  # the session before the closure: one in more than 40 (2%)
     flaws, share = missing_bars({"FIVE": five, "FOUR": four, "ONE": one})
     assert [(f[0], f[1], f[2]) for f in flaws] == [("FIVE", days[at - 3], days[at + 3])]
     assert "no bar on 5 trading days" in flaws[0][3]
@@ -112,8 +117,8 @@ def test_a_missing_session_is_found_and_the_closure_is_not_counted(closed):
 
     now = new_york(CLOSURES[closed][1], 19)
     # Three sessions behind (four weekdays, the closure among them) is within the limit; four is late.
-    on_time = freshness(days[:at - 1], now)
-    late = freshness(days[:at - 2], now)
+    on_time = freshness(days[: at - 1], now)
+    late = freshness(days[: at - 2], now)
     assert on_time.passed and on_time.observed["sessions_behind"] == T.freshness_max_lag_days, on_time.detail
     assert not late.passed and late.observed["sessions_behind"] == T.freshness_max_lag_days + 1
 

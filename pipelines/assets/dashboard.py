@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from pipelines.assets.owners import ANALYTICS
 from pipelines.assets.dbt import dbt_project
+from pipelines.assets.owners import ANALYTICS
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.dashboard import dashboard_path, render_dashboard
 from pipelines.dashboard.dbt_docs import DocsLinks, build_dbt_docs, dbt_docs_path
@@ -58,7 +58,9 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
 def dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
     if not settings.serving_path.exists():
-        raise dg.Failure(description=f"{settings.serving_path} is not published yet: materialize serving/serving_duckdb first")
+        raise dg.Failure(
+            description=f"{settings.serving_path} is not published yet: materialize serving/serving_duckdb first"
+        )
     docs_page = dbt_docs_path(settings.warehouse_dir)
     docs = DocsLinks(docs_page, dbt_project.name) if docs_page.exists() else None
     # The published file, never the working warehouse: the page shows exactly what BI tools see.

@@ -4,7 +4,6 @@ The manifest is prepared at build time (`make prepare` runs `dbt parse`), never 
 loading the code location stays fast and needs no database.
 """
 
-
 import hashlib
 import json
 import os
@@ -18,8 +17,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from data_quality import series_flags
 from data_quality.results import ERROR, WARN, CheckOutcome, record
-from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines import as_of_plan, compat
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -78,7 +77,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         # reads the warehouse's place from them too) and the as-of plan as a table it reads.
         as_of_plan.publish_plan(con, as_of, context.run.run_id)
     context.log.info(as_of.describe())
-    args = build_args(json.dumps(settings.dbt_vars(warehouse=True))) + (["--full-refresh"] if as_of.full_refresh else [])
+    args = build_args(json.dumps(settings.dbt_vars(warehouse=True))) + (
+        ["--full-refresh"] if as_of.full_refresh else []
+    )
     for stale in ("run_results.json", "manifest.json"):
         # Builds write no JSON artifacts (see build_args): none from an older build may linger.
         (target_path(settings) / stale).unlink(missing_ok=True)
@@ -109,8 +110,16 @@ def build_args(dbt_vars: str) -> list[str]:
     # Dagster's event log gets the full stream either way, with each node's status, timing and
     # test result: dbt's JSON artifacts (manifest.json and run_results.json rewritten after every
     # build, ~1 s) are not written; the code location reads the manifest prepared at build time.
-    return ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "warn", "--no-write-json",
-            "--vars", dbt_vars]
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--log-level-file",
+        "warn",
+        "--no-write-json",
+        "--vars",
+        dbt_vars,
+    ]
 
 
 def build_fingerprint(dbt_vars: str, manifest_path: Path | None = None) -> str:
@@ -119,6 +128,7 @@ def build_fingerprint(dbt_vars: str, manifest_path: Path | None = None) -> str:
     The manifest without what changes on every parse (its metadata, each node's created_at),
     so re-parsing an unchanged project keeps the incremental rows; plus the project file,
     whose vars the manifest does not hold, and the vars of this run."""
+
     def stable(value):
         if isinstance(value, dict):
             return {k: stable(v) for k, v in value.items() if k != "created_at"}
@@ -150,8 +160,12 @@ def _as_outcome(event) -> CheckOutcome:
     failures = (event.metadata or {}).get("dagster_dbt/failed_row_count")
     observed = getattr(failures, "value", failures)
     return CheckOutcome(
-        dataset=".".join(event.asset_key.path), check_name=f"dbt:{event.check_name}", passed=event.passed,
-        severity=severity, observed=observed, detail="dbt test " + ("passed" if event.passed else f"failed ({observed} rows)"),
+        dataset=".".join(event.asset_key.path),
+        check_name=f"dbt:{event.check_name}",
+        passed=event.passed,
+        severity=severity,
+        observed=observed,
+        detail="dbt test " + ("passed" if event.passed else f"failed ({observed} rows)"),
     )
 
 
@@ -169,6 +183,7 @@ def dbt_resource() -> DbtCliResource:
     # compat's class skips two dagster-dbt start-up costs when the executable is one of ours.
     resource_class = compat.dbt_cli_resource_class(own_executables=(VENV_DBT, BOUND_DBT))
     return resource_class(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(BOUND_DBT) if VENV_DBT.exists() else "dbt",
     )

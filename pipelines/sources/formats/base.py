@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+
 from data_quality.sql import sql_str
 
 
@@ -52,8 +53,6 @@ class Shape:
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
 
 
 def is_gzip(path: Path) -> bool:
