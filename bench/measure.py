@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
@@ -25,10 +26,8 @@ class Measured:
 def _children(pid: int) -> list[int]:
     kids = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):  # the thread ended since the glob
             kids += [int(x) for x in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return kids
 
 

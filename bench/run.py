@@ -37,20 +37,31 @@ TARGETS = {"full_over_floor": 2.0, "incremental_over_full": 0.25, "peak_rss_mb":
 BI_QUERIES = {
     "trigger_board": "SELECT * FROM marts.triggers WHERE as_of_date = (SELECT max(as_of_date) FROM marts.triggers)",
     "claims_audit": "SELECT * FROM marts.claims_audit ORDER BY claim_id",
-    "relative_strength_10y": "SELECT date, ratio, drawdown_from_peak FROM marts.relative_strength "
-                             "WHERE date >= (SELECT max(date) - INTERVAL 10 YEAR FROM marts.relative_strength) ORDER BY date",
-    "valuation_gap_history": "SELECT as_of_date, method, relative, discount, percentile FROM marts.valuation_gap ORDER BY as_of_date, method",
-    "fund_scorecard": "SELECT * FROM marts.fund_scorecard WHERE as_of_date = (SELECT max(as_of_date) FROM marts.fund_scorecard)",
+    "relative_strength_10y": (
+        "SELECT date, ratio, drawdown_from_peak FROM marts.relative_strength "
+        "WHERE date >= (SELECT max(date) - INTERVAL 10 YEAR FROM marts.relative_strength) ORDER BY date"
+    ),
+    "valuation_gap_history": (
+        "SELECT as_of_date, method, relative, discount, percentile FROM marts.valuation_gap ORDER BY as_of_date, method"
+    ),
+    "fund_scorecard": (
+        "SELECT * FROM marts.fund_scorecard WHERE as_of_date = (SELECT max(as_of_date) FROM marts.fund_scorecard)"
+    ),
 }
 
 
 def pipeline_env(warehouse_dir: Path, files_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_")}
-    env.update({
-        "WAREHOUSE_DIR": str(warehouse_dir), "WAREHOUSE_SOURCE": "files", "WAREHOUSE_FILES_DIR": str(files_dir),
-        "DAGSTER_HOME": str(warehouse_dir / "dagster_home"), "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    })
+    env.update(
+        {
+            "WAREHOUSE_DIR": str(warehouse_dir),
+            "WAREHOUSE_SOURCE": "files",
+            "WAREHOUSE_FILES_DIR": str(files_dir),
+            "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
+            "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
     return env
 
 
@@ -62,8 +73,13 @@ def write_market(files_dir: Path, small: int, large: int, years: float, seed: in
         for name, frame in market.tables.items():
             (files_dir / name).mkdir(parents=True, exist_ok=True)
             frame.to_parquet(files_dir / name / f"{name}.parquet", index=False)
-    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb,
-            "price_rows": len(market.tables["prices"]), "symbols": int(market.tables["prices"]["symbol"].nunique())}
+    return {
+        "wall_s": m.wall_s,
+        "cpu_s": m.cpu_s,
+        "peak_rss_mb": m.peak_rss_mb,
+        "price_rows": len(market.tables["prices"]),
+        "symbols": int(market.tables["prices"]["symbol"].nunique()),
+    }
 
 
 def append_next_day(files_dir: Path) -> dict:
@@ -77,7 +93,10 @@ def append_next_day(files_dir: Path) -> dict:
     for col in ("open", "high", "low", "close", "adj_close"):
         if col in live:
             live[col] = live[col] * move
-    live["high"], live["low"] = live[["open", "high", "low", "close"]].max(axis=1), live[["open", "high", "low", "close"]].min(axis=1)
+    live["high"], live["low"] = (
+        live[["open", "high", "low", "close"]].max(axis=1),
+        live[["open", "high", "low", "close"]].min(axis=1),
+    )
     live["date"] = day
     tag = day.strftime("%Y%m%d")
     live.to_parquet(files_dir / "prices" / f"prices_{tag}.parquet", index=False)
@@ -105,9 +124,17 @@ def step_timings(warehouse_dir: Path) -> dict[str, float]:
         if s.start_time is None or s.end_time is None:
             continue
         key = s.step_key
-        stage = ("ingest" if key.startswith("raw__") else "gates_raw" if key.endswith("_gates")
-                 else "dbt" if key.startswith("dbt") else "publish" if key == "serving__serving_duckdb"
-                 else key.removeprefix("serving__"))
+        stage = (
+            "ingest"
+            if key.startswith("raw__")
+            else "gates_raw"
+            if key.endswith("_gates")
+            else "dbt"
+            if key.startswith("dbt")
+            else "publish"
+            if key == "serving__serving_duckdb"
+            else key.removeprefix("serving__")
+        )
         stages[stage] += s.end_time - s.start_time
     return dict(stages)
 
@@ -132,8 +159,15 @@ def dbt_layer_timings(warehouse_dir: Path) -> dict[str, float]:
                 continue
             uid, seconds = metadata["unique_id"].value, metadata["Execution Duration"].value
             # A test's id names its test, not its model's layer: all tests are one figure.
-            layer = ("tests" if uid.startswith("test.") else "staging_models" if ".stg_" in uid
-                     else "intermediate_models" if ".int_" in uid else "marts_models")
+            layer = (
+                "tests"
+                if uid.startswith("test.")
+                else "staging_models"
+                if ".stg_" in uid
+                else "intermediate_models"
+                if ".int_" in uid
+                else "marts_models"
+            )
             layers[layer] += seconds
             layers["dbt_nodes"] += seconds
     return dict(layers)
@@ -151,17 +185,27 @@ def engine_floor(warehouse_dir: Path, work: Path) -> dict:
         # The dbt sources: the raw tables and the flags the gates wrote (audit.series_flags).
         for schema, only in (("raw", None), ("audit", "series_flags")):
             con.execute(f"CREATE SCHEMA {schema}")
-            for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' "
-                                    "AND table_schema = ?", [schema]).fetchall():
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = ?",
+                [schema],
+            ).fetchall():
                 if only in (None, t):
                     con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM src.{schema}.{t}")
         con.execute("DETACH src")
     target = work / "floor_target"
     env = {**os.environ, "WAREHOUSE_DIR": str(floor_dir), "DBT_PROFILES_DIR": str(REPO / "dbt_project")}
-    subprocess.run([str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--target-path", str(target)],
-                   cwd=REPO / "dbt_project", env=env, check=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--target-path", str(target)],
+        cwd=REPO / "dbt_project",
+        env=env,
+        check=True,
+    )
     manifest = json.loads((target / "manifest.json").read_text())
-    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"}
+    models = {
+        uid: n
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"
+    }
     order, seen = [], set()
 
     def visit(uid):
@@ -203,9 +247,14 @@ def measured_run(warehouse_dir: Path, files_dir: Path) -> dict:
     if m.returncode != 0:
         print(m.output[-6000:])
         raise SystemExit(f"pipeline run failed ({m.returncode})")
-    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb,
-            "stages_s": step_timings(warehouse_dir), "dbt_layers_s": dbt_layer_timings(warehouse_dir),
-            "as_of_rebuild_from": as_of_rebuild_from(warehouse_dir)}
+    return {
+        "wall_s": m.wall_s,
+        "cpu_s": m.cpu_s,
+        "peak_rss_mb": m.peak_rss_mb,
+        "stages_s": step_timings(warehouse_dir),
+        "dbt_layers_s": dbt_layer_timings(warehouse_dir),
+        "as_of_rebuild_from": as_of_rebuild_from(warehouse_dir),
+    }
 
 
 def as_of_rebuild_from(warehouse_dir: Path) -> str:
@@ -246,8 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     peak = max(result["full"]["peak_rss_mb"], result["incremental"]["peak_rss_mb"])
     worst_p95 = max(q["p95_ms"] for q in result["bi"].values())
     result["targets"] = {
-        "full_over_floor": {"value": full / floor, "target": TARGETS["full_over_floor"], "met": full / floor <= TARGETS["full_over_floor"]},
-        "incremental_over_full": {"value": inc / full, "target": TARGETS["incremental_over_full"], "met": inc / full <= TARGETS["incremental_over_full"]},
+        "full_over_floor": {
+            "value": full / floor,
+            "target": TARGETS["full_over_floor"],
+            "met": full / floor <= TARGETS["full_over_floor"],
+        },
+        "incremental_over_full": {
+            "value": inc / full,
+            "target": TARGETS["incremental_over_full"],
+            "met": inc / full <= TARGETS["incremental_over_full"],
+        },
         "peak_rss_mb": {"value": peak, "target": TARGETS["peak_rss_mb"], "met": peak <= TARGETS["peak_rss_mb"]},
         "bi_p95_ms": {"value": worst_p95, "target": TARGETS["bi_p95_ms"], "met": worst_p95 <= TARGETS["bi_p95_ms"]},
     }
@@ -259,18 +316,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(r: dict, out: Path) -> None:
-    print(f"\nBenchmark {r['label']} ({r['generate']['price_rows']:,} price rows, {r['generate']['symbols']:,} symbols, {r['cores']} cores)")
+    generated = r["generate"]
+    print(
+        f"\nBenchmark {r['label']} ({generated['price_rows']:,} price rows, {generated['symbols']:,} symbols, "
+        f"{r['cores']} cores)"
+    )
     print(f"{'stage':<14}{'wall s':>9}{'cpu s':>9}{'peak MB':>10}")
     for name in ("generate", "full", "floor", "incremental"):
         s = r[name]
         print(f"{name:<14}{s['wall_s']:>9.1f}{s['cpu_s']:>9.1f}{s['peak_rss_mb']:>10.0f}")
     print("full build stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["stages_s"].items())))
-    print("full build dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["dbt_layers_s"].items())))
-    print("incremental stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["stages_s"].items())))
-    print("incremental dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["dbt_layers_s"].items())))
-    print(f"as-of models recomputed: full build {r['full']['as_of_rebuild_from']}, "
-          f"incremental from {r['incremental']['as_of_rebuild_from']}")
-    print("BI queries: " + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms / p95 {v['p95_ms']:.1f} ms" for k, v in r["bi"].items()))
+    print(
+        "full build dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["dbt_layers_s"].items()))
+    )
+    print(
+        "incremental stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["stages_s"].items()))
+    )
+    print(
+        "incremental dbt layers (s): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["incremental"]["dbt_layers_s"].items()))
+    )
+    print(
+        f"as-of models recomputed: full build {r['full']['as_of_rebuild_from']}, "
+        f"incremental from {r['incremental']['as_of_rebuild_from']}"
+    )
+    print(
+        "BI queries: "
+        + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms / p95 {v['p95_ms']:.1f} ms" for k, v in r["bi"].items())
+    )
     for name, t in r["targets"].items():
         print(f"target {name:<22} {t['value']:>9.2f} (<= {t['target']}) {'met' if t['met'] else 'MISSED'}")
     print(f"written to {out}")

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import duckdb
 
+from data_quality.sql import sql_list
 from data_quality.thresholds import Thresholds
 
 VALIDATED = "audit.validated_batches"
@@ -52,7 +53,7 @@ class Scope:
         if not self.new_batches:
             return "false"
         prefix = f"{alias}." if alias else ""
-        return f"{prefix}_batch_id IN ({', '.join(_quote(b) for b in self.new_batches)})"
+        return f"{prefix}_batch_id IN ({sql_list(self.new_batches)})"
 
     @property
     def validated(self) -> list[str]:
@@ -63,11 +64,8 @@ class Scope:
             return f"whole table ({sum(self.state.values())} rows; {self.reason})"
         if self.mode == "unchanged":
             return f"no rows since the last validated batch ({sum(self.state.values())} rows validated earlier)"
-        return f"{self.new_rows} new rows in {len(self.new_batches)} batch(es); {sum(self.state.values()) - self.new_rows} rows validated earlier"
-
-
-def _quote(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+        earlier = sum(self.state.values()) - self.new_rows
+        return f"{self.new_rows} new rows in {len(self.new_batches)} batch(es); {earlier} rows validated earlier"
 
 
 def _batch_state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
@@ -76,34 +74,55 @@ def _batch_state(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    con.execute(f"CREATE TABLE IF NOT EXISTS {VALIDATED} (dataset VARCHAR, batch_id VARCHAR, rows BIGINT, "
-                "fingerprint VARCHAR, run_id VARCHAR, validated_at TIMESTAMP)")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {VALIDATED} (dataset VARCHAR, batch_id VARCHAR, rows BIGINT, "
+        "fingerprint VARCHAR, run_id VARCHAR, validated_at TIMESTAMP)"
+    )
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, dataset: str, t: Thresholds, roles: list[str], raw_tables: set[str]) -> str:
-    parts = {"version": GATES_VERSION, "thresholds": asdict(t), "roles": roles,
-             "depends": {d: sorted(_batch_state(con, f"raw.{d}").items()) for d in DEPENDS_ON.get(dataset, ()) if d in raw_tables}}
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, dataset: str, t: Thresholds, roles: list[str], raw_tables: set[str]
+) -> str:
+    parts = {
+        "version": GATES_VERSION,
+        "thresholds": asdict(t),
+        "roles": roles,
+        "depends": {
+            d: sorted(_batch_state(con, f"raw.{d}").items()) for d in DEPENDS_ON.get(dataset, ()) if d in raw_tables
+        },
+    }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def plan(con: duckdb.DuckDBPyConnection, dataset: str, fp: str) -> Scope:
     _ensure(con)
     state = _batch_state(con, f"raw.{dataset}")
-    validated = dict(con.execute(
-        f"SELECT batch_id, rows FROM {VALIDATED} WHERE dataset = ? AND fingerprint = ?", [dataset, fp]).fetchall())
+    validated = dict(
+        con.execute(
+            f"SELECT batch_id, rows FROM {VALIDATED} WHERE dataset = ? AND fingerprint = ?", [dataset, fp]
+        ).fetchall()
+    )
     if not validated:
         return Scope(dataset, "full", fp, state, sorted(state), reason="no batch validated under these gates yet")
     changed, new = batch_changes(validated, state)
     if changed:
-        return Scope(dataset, "full", fp, state, sorted(state),
-                     reason=f"validated batch {changed[0]} changed since (a landed file replaced or removed)")
+        return Scope(
+            dataset,
+            "full",
+            fp,
+            state,
+            sorted(state),
+            reason=f"validated batch {changed[0]} changed since (a landed file replaced or removed)",
+        )
     return Scope(dataset, "batches" if new else "unchanged", fp, state, new)
 
 
 def refresh(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """Re-reads the batches' row counts after a gate moved rows to quarantine (a one-day spike)."""
     scope.state = _batch_state(con, f"raw.{scope.dataset}")
-    scope.new_batches = sorted(scope.state) if scope.mode == "full" else [b for b in scope.new_batches if b in scope.state]
+    scope.new_batches = (
+        sorted(scope.state) if scope.mode == "full" else [b for b in scope.new_batches if b in scope.state]
+    )
 
 
 def batch_changes(recorded: Mapping[K, int], current: Mapping[K, int]) -> tuple[list[K], list[K]]:

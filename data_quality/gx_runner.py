@@ -1,9 +1,9 @@
 """Run Great Expectations 1.x suites on DuckDB tables, inside DuckDB.
 
-GX's SQL path keeps memory bounded (no table is pulled into pandas). As shipped, GX returns
-its pooled DuckDB connection before reading results, and every expectation then fails with
-`MetricResolutionError: list index out of range` (GX issues 10738 and 11579). GX already
-keeps one persisted connection for sqlite and SQL Server; we add DuckDB to that list.
+GX's SQL path keeps memory bounded (no table is pulled into pandas). As shipped it fails on
+DuckDB (GX issues 10738 and 11579); pipelines/compat.py holds the shim that makes it work, and
+callers say whether it is applied (`in_duckdb`). Without it, each table is read into pandas and
+validated there: the same suites, more memory.
 """
 
 from __future__ import annotations
@@ -14,24 +14,15 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
+
 from data_quality.results import ERROR, CheckOutcome
-
-
-class _Dialect(str):
-    """A dialect name shaped like GX's GXSqlDialect members (a str with .value)."""
-
-    @property
-    def value(self) -> str:
-        return str(self)
 
 
 @lru_cache(maxsize=1)
 def _gx():
     import great_expectations as gx
-    import great_expectations.execution_engine.sqlalchemy_execution_engine as engine
 
-    if "duckdb" not in engine._PERSISTED_CONNECTION_DIALECTS:
-        engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, _Dialect("duckdb"))
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return gx
 
@@ -44,16 +35,25 @@ def _context():
     return context
 
 
-def validate_table(db_path: Path, schema: str, table: str, suite_name: str, expectations: list,
-                   rows: str | None = None) -> CheckOutcome:
+def validate_table(
+    db_path: Path,
+    schema: str,
+    table: str,
+    suite_name: str,
+    expectations: list,
+    rows: str | None = None,
+    in_duckdb: bool = False,
+) -> CheckOutcome:
     """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
-    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)])[0]
+    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb)[0]
 
 
-def validate_tables(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
+def validate_tables(db_path: Path, suites: list[tuple], in_duckdb: bool = False) -> list[CheckOutcome]:
     """Validate several tables of one file through one GX data source: the source's engine and
     connection are set up once, not once per table. Each item is (schema, table, suite name,
     expectations, row condition or None); the outcome of each lists every failed expectation."""
+    if not in_duckdb:
+        return _validate_in_pandas(db_path, suites)
     gx = _gx()
     context = _context()
     name = f"wh_{abs(hash(str(db_path))) % 10**8}"
@@ -78,6 +78,23 @@ def validate_tables(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
         # collection costs ~0.3 s in a run's large heap, so it runs only when one does.
         if _open_in_this_process(db_path) is not False:
             gc.collect()
+    return outcomes
+
+
+def _validate_in_pandas(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
+    gx = _gx()
+    context = _context()
+    source = context.data_sources.add_or_update_pandas(f"wh_pandas_{abs(hash(str(db_path))) % 10**8}")
+    outcomes = []
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("SET enable_progress_bar = false")
+        for i, (schema, table, suite_name, expectations, rows) in enumerate(suites):
+            frame = con.sql(f"SELECT * FROM {schema}.{table}" + (f" WHERE {rows}" if rows else "")).df()
+            asset = source.add_dataframe_asset(f"{schema}_{table}_{i}")
+            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+            outcomes.append(_outcome(f"{schema}.{table}", suite_name, result))
+    context.data_sources.delete(source.name)
     return outcomes
 
 

@@ -1,28 +1,39 @@
 """Market-data health for every symbol, in DuckDB: the qlib-style checks, but each one gates.
 
 Checked on raw prices (and fund NAVs): duplicate keys with conflicting values, missing bars
-against the trading calendar, OHLC consistency, day-over-day jumps not explained by a
-recorded split, 100x unit errors, stale (unchanged) series and future-dated rows.
+against the NYSE calendar (trading_calendar.py), OHLC consistency, day-over-day jumps not
+explained by a recorded split, 100x unit errors, stale (unchanged) series and future-dated rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
+from data_quality import trading_calendar
 from data_quality.results import ERROR, WARN, CheckOutcome
 from data_quality.thresholds import Thresholds
 
 SAMPLE_LIMIT = 5
 
 
-def _outcome(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
+def offending_rows(con, dataset, name, severity, sql, describe, params=None) -> CheckOutcome:
+    """A check that passes when `sql` returns no row; the first offenders (sorted) are named."""
     # Sorted, so the offenders named in a detail are the same on every run of the same input.
-    rows = con.execute(f"SELECT count(*) OVER () AS n, * FROM ({sql}) ORDER BY ALL LIMIT {SAMPLE_LIMIT}", params or []).fetchall()
+    rows = con.execute(
+        f"SELECT count(*) OVER () AS n, * FROM ({sql}) ORDER BY ALL LIMIT {SAMPLE_LIMIT}", params or []
+    ).fetchall()
     n = rows[0][0] if rows else 0
     samples = [r[1:] for r in rows]
     return CheckOutcome(
-        dataset, name, passed=n == 0, severity=severity, observed=n,
-        detail=(f"{n} offending: " + "; ".join(describe(s) for s in samples)) if n else "none", samples=samples,
+        dataset,
+        name,
+        passed=n == 0,
+        severity=severity,
+        observed=n,
+        detail=(f"{n} offending: " + "; ".join(describe(s) for s in samples)) if n else "none",
+        samples=samples,
     )
 
 
@@ -35,12 +46,20 @@ def _split_like(ratio_sql: str, t: Thresholds) -> str:
     return " OR ".join(f"abs({ratio_sql} / {r!r} - 1) <= {t.split_ratio_tolerance}" for r in SPLIT_RATIOS)
 
 
-def quarantine_spikes(con: duckdb.DuckDBPyConnection, dataset: str, id_col: str, value_col: str, t: Thresholds,
-                      new_rows: str = "true") -> CheckOutcome:
+def quarantine_spikes(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    id_col: str,
+    value_col: str,
+    t: Thresholds,
+    received: list[str],
+    lineage: list[str],
+    new_rows: str = "true",
+) -> CheckOutcome:
     """Moves one-day spikes among `new_rows` from raw.<dataset> to quarantine.<dataset>: a close
     beyond the daily limit that is back near the previous close the next day (a bad print, not
-    a move). Neighbours are read from the whole table, so a new row is judged by its context."""
-    from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
+    a move). Neighbours are read from the whole table, so a new row is judged by its context.
+    `received` and `lineage` are the contract's columns, as the quarantine table lays them out."""
 
     raw, quarantine = f"raw.{dataset}", f"quarantine.{dataset}"
     # Enough days before each series' first new row to find the close before it.
@@ -55,26 +74,40 @@ def quarantine_spikes(con: duckdb.DuckDBPyConnection, dataset: str, id_col: str,
             WINDOW w AS (PARTITION BY r.{id_col} ORDER BY r.date)
         )
         SELECT series, date, _source_file, _source_line,
-               format('{{}} on {{}} after {{}}, back to {{}} the next day', value, date, prev_value, next_value) AS detail
+               format('{{}} on {{}} after {{}}, back to {{}} the next day',
+                      value, date, prev_value, next_value) AS detail
         FROM seq
         WHERE reportable AND prev_value > 0 AND next_value > 0
           AND abs(value / prev_value - 1) > {t.max_daily_move}
           AND abs(next_value / prev_value - 1) <= {t.spike_revert_tolerance}""")
     n = con.execute("SELECT count(*) FROM _spikes").fetchone()[0]
-    samples = con.execute(f"SELECT series, date, detail FROM _spikes ORDER BY series, date LIMIT {SAMPLE_LIMIT}").fetchall()
+    samples = con.execute(
+        f"SELECT series, date, detail FROM _spikes ORDER BY series, date LIMIT {SAMPLE_LIMIT}"
+    ).fetchall()
     if n:
-        d = DATASETS[dataset]
-        received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in d.column_names)
-        lineage = ", ".join(f"r.{c}" for c, _ in LINEAGE_COLUMNS)
-        match = (f"r.{id_col} = s.series AND r.date = s.date AND r._source_file = s._source_file "
-                 "AND r._source_line = s._source_line")
-        con.execute(f"""INSERT INTO {quarantine} SELECT {received}, 'one_day_spike', '{value_col}',
-                        s.detail, {lineage} FROM {raw} r JOIN _spikes s ON {match}""")
+        as_received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in received)
+        lineage_values = ", ".join(f"r.{c}" for c in lineage)
+        match = (
+            f"r.{id_col} = s.series AND r.date = s.date AND r._source_file = s._source_file "
+            "AND r._source_line = s._source_line"
+        )
+        con.execute(f"""INSERT INTO {quarantine} SELECT {as_received}, 'one_day_spike', '{value_col}',
+                        s.detail, {lineage_values} FROM {raw} r JOIN _spikes s ON {match}""")
         con.execute(f"DELETE FROM {raw} r WHERE EXISTS (SELECT 1 FROM _spikes s WHERE {match})")
     con.execute("DROP TABLE _spikes")
-    return CheckOutcome(raw, "one_day_spike", n == 0, WARN, observed=n,
-                        detail=(f"{n} row(s) moved to {quarantine} (rule one_day_spike): "
-                                + "; ".join(f"{r[0]} {r[2]}" for r in samples)) if n else "none", samples=samples)
+    return CheckOutcome(
+        raw,
+        "one_day_spike",
+        n == 0,
+        WARN,
+        observed=n,
+        detail=(
+            f"{n} row(s) moved to {quarantine} (rule one_day_spike): " + "; ".join(f"{r[0]} {r[2]}" for r in samples)
+        )
+        if n
+        else "none",
+        samples=samples,
+    )
 
 
 FLAWS = "_flaws"  # temp table: series, date_from, date_to, rule, detail
@@ -85,7 +118,8 @@ def _materialize_steps(con, table: str, id_col: str, value_col: str, splits_tabl
     was recorded that day, and the number of the run of unchanged values it belongs to."""
     split_day = (
         f"EXISTS (SELECT 1 FROM {splits_table} sp WHERE sp.symbol = s.{id_col} AND sp.date = s.date)"
-        if splits_table else "false"
+        if splits_table
+        else "false"
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _series_steps AS
@@ -104,7 +138,9 @@ def _materialize_steps(con, table: str, id_col: str, value_col: str, splits_tabl
     return "_series_steps"
 
 
-def scope_series(con: duckdb.DuckDBPyConnection, table: str, id_col: str, new_rows: str, t: Thresholds) -> tuple[str, str]:
+def scope_series(
+    con: duckdb.DuckDBPyConnection, table: str, id_col: str, new_rows: str, t: Thresholds
+) -> tuple[str, str]:
     """The rows the series checks need when only `new_rows` are unvalidated: each touched series
     from its first new date, with enough earlier rows for the previous value and a full stale
     window. Returns (rows table, table of each series' first new date)."""
@@ -126,8 +162,14 @@ def scope_series(con: duckdb.DuckDBPyConnection, table: str, id_col: str, new_ro
 
 
 def series_flaws(
-    con: duckdb.DuckDBPyConnection, table: str, id_col: str, value_col: str, t: Thresholds,
-    splits_table: str | None = None, history_table: str | None = None, report_from: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    id_col: str,
+    value_col: str,
+    t: Thresholds,
+    splits_table: str | None = None,
+    history_table: str | None = None,
+    report_from: str | None = None,
 ) -> CheckOutcome:
     """Finds the flawed stretches of each series in `table` into the temp table _flaws
     (unit errors and split-sized jumps as (previous date, date), stale runs as (first, last
@@ -145,15 +187,17 @@ def series_flaws(
         ),
         unit_errors AS (
             SELECT series, prev_date AS date_from, date AS date_to, 'unit_error_100x' AS rule,
-                   format('{{}} -> {{}} on {{}}: {{}}x, a unit slip', prev_value, value, date, round(ratio, 2)) AS detail
+                   format('{{}} -> {{}} on {{}}: {{}}x, a unit slip',
+                          prev_value, value, date, round(ratio, 2)) AS detail
             FROM moves WHERE ratio >= {f} OR ratio <= {1 / f}
         ),
         -- A move the size of a split ratio with no split recorded: a missing corporate action,
         -- or a vendor that adjusted the split on the wrong day. Every return through it is wrong.
         jumps AS (
             SELECT series, prev_date, date, 'unexplained_jump',
-                   format('{{}} -> {{}} on {{}} looks like a split (x{{}}), none recorded', prev_value, value, date, round(ratio, 3))
-            FROM moves WHERE {big} AND ({_split_like('ratio', t)})
+                   format('{{}} -> {{}} on {{}} looks like a split (x{{}}), none recorded',
+                          prev_value, value, date, round(ratio, 3))
+            FROM moves WHERE {big} AND ({_split_like("ratio", t)})
         ),
         stale_runs AS (
             SELECT series, min(date), max(date), 'stale_series',
@@ -165,46 +209,59 @@ def series_flaws(
     if report_from:
         con.execute(f"""DELETE FROM {FLAWS} WHERE NOT EXISTS (SELECT 1 FROM {report_from} r
                         WHERE r.series = {FLAWS}.series AND {FLAWS}.date_to >= r.first_new)""")
-    reportable = (f"EXISTS (SELECT 1 FROM {report_from} r WHERE r.series = m.series AND m.date >= r.first_new)"
-                  if report_from else "true")
+    reportable = (
+        f"EXISTS (SELECT 1 FROM {report_from} r WHERE r.series = m.series AND m.date >= r.first_new)"
+        if report_from
+        else "true"
+    )
     # Other large moves happen (a biotech's trial result, a spin-off): a person should look.
-    large = _outcome(con, ds, "large_move", WARN, f"""
+    large = offending_rows(
+        con,
+        ds,
+        "large_move",
+        WARN,
+        f"""
         SELECT series, date, prev_value, value FROM (
             SELECT series, date, prev_value, value, value / prev_value AS ratio
             FROM {steps} m WHERE prev_value > 0 AND NOT split_day AND {reportable})
-        WHERE {big} AND NOT ({_split_like('ratio', t)})""",
-        lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}")
+        WHERE {big} AND NOT ({_split_like("ratio", t)})""",
+        lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}",
+    )
     con.execute(f"DROP TABLE {steps}")
     return large
 
 
 def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> CheckOutcome:
-    return _outcome(con, table, "future_dated", ERROR,
-                    f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
-                    lambda r: f"{r[0]} {r[1]}")
+    return offending_rows(
+        con,
+        table,
+        "future_dated",
+        ERROR,
+        f"SELECT {id_col}, date FROM {table} WHERE date > current_date + 1",
+        lambda r: f"{r[0]} {r[1]}",
+    )
 
 
-def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, calendar_sql: str,
-                      t: Thresholds) -> list[tuple]:
-    """Adds each run of missing_bar_gap_days or more missing trading days to _flaws, as the
+def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, t: Thresholds) -> list[tuple]:
+    """Adds each run of missing_bar_gap_days or more missing NYSE sessions to _flaws, as the
     (last bar before, first bar after) interval; returns the symbols whose share of missing
-    days over their life passes the limit (a warning: thin small caps skip days)."""
+    sessions over their life passes the limit (a warning: thin small caps skip days). Every
+    series of `table` trades on NYSE days (US stocks, ETFs and fund NAVs alike); bars on other
+    days and before the calendar's first session are not judged."""
+    cal = trading_calendar.register_sessions(con)
     con.execute(f"""
         INSERT INTO {FLAWS}
-        WITH cal AS (SELECT date, row_number() OVER (ORDER BY date) AS i FROM ({calendar_sql})),
-        bars AS (SELECT DISTINCT {id_col} AS series, date FROM {table}),
-        placed AS (SELECT b.series, b.date, c.i FROM bars b JOIN cal c USING (date)),
+        WITH placed AS (SELECT DISTINCT b.{id_col} AS series, b.date, c.i FROM {table} b JOIN {cal} c USING (date)),
         gaps AS (SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
                  FROM placed WINDOW w AS (PARTITION BY series ORDER BY date))
         SELECT series, prev_date, date, 'missing_bars',
                format('no bar on {{}} trading days between {{}} and {{}}', missing, prev_date, date)
         FROM gaps WHERE missing >= {t.missing_bar_gap_days}""")
     return con.execute(f"""
-            WITH cal AS ({calendar_sql}),
-            spans AS (SELECT {id_col} AS series, min(date) AS first_day, max(date) AS last_day, count(DISTINCT date) AS have
-                      FROM {table} GROUP BY 1),
-            expected AS (SELECT s.series, s.have, count(*) AS want
-                         FROM spans s JOIN cal c ON c.date BETWEEN s.first_day AND s.last_day GROUP BY 1, 2)
+            WITH spans AS (SELECT b.{id_col} AS series, min(c.i) AS first_i, max(c.i) AS last_i,
+                                  count(DISTINCT c.i) AS have
+                           FROM {table} b JOIN {cal} c USING (date) GROUP BY 1),
+            expected AS (SELECT series, have, last_i - first_i + 1 AS want FROM spans)
             SELECT series, want - have AS missing, want FROM expected
             WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want
             ORDER BY (want - have) / want DESC, series""").fetchall()
@@ -214,54 +271,75 @@ def rate_gap_flaws(con: duckdb.DuckDBPyConnection, table: str, t: Thresholds) ->
     """Adds each gap of rate_gap_days or more between two observations of a rate series to _flaws."""
     con.execute(f"""
         INSERT INTO {FLAWS}
-        WITH obs AS (SELECT series_id AS series, date, lag(date) OVER (PARTITION BY series_id ORDER BY date) AS prev_date
+        WITH obs AS (SELECT series_id AS series, date,
+                            lag(date) OVER (PARTITION BY series_id ORDER BY date) AS prev_date
                      FROM (SELECT DISTINCT series_id, date FROM {table} WHERE value IS NOT NULL))
         SELECT series, prev_date, date, 'rate_gaps',
-               format('no observation for {{}} days between {{}} and {{}}', date_diff('day', prev_date, date) - 1, prev_date, date)
+               format('no observation for {{}} days between {{}} and {{}}',
+                      date_diff('day', prev_date, date) - 1, prev_date, date)
         FROM obs WHERE date_diff('day', prev_date, date) >= {t.rate_gap_days}""")
 
 
 def empty_flaws(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {FLAWS} (series VARCHAR, date_from DATE, date_to DATE, rule VARCHAR, detail VARCHAR)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {FLAWS} "
+        "(series VARCHAR, date_from DATE, date_to DATE, rule VARCHAR, detail VARCHAR)"
+    )
 
 
 def ohlc_consistency(con: duckdb.DuckDBPyConnection, table: str, rows: str = "true") -> CheckOutcome:
-    return _outcome(con, table, "ohlc_consistency", ERROR, f"""
+    return offending_rows(
+        con,
+        table,
+        "ohlc_consistency",
+        ERROR,
+        f"""
         SELECT symbol, date, open, high, low, close FROM {table}
         WHERE ({rows}) AND (high < low OR greatest(open, close) > high OR least(open, close) < low)""",
-        lambda r: f"{r[0]} {r[1]}: o={r[2]} h={r[3]} l={r[4]} c={r[5]}")
+        lambda r: f"{r[0]} {r[1]}: o={r[2]} h={r[3]} l={r[4]} c={r[5]}",
+    )
 
 
-def key_conflicts(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], value_columns: tuple[str, ...],
-                  new_rows: str = "true") -> CheckOutcome:
+def key_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: tuple[str, ...],
+    value_columns: tuple[str, ...],
+    new_rows: str = "true",
+) -> CheckOutcome:
     """The same key delivered with different values (identical repeats are one row, per the contract).
     With `new_rows`, only keys that occur among those rows are examined (against the whole table)."""
     k = ", ".join(key)
     v = ", ".join(value_columns)
-    candidates = table if new_rows == "true" else f"{table} SEMI JOIN (SELECT DISTINCT {k} FROM {table} WHERE {new_rows}) USING ({k})"
+    candidates = (
+        table
+        if new_rows == "true"
+        else f"{table} SEMI JOIN (SELECT DISTINCT {k} FROM {table} WHERE {new_rows}) USING ({k})"
+    )
     # Repeated keys are rare: find them with a cheap count first, compare values only there.
-    return _outcome(con, table, "key_conflicts", ERROR, f"""
+    return offending_rows(
+        con,
+        table,
+        "key_conflicts",
+        ERROR,
+        f"""
         WITH repeated AS (SELECT {k} FROM {candidates} GROUP BY {k} HAVING count(*) > 1)
         SELECT {k}, count(DISTINCT ({v})) AS versions, string_agg(DISTINCT _source_file, ', ') AS files
         FROM {table} SEMI JOIN repeated USING ({k}) GROUP BY {k} HAVING count(DISTINCT ({v})) > 1""",
-        lambda r: f"{r[:len(key)]} has {r[len(key)]} versions in {r[-1]}")
+        lambda r: f"{r[: len(key)]} has {r[len(key)]} versions in {r[-1]}",
+    )
 
 
-def trading_calendar_sql(symbols: list[str], table: str = "raw.prices") -> str:
-    """Trading days: the days the benchmark symbols traded (the market was open)."""
-    quoted = ", ".join("'" + s.replace("'", "''") + "'" for s in symbols)
-    return f"SELECT DISTINCT date FROM {table} WHERE symbol IN ({quoted})"
-
-
-def freshness(con: duckdb.DuckDBPyConnection, table: str, expected_latest: str, t: Thresholds) -> CheckOutcome:
-    """Weekdays between the newest row and the day the source should have reached (a warning)."""
+def freshness(con: duckdb.DuckDBPyConnection, table: str, expected_latest: dt.date, t: Thresholds) -> CheckOutcome:
+    """NYSE sessions between the newest row and the day the source should have reached (a warning)."""
     latest = con.execute(f"SELECT max(date) FROM {table}").fetchone()[0]
-    lag = None
-    if latest is not None:
-        lag = con.execute(
-            "SELECT count(*) FROM range(?::DATE + 1, ?::DATE + 1, INTERVAL 1 DAY) r(d) WHERE isodow(d) <= 5",
-            [latest, expected_latest],
-        ).fetchone()[0]
+    lag = None if latest is None else trading_calendar.sessions_behind(latest, expected_latest)
     ok = lag is not None and lag <= t.freshness_max_lag_days
-    return CheckOutcome(table, "freshness", ok, WARN, observed={"latest": str(latest), "expected": expected_latest, "weekdays_behind": lag},
-                        detail=f"latest {latest}, expected {expected_latest}" + (f" ({lag} weekdays behind)" if lag else ""))
+    return CheckOutcome(
+        table,
+        "freshness",
+        ok,
+        WARN,
+        observed={"latest": str(latest), "expected": str(expected_latest), "sessions_behind": lag},
+        detail=f"latest {latest}, expected {expected_latest}" + (f" ({lag} NYSE sessions behind)" if lag else ""),
+    )

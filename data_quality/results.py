@@ -42,19 +42,56 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: list[CheckOutc
     ensure_history(con)
     # A re-executed check replaces its earlier outcome within the same run.
     for o in outcomes:
-        con.execute(f"DELETE FROM {HISTORY} WHERE run_id = ? AND dataset = ? AND check_name = ?",
-                    [run_id, o.dataset, o.check_name])
+        con.execute(
+            f"DELETE FROM {HISTORY} WHERE run_id = ? AND dataset = ? AND check_name = ?",
+            [run_id, o.dataset, o.check_name],
+        )
     con.executemany(
         f"INSERT INTO {HISTORY} VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-        [[run_id, o.dataset, o.check_name, o.passed, o.severity,
-          None if o.observed is None else json.dumps(o.observed, default=str), o.detail] for o in outcomes],
+        [
+            [
+                run_id,
+                o.dataset,
+                o.check_name,
+                o.passed,
+                o.severity,
+                None if o.observed is None else json.dumps(o.observed, default=str),
+                o.detail,
+            ]
+            for o in outcomes
+        ],
     )
 
 
-def blocking_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str, str]]:
-    ensure_history(con)
+def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
+    # Read without creating anything: the sensor reads a read-only connection.
+    schema, table = HISTORY.split(".")
     return con.execute(
-        f"SELECT dataset, check_name, detail FROM {HISTORY} WHERE run_id = ? AND NOT passed AND severity = '{ERROR}' "
-        "ORDER BY dataset, check_name",
-        [run_id],
+        "SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchone()[0]
+
+
+def standing_failures(con: duckdb.DuckDBPyConnection, dataset_like: str = "%") -> list[tuple[str, str, str, str]]:
+    """The error-severity checks that failed in the latest run to check each dataset: what the
+    data now in the warehouse has not passed, whichever run checked it (a run that only
+    publishes checks nothing upstream). Rows are (dataset, check, detail, run id).
+
+    This table is the gates' memory across runs; within a run, Dagster's blocking checks stop
+    what is downstream of a failed gate. A check that a later run no longer has (a renamed dbt
+    test) stops counting once that run checks its dataset again."""
+    if not _has_history(con):
+        return []
+    return con.execute(
+        f"""WITH latest AS (SELECT dataset, arg_max(run_id, checked_at) AS run_id FROM {HISTORY}
+                            WHERE dataset LIKE ? GROUP BY dataset)
+            SELECT h.dataset, h.check_name, h.detail, h.run_id FROM {HISTORY} h JOIN latest USING (dataset, run_id)
+            WHERE NOT h.passed AND h.severity = '{ERROR}' ORDER BY h.dataset, h.check_name""",
+        [dataset_like],
     ).fetchall()
+
+
+def latest_checking_run(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    if not _has_history(con):
+        return None
+    row = con.execute(f"SELECT arg_max(run_id, checked_at) FROM {HISTORY} WHERE dataset = ?", [dataset]).fetchone()
+    return row[0] if row else None

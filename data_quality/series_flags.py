@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import duckdb
 
+from data_quality.sql import sql_list
+
 TABLE = "audit.series_flags"
 # dataset: the raw dataset (prices, fund_navs, rates); series: its symbol, fund_id or series_id.
 COLUMNS = (
@@ -35,22 +37,29 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(f'{n} {t}' for n, t in COLUMNS)})")
 
 
-def record(con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tuple[str, ...], replace_all: bool,
-           run_id: str) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection, dataset: str, flaws: str, rules: tuple[str, ...], replace_all: bool, run_id: str
+) -> None:
     """Keeps the findings in `flaws` (series, date_from, date_to, rule, detail) of `rules` as flags.
 
     `replace_all`: the findings cover the whole table, so they replace every earlier flag of these
     rules. Otherwise they cover new rows only: a finding replaces the flag of the same series,
     rule and start (a stale run that went on into the new rows), and other flags stay."""
     ensure(con)
-    wanted = ", ".join("'" + r + "'" for r in rules)
+    wanted = sql_list(rules)
     if replace_all:
         con.execute(f"DELETE FROM {TABLE} WHERE dataset = ? AND rule IN ({wanted})", [dataset])
     else:
-        con.execute(f"""DELETE FROM {TABLE} t WHERE dataset = ? AND EXISTS (SELECT 1 FROM {flaws} f
-                        WHERE f.series = t.series AND f.rule = t.rule AND f.date_from = t.date_from)""", [dataset])
-    con.execute(f"""INSERT INTO {TABLE} SELECT DISTINCT ?, series, date_from, date_to, rule, detail, ?, now()::TIMESTAMP
-                    FROM {flaws} WHERE rule IN ({wanted})""", [dataset, run_id])
+        con.execute(
+            f"""DELETE FROM {TABLE} t WHERE dataset = ? AND EXISTS (SELECT 1 FROM {flaws} f
+                        WHERE f.series = t.series AND f.rule = t.rule AND f.date_from = t.date_from)""",
+            [dataset],
+        )
+    con.execute(
+        f"""INSERT INTO {TABLE} SELECT DISTINCT ?, series, date_from, date_to, rule, detail, ?, now()::TIMESTAMP
+                    FROM {flaws} WHERE rule IN ({wanted})""",
+        [dataset, run_id],
+    )
 
 
 def forget(con: duckdb.DuckDBPyConnection, dataset: str) -> None:

@@ -9,7 +9,8 @@ rebuilds two as-of dates instead of ten years of them. New splits are the except
 re-base prices and share counts dated before them, so they bring a full rebuild.
 
 The plan compares the raw batches of the inputs with those the last successful build saw
-(the same comparison as the incremental gates: data_quality.gate_scope.batch_changes): any doubt gives a full rebuild: first
+(the same comparison as the incremental gates: data_quality.gate_scope.batch_changes): any doubt
+gives a full rebuild: first
 build, another dbt project or settings (the fingerprint), or a batch seen before that lost
 or gained rows (a landed file replaced or removed, whose old dates are unknown).
 """
@@ -25,11 +26,12 @@ from data_quality.gate_scope import batch_changes
 from pipelines.raw_loader import raw_tables
 
 STATE = "audit.dbt_as_of_state"
+# The plan of the build under way, the one thing the models' macros read from the pipeline
+# (dbt_project/macros/as_of_incremental.sql): written before the build, removed after it. A
+# table, not a dbt var: a var that changes every day would make dbt parse the whole project.
+PLAN = "audit.dbt_as_of_plan"
 # Bump when the plan's rules change: the next build is then a full one.
-PLAN_VERSION = "2026-11-24.1"
-# The environment variables the models' macros read (dbt_project/macros/as_of_incremental.sql).
-ENV = "WAREHOUSE_AS_OF_REBUILD_FROM"
-ENV_UNCHANGED = "WAREHOUSE_UNCHANGED_INPUTS"
+PLAN_VERSION = "2026-12-04.1"
 # The incremental models this plan is for (materialized='incremental' in dbt): the as-of ones
 # recompute dates from the boundary; the filing ones are kept whole when no filing arrived.
 AS_OF_MODELS = ("int_company_asof", "int_eps_growth_asof")
@@ -69,8 +71,10 @@ class AsOfPlan:
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE} (dataset VARCHAR, batch_id VARCHAR, rows BIGINT, "
-                "first_date DATE, fingerprint VARCHAR, rebuild_from DATE, run_id VARCHAR, built_at TIMESTAMP)")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {STATE} (dataset VARCHAR, batch_id VARCHAR, rows BIGINT, "
+        "first_date DATE, fingerprint VARCHAR, rebuild_from DATE, run_id VARCHAR, built_at TIMESTAMP)"
+    )
 
 
 def _current(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, dt.date | None]]:
@@ -80,7 +84,8 @@ def _current(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int,
         if dataset not in tables:
             continue
         for batch, rows, first in con.execute(
-                f"SELECT _batch_id, count(*), min({column}) FROM raw.{dataset} GROUP BY 1").fetchall():
+            f"SELECT _batch_id, count(*), min({column}) FROM raw.{dataset} GROUP BY 1"
+        ).fetchall():
             state[(dataset, batch)] = (rows, first)
     return state
 
@@ -88,8 +93,12 @@ def _current(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int,
 def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
     _ensure(con)
     current = _current(con)
-    built = {(d, b): rows for d, b, rows in con.execute(
-        f"SELECT dataset, batch_id, rows FROM {STATE} WHERE fingerprint = ?", [fingerprint]).fetchall()}
+    built = {
+        (d, b): rows
+        for d, b, rows in con.execute(
+            f"SELECT dataset, batch_id, rows FROM {STATE} WHERE fingerprint = ?", [fingerprint]
+        ).fetchall()
+    }
     if not built:
         any_state = con.execute(f"SELECT count(*) FROM {STATE}").fetchone()[0]
         reason = "another dbt project or settings than the last build" if any_state else "no build recorded yet"
@@ -97,21 +106,48 @@ def plan(con: duckdb.DuckDBPyConnection, fingerprint: str) -> AsOfPlan:
     changed, new = batch_changes(built, {k: rows for k, (rows, _) in current.items()})
     if changed:
         dataset, batch = changed[0]
-        return AsOfPlan(True, None, fingerprint,
-                        f"{dataset} batch {batch} changed since the last build (a landed file replaced or removed)",
-                        current)
+        return AsOfPlan(
+            True,
+            None,
+            fingerprint,
+            f"{dataset} batch {batch} changed since the last build (a landed file replaced or removed)",
+            current,
+        )
     if any(d == "splits" for d, _ in new):
         # A split re-bases what is dated before it: a split-adjusted price file, share counts
         # and per-share figures filed after it (int_split_multiples).
-        return AsOfPlan(True, None, fingerprint, "new splits re-base the prices and counts dated before them",
-                        current)
+        return AsOfPlan(True, None, fingerprint, "new splits re-base the prices and counts dated before them", current)
     unchanged = frozenset(AS_OF_INPUTS) - {d for d, _ in new}
     firsts = [current[k][1] for k in new if current[k][1] is not None]
     if not firsts:
         return AsOfPlan(False, NOTHING_NEW, fingerprint, "no new rows", current, unchanged)
     datasets = sorted({d for d, _ in new})
-    return AsOfPlan(False, min(firsts), fingerprint, f"earliest date of new {', '.join(datasets)} rows",
-                    current, unchanged)
+    return AsOfPlan(
+        False, min(firsts), fingerprint, f"earliest date of new {', '.join(datasets)} rows", current, unchanged
+    )
+
+
+def publish_plan(con: duckdb.DuckDBPyConnection, planned: AsOfPlan, run_id: str) -> None:
+    """Hand the plan to the dbt build that follows (one row; no row = no plan)."""
+    _ensure(con)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {PLAN} (run_id VARCHAR, full_refresh BOOLEAN, rebuild_from DATE, "
+        "unchanged_inputs VARCHAR[], planned_at TIMESTAMP)"
+    )
+    con.execute(
+        f"INSERT INTO {PLAN} VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+        [
+            run_id,
+            planned.full_refresh,
+            None if planned.full_refresh else planned.rebuild_from,
+            sorted(planned.unchanged),
+        ],
+    )
+
+
+def withdraw_plan(con: duckdb.DuckDBPyConnection) -> None:
+    """After the build, whatever its outcome: a later `dbt build` by hand must not use it."""
+    con.execute(f"DROP TABLE IF EXISTS {PLAN}")
 
 
 def record(con: duckdb.DuckDBPyConnection, done: AsOfPlan, run_id: str) -> None:
@@ -121,11 +157,15 @@ def record(con: duckdb.DuckDBPyConnection, done: AsOfPlan, run_id: str) -> None:
     con.execute(f"DELETE FROM {STATE}")
     con.executemany(
         f"INSERT INTO {STATE} VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-        [[d, b, rows, first, done.fingerprint, done.rebuild_from, run_id]
-         for (d, b), (rows, first) in sorted(done.state.items())],
+        [
+            [d, b, rows, first, done.fingerprint, done.rebuild_from, run_id]
+            for (d, b), (rows, first) in sorted(done.state.items())
+        ],
     )
     if not done.state:
         # No input rows at all: one row still records that this fingerprint was built.
-        con.execute(f"INSERT INTO {STATE} VALUES (NULL, NULL, NULL, NULL, ?, ?, ?, now()::TIMESTAMP)",
-                    [done.fingerprint, done.rebuild_from, run_id])
+        con.execute(
+            f"INSERT INTO {STATE} VALUES (NULL, NULL, NULL, NULL, ?, ?, ?, now()::TIMESTAMP)",
+            [done.fingerprint, done.rebuild_from, run_id],
+        )
     con.execute("COMMIT")

@@ -5,54 +5,30 @@ The weekday schedule itself lives in pipelines/jobs.py; this is what watches in 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
 
-from data_quality.results import WARN, CheckOutcome, record
+from data_quality import trading_calendar
+from data_quality.results import WARN, CheckOutcome, latest_checking_run, record, standing_failures
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
+from pipelines.jobs import marts_refresh_job
+from pipelines.raw_gates import expected_latest_day
 from pipelines.resources import WarehouseResource
-from pipelines.sources.sample.calendar import nyse_holidays
-
-US_EASTERN = ZoneInfo("America/New_York")
-# End-of-day prices and fund NAVs are out about two hours after the 16:00 close; the
-# weekday schedule runs at 18:30 for the same reason.
-EOD_DATA_READY = time(18, 30)
 
 # Dataset -> trading days its newest date may trail the latest close. FRED publishes a
 # day's Treasury yields on the next business day.
 DAILY_DATASETS = {"prices": 0, "fund_navs": 0, "rates": 1}
 
 
-def _previous_trading_day(day: date) -> date:
-    holidays = set(nyse_holidays(day.year - 1, day.year))
-    day -= timedelta(days=1)
-    while day.weekday() >= 5 or day in holidays:
-        day -= timedelta(days=1)
-    return day
-
-
-def latest_close_with_data(now: datetime) -> date:
-    """The newest NYSE trading day whose end-of-day data is due by `now` (an aware datetime)."""
-    local = now.astimezone(US_EASTERN)
-    day = local.date() + timedelta(days=1)
-    if local.time() < EOD_DATA_READY:
-        day -= timedelta(days=1)
-    return _previous_trading_day(day)
-
-
 def due_date(dataset: str, settings: Settings, now: datetime) -> date:
-    """The newest date `dataset` must hold. The synthetic market's clock stops at its end date."""
-    clock = now
-    if settings.source == "sample":
-        clock = datetime.combine(date.fromisoformat(settings.sample_end), EOD_DATA_READY, US_EASTERN)
-    day = latest_close_with_data(clock)
+    """The newest date `dataset` must hold: the raw price gate's expected day, less the dataset's lag."""
+    day = expected_latest_day(settings, now)
     for _ in range(DAILY_DATASETS[dataset]):
-        day = _previous_trading_day(day)
+        day = trading_calendar.previous_session(day)
     return day
 
 
@@ -63,8 +39,10 @@ def newest_dates(con: duckdb.DuckDBPyConnection, dataset: str, settings: Setting
     Rates: every FRED series held. Fund NAVs: the newest NAV of any fund (funds close too).
     """
     if dataset == "prices":
-        return {symbol: con.execute("SELECT max(date) FROM raw.prices WHERE symbol = ?", [symbol]).fetchone()[0]
-                for symbol in (settings.small_symbol, settings.large_symbol)}
+        return {
+            symbol: con.execute("SELECT max(date) FROM raw.prices WHERE symbol = ?", [symbol]).fetchone()[0]
+            for symbol in (settings.small_symbol, settings.large_symbol)
+        }
     if dataset == "rates":
         return dict(con.execute("SELECT series_id, max(date) FROM raw.rates GROUP BY series_id ORDER BY 1").fetchall())
     return {"any fund": con.execute(f"SELECT max(date) FROM raw.{dataset}").fetchone()[0]}
@@ -75,11 +53,17 @@ def latest_day_outcome(dataset: str, newest: dict[str, date | None], due: date) 
     passed = bool(newest) and not behind
     lag_note = ", less one business day for FRED" if DAILY_DATASETS[dataset] else ""
     return CheckOutcome(
-        f"raw.{dataset}", "latest_trading_day", passed, WARN,
+        f"raw.{dataset}",
+        "latest_trading_day",
+        passed,
+        WARN,
         observed={"due": str(due), "behind": behind},
-        detail=(f"every series holds {due}" if passed else
-                f"due {due}, behind: " + (", ".join(f"{s} (newest {d})" for s, d in behind.items()) or "no data"))
-               + f" (the latest NYSE close whose data is out by 18:30 New York time{lag_note})",
+        detail=(
+            f"every series holds {due}"
+            if passed
+            else f"due {due}, behind: " + (", ".join(f"{s} (newest {d})" for s, d in behind.items()) or "no data")
+        )
+        + f" (the latest NYSE close whose data is out by 18:30 New York time{lag_note})",
     )
 
 
@@ -87,13 +71,15 @@ def _freshness_check(dataset: str) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", dataset])
 
     @dg.asset_check(
-        asset=key, name="latest_trading_day", blocking=False,
+        asset=key,
+        name="latest_trading_day",
+        blocking=False,
         description="After the US close (data out by 18:30 New York time, NYSE holidays skipped) the latest "
-                    "trading day is present" + (" less FRED's one-day publication lag." if DAILY_DATASETS[dataset] else "."),
+        "trading day is present" + (" less FRED's one-day publication lag." if DAILY_DATASETS[dataset] else "."),
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings
-        due = due_date(dataset, settings, datetime.now(timezone.utc))
+        due = due_date(dataset, settings, datetime.now(UTC))
         with warehouse.connect() as con:
             outcome = latest_day_outcome(dataset, newest_dates(con, dataset, settings), due)
             record(con, context.run.run_id, [outcome])
@@ -107,29 +93,20 @@ freshness_checks = [_freshness_check(d) for d in DAILY_DATASETS]
 
 # --- The marts follow raw data -------------------------------------------------------------
 
-RAW = dg.AssetSelection.groups("raw")
-marts_refresh_job = dg.define_asset_job(
-    "marts_refresh_job",
-    selection=RAW.downstream(include_self=False),
-    description="Rebuild every dbt layer from the raw data already loaded, gate and republish (no ingestion).",
-    executor_def=dg.in_process_executor,
+
+# The raw assets whose latest data must have passed its blocking gates before anything is built on it.
+RAW_GATED = sorted(
+    {spec.asset_key for checks in raw_checks for spec in checks.check_specs if spec.blocking},
+    key=lambda k: k.to_user_string(),
 )
 
-
-def _blocking_gates() -> dict[dg.AssetKey, list[dg.AssetCheckKey]]:
-    gates: dict[dg.AssetKey, list[dg.AssetCheckKey]] = {}
-    for checks in raw_checks:
-        for spec in checks.check_specs:
-            if spec.blocking:
-                gates.setdefault(spec.asset_key, []).append(spec.key)
-    return gates
-
-
-# The raw gates that must have passed on a raw asset's latest data before anything is built on it.
-RAW_GATES = _blocking_gates()
-
-IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 
 
 @dataclass(frozen=True)
@@ -142,7 +119,9 @@ class RawState:
     ungated: tuple[str, ...]  # blocking gates that did not pass on this data
 
 
-def refresh_decision(raw: list[RawState], published_storage_id: int, run_in_progress: bool) -> dg.RunRequest | dg.SkipReason:
+def refresh_decision(
+    raw: list[RawState], published_storage_id: int, run_in_progress: bool
+) -> dg.RunRequest | dg.SkipReason:
     if run_in_progress:
         return dg.SkipReason("a run is in progress; deciding after it ends")
     # Bad data already sits in raw tables once loaded: any failed gate stops every rebuild.
@@ -164,21 +143,21 @@ def _metadata_int(metadata: dict, name: str) -> int:
     return int(getattr(value, "value", value) or 0)
 
 
-def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey) -> RawState | None:
+def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey, con: duckdb.DuckDBPyConnection) -> RawState | None:
     records = instance.fetch_materializations(key, limit=1).records
     if not records:
         return None
     latest = records[0]
     metadata = latest.asset_materialization.metadata if latest.asset_materialization else {}
     changed = _metadata_int(metadata, "rows_loaded_this_run") > 0 or _metadata_int(metadata, "files_removed") > 0
-    ungated = []
-    for check_key in RAW_GATES.get(key, []):
-        evaluation = instance.get_latest_asset_check_evaluation_record(check_key)
-        evaluated_after = evaluation is not None and evaluation.event is not None and evaluation.event.timestamp >= latest.timestamp
-        # SUCCEEDED is the record status of an evaluation that passed.
-        if not (evaluated_after and evaluation.status.value == "SUCCEEDED"):
-            ungated.append(check_key.name)
-    return RawState(key.to_user_string(), latest.storage_id, changed, tuple(ungated))
+    # The gates' memory across runs is audit.quality_results: the run that loaded this data must
+    # be the latest to have checked it, and none of its blocking checks may have failed.
+    dataset = ".".join(key.path)
+    if latest_checking_run(con, dataset) != latest.run_id:
+        ungated = ("gates not run on this data",)
+    else:
+        ungated = tuple(check for _, check, _, _ in standing_failures(con, dataset))
+    return RawState(key.to_user_string(), latest.storage_id, changed, ungated)
 
 
 @dg.sensor(
@@ -187,11 +166,16 @@ def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey) -> RawState | Non
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="When a raw dataset has new data that passed its blocking gates and serving.duckdb predates it, "
-                "rebuild the dbt layers, publish and re-render the dashboard. Waits while any run is in progress.",
+    "rebuild the dbt layers, publish and re-render the dashboard. Waits while any run is in progress.",
 )
-def marts_on_raw_change(context: dg.SensorEvaluationContext):
+def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     instance = context.instance
-    in_progress = bool(instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1))
-    raw = [state for key in RAW_GATES if (state := _raw_state(instance, key)) is not None]
+    if instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
+        return refresh_decision([], 0, run_in_progress=True)
+    try:
+        with warehouse.connect(read_only=True, wait_seconds=0) as con:
+            raw = [state for key in RAW_GATED if (state := _raw_state(instance, key, con)) is not None]
+    except duckdb.Error as busy:  # a run started meanwhile and holds the file, or no warehouse yet
+        return dg.SkipReason(f"cannot read the warehouse now ({str(busy).splitlines()[0]}); deciding later")
     published = instance.fetch_materializations(SERVING_KEY, limit=1).records
-    return refresh_decision(raw, published[0].storage_id if published else 0, in_progress)
+    return refresh_decision(raw, published[0].storage_id if published else 0, run_in_progress=False)

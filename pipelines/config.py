@@ -48,14 +48,17 @@ class Settings:
     def serving_path(self) -> Path:
         return self.warehouse_dir / "serving.duckdb"
 
-    def dbt_vars(self) -> dict[str, str]:
-        """The role configuration dbt needs to pick benchmark series and index members."""
-        return {
+    def dbt_vars(self, warehouse: bool = False) -> dict[str, str]:
+        """The role configuration dbt needs to pick benchmark series and index members; with
+        `warehouse`, also the folder whose warehouse.duckdb the profile opens (not part of the
+        build's fingerprint: a moved warehouse keeps its incremental rows)."""
+        roles = {
             "small_symbol": self.small_symbol,
             "large_symbol": self.large_symbol,
             "small_index": self.small_index,
             "large_index": self.large_index,
         }
+        return {**roles, "warehouse_dir": str(self.warehouse_dir)} if warehouse else roles
 
 
 class SettingsError(ValueError):
@@ -109,3 +112,10 @@ def load_settings(env: dict | None = None) -> Settings:
         lock_wait_seconds=_float(env, "WAREHOUSE_LOCK_WAIT_SECONDS", d.lock_wait_seconds),
         disk_reserve_mb=_float(env, "WAREHOUSE_DISK_RESERVE_MB", d.disk_reserve_mb),
     )
+
+
+if __name__ == "__main__":
+    # The --vars the pipeline gives dbt, for a `dbt build` by hand (README, "Running dbt by hand").
+    import json
+
+    print(json.dumps(load_settings().dbt_vars(warehouse=True)))

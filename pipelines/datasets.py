@@ -6,7 +6,7 @@ sources and the quality gates all read their column lists and keys from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Data dated after tomorrow (UTC) cannot have been observed: a clock or unit slip upstream.
 FUTURE = "current_date + 1"
@@ -28,16 +28,13 @@ class Dataset:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
-    # Extension datasets are ours, not the shared contract's: optional in every source.
     # Row rules: (rule name, SQL predicate over the typed columns that must hold). A row
     # that breaks one goes to quarantine.<dataset> with the rule's name; NULL passes.
     row_rules: tuple[tuple[str, str], ...] = ()
-    extension: bool = False
     # Rules on a value as written, checked before its type: (rule, column, SQL condition that
     # flags the row, SQL detail), `{v}` standing for the trimmed text (NULL when blank). A row
     # they flag is not what the dataset holds (a placeholder ticker, a CVR line in a holdings file).
     text_rules: tuple[tuple[str, str, str, str], ...] = ()
-    group: str = field(default="raw")
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -60,7 +57,8 @@ def _c(name: str, sql_type: str, description: str, required: bool = False, nulla
 
 # A ticker that names no listed company: blank, '-', '--', 'N/A', or no letter at all.
 PLACEHOLDER_TICKER = (
-    "placeholder_ticker", "symbol",
+    "placeholder_ticker",
+    "symbol",
     "NOT regexp_matches(coalesce({v}, ''), '[A-Za-z]') OR upper({v}) IN ('N/A', '#N/A', 'N.A.')",
     """'ticker ' || coalesce('"' || {v} || '"', '(blank)') || ' is a placeholder, not a listed company'""",
 )
@@ -75,7 +73,8 @@ _NON_EQUITY_KINDS = (
     (r"\bPRVT\b", "a private placement (Prvt)"),
 )
 NON_EQUITY = (
-    "non_equity", "name",
+    "non_equity",
+    "name",
     "regexp_matches(upper(coalesce({v}, '')), '" + "|".join(r for r, _ in _NON_EQUITY_KINDS) + "')",
     """'name "' || {v} || '" marks ' || CASE """
     + " ".join(f"WHEN regexp_matches(upper({{v}}), '{r}') THEN '{k}'" for r, k in _NON_EQUITY_KINDS)
@@ -91,15 +90,23 @@ DATASETS: dict[str, Dataset] = {
             (
                 _c("symbol", "VARCHAR", "Ticker as the source spells it.", True),
                 _c("date", "DATE", "Trading day.", True),
-                _c("close", "DOUBLE", "Close, not adjusted for dividends; on the share basis of split_basis_date.", True),
+                _c(
+                    "close",
+                    "DOUBLE",
+                    "Close, not adjusted for dividends; on the share basis of split_basis_date.",
+                    True,
+                ),
                 _c("open", "DOUBLE", "Open."),
                 _c("high", "DOUBLE", "High."),
                 _c("low", "DOUBLE", "Low."),
                 _c("adj_close", "DOUBLE", "Close adjusted for splits and distributions."),
                 _c("volume", "DOUBLE", "Shares traded."),
-                _c("split_basis_date", "DATE",
-                   "Share basis of the prices (extension): every split on or before this date is applied "
-                   "to them (a vendor's split-adjusted history: the day it was fetched). Blank: as traded."),
+                _c(
+                    "split_basis_date",
+                    "DATE",
+                    "Share basis of the prices (extension): every split on or before this date is applied "
+                    "to them (a vendor's split-adjusted history: the day it was fetched). Blank: as traded.",
+                ),
             ),
             ("symbol", "date"),
             (
@@ -156,7 +163,6 @@ DATASETS: dict[str, Dataset] = {
                 ("pay_before_ex_date", "pay_date >= ex_date"),
                 ("future_date", f"ex_date <= {FUTURE}"),
             ),
-            extension=True,
         ),
         Dataset(
             "earnings",
@@ -168,18 +174,30 @@ DATASETS: dict[str, Dataset] = {
                 _c("net_income", "DOUBLE", "Quarterly net income, USD.", True),
                 _c("eps_diluted", "DOUBLE", "Quarterly diluted EPS, USD."),
                 _c("revenue", "DOUBLE", "Quarterly revenue, USD."),
-                _c("shares_outstanding", "DOUBLE",
-                   "Shares outstanding at shares_as_of, on that date's share basis; for an issuer with "
-                   "several listed classes, all classes together."),
+                _c(
+                    "shares_outstanding",
+                    "DOUBLE",
+                    "Shares outstanding at shares_as_of, on that date's share basis; for an issuer with "
+                    "several listed classes, all classes together.",
+                ),
                 _c("currency", "VARCHAR", "Reporting currency."),
-                _c("shares_as_of", "DATE",
-                   "Date the share count refers to (extension; a cover page's date). Blank: fiscal_period_end."),
-                _c("eps_basis_date", "DATE",
-                   "Share basis of eps_diluted (extension): every split on or before this date is applied "
-                   "to it. Blank: report_date (a filing restates per-share figures for splits before it)."),
-                _c("issuer_id", "VARCHAR",
-                   "The issuer (extension; SEC's CIK): tickers of one issuer's share classes carry the same "
-                   "id, and the issuer counts once. Blank: the symbol."),
+                _c(
+                    "shares_as_of",
+                    "DATE",
+                    "Date the share count refers to (extension; a cover page's date). Blank: fiscal_period_end.",
+                ),
+                _c(
+                    "eps_basis_date",
+                    "DATE",
+                    "Share basis of eps_diluted (extension): every split on or before this date is applied "
+                    "to it. Blank: report_date (a filing restates per-share figures for splits before it).",
+                ),
+                _c(
+                    "issuer_id",
+                    "VARCHAR",
+                    "The issuer (extension; SEC's CIK): tickers of one issuer's share classes carry the same "
+                    "id, and the issuer counts once. Blank: the symbol.",
+                ),
             ),
             ("symbol", "fiscal_period_end", "report_date"),
             (
@@ -258,7 +276,6 @@ DATASETS: dict[str, Dataset] = {
             ),
             ("symbol", "date"),
             (("ratio_positive", "ratio > 0"),),
-            extension=True,
         ),
     )
 }

@@ -10,6 +10,7 @@ write safe: the next run opens the file as of the last commit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -21,10 +22,9 @@ PARENT_ENV = "WAREHOUSE_DBT_PARENT"
 
 
 def main() -> None:
-    try:
+    # Not Linux: no such binding, and dbt runs as an ordinary child.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: no such binding, dbt runs as an ordinary child
     expected = int(os.environ.get(PARENT_ENV) or 0)
     if expected and os.getppid() != expected:
         # The parent died before the binding took effect: its dbt must not start at all.

@@ -22,7 +22,10 @@ def render() -> str:
         columns = []
         for c in d.columns:
             columns.append({"name": c.name, "description": c.description, "data_type": c.sql_type.lower()})
-        columns += [{"name": n, "description": "Lineage added by the raw loader.", "data_type": t.lower()} for n, t in LINEAGE_COLUMNS]
+        columns += [
+            {"name": n, "description": "Lineage added by the raw loader.", "data_type": t.lower()}
+            for n, t in LINEAGE_COLUMNS
+        ]
         tables.append(
             {
                 "name": d.name,
@@ -31,7 +34,17 @@ def render() -> str:
                 "columns": columns,
             }
         )
-    doc = {"version": 2, "sources": [{"name": "raw", "schema": "raw", "description": "Raw tables written by the Dagster ingestion assets, one per landed dataset.", "tables": tables}]}
+    doc = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "schema": "raw",
+                "description": "Raw tables written by the Dagster ingestion assets, one per landed dataset.",
+                "tables": tables,
+            }
+        ],
+    }
     header = (
         "# Generated from pipelines/datasets.py by `python -m pipelines.dbt_sources`; edit the contract there.\n"
         "# No not_null tests here: the raw gate's contract suite checks every required column of every new\n"

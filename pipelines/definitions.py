@@ -9,15 +9,15 @@ import dagster as dg
 # Usage statistics stay on this machine (dbt subprocesses inherit this).
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
-from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
-from pipelines.assets.checks import raw_checks, series_flags_table  # noqa: E402
-from pipelines.assets.dashboard import dashboard, dbt_docs  # noqa: E402
-from pipelines.assets.raw import raw_assets  # noqa: E402
-from pipelines.assets.serving import serving_duckdb  # noqa: E402
-from pipelines.automation import freshness_checks, marts_on_raw_change, marts_refresh_job  # noqa: E402
-from pipelines.jobs import warehouse_job, weekday_schedule  # noqa: E402
-from pipelines.resources import warehouse_from_env  # noqa: E402
-from pipelines.sources.live.config import live_services_resource  # noqa: E402
+from pipelines.assets.checks import raw_checks, series_flags_table
+from pipelines.assets.dashboard import dashboard, dbt_docs
+from pipelines.assets.dbt import dbt_models, dbt_resource
+from pipelines.assets.raw import raw_assets
+from pipelines.assets.serving import serving_duckdb
+from pipelines.automation import freshness_checks, marts_on_raw_change
+from pipelines.jobs import marts_refresh_job, warehouse_job, weekday_schedule
+from pipelines.resources import warehouse_from_env
+from pipelines.sources.live.config import live_services_resource
 
 defs = dg.Definitions(
     assets=[*raw_assets, series_flags_table, dbt_models, serving_duckdb, dbt_docs, dashboard],

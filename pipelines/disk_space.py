@@ -37,8 +37,7 @@ SERVING_FIXED = 10 * MB
 FIRST_RUN_FIXED = 20 * MB
 
 # How each writer says the disk is full: the OS, sqlite (Dagster's run storage), DuckDB, dbt.
-FULL_MARKERS = ("no space left on device", "database or disk is full", "disk is full", "errno 28",
-                "quota exceeded")
+FULL_MARKERS = ("no space left on device", "database or disk is full", "disk is full", "errno 28", "quota exceeded")
 # sqlite says only this when its journal cannot grow: a full disk if the disk is in fact full.
 AMBIGUOUS_MARKERS = ("disk i/o error",)
 
@@ -141,7 +140,8 @@ def preflight(settings: Settings) -> Estimate:
         raise DiskTooFull(
             f"not enough disk space for {settings.warehouse_dir}: {mount} ({device}) has {_fmt(free)} free, this run "
             f"needs about {_fmt(est.need_bytes)} for {est.basis} plus the {_fmt(reserve)} kept free "
-            "(WAREHOUSE_DISK_RESERVE_MB); nothing was written")
+            "(WAREHOUSE_DISK_RESERVE_MB); nothing was written"
+        )
     return est
 
 
@@ -158,13 +158,17 @@ def says_disk_full(error: BaseException | str, settings: Settings) -> bool:
         texts.append(error.lower())
     if any(m in t for t in texts for m in FULL_MARKERS):
         return True
-    return (any(m in t for t in texts for m in AMBIGUOUS_MARKERS)
-            and free_bytes(settings.warehouse_dir) < estimate(settings).need_bytes)
+    return (
+        any(m in t for t in texts for m in AMBIGUOUS_MARKERS)
+        and free_bytes(settings.warehouse_dir) < estimate(settings).need_bytes
+    )
 
 
 def disk_full_line(settings: Settings) -> str:
     mount, device = mount_of(settings.warehouse_dir)
     est = estimate(settings)
-    return (f"disk full: {mount} ({device}), which holds {settings.warehouse_dir}, has "
-            f"{_fmt(free_bytes(settings.warehouse_dir))} free; a run like this one needs about "
-            f"{_fmt(est.need_bytes)} more; free space and run again (serving.duckdb is unchanged)")
+    return (
+        f"disk full: {mount} ({device}), which holds {settings.warehouse_dir}, has "
+        f"{_fmt(free_bytes(settings.warehouse_dir))} free; a run like this one needs about "
+        f"{_fmt(est.need_bytes)} more; free space and run again (serving.duckdb is unchanged)"
+    )

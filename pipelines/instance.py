@@ -1,8 +1,8 @@
 """The Dagster instance lives beside the warehouse, with telemetry off.
 
 Runs and schedules use Dagster's default SQLite storage; the event log uses the same files
-through `pipelines.event_log`, which keeps its database connections open for the run. Runs
-launched in the UI queue one at a time per code location.
+through `pipelines.compat`'s storage, which keeps its database connections open for the run
+(Dagster's own with the shims off). Runs launched in the UI queue one at a time per code location.
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines import compat
+
 MARKER = "# Written by pipelines/instance.py."
 RUN_QUEUE_TAG = "dagster/code_location"
 
 
 def dagster_yaml(home: Path) -> str:
     # Dagster's default layout: events of each run in history/runs/<run id>.db beside the index.
+    event_log = compat.event_log_storage_yaml(home / "history" / "runs")
     return f"""{MARKER}
-event_log_storage:
-  module: pipelines.event_log
-  class: WarehouseEventLogStorage
-  config:
-    base_dir: {home / "history" / "runs"}
-# One code location is one warehouse (its WAREHOUSE_* environment): the UI queues a second run
+{event_log}# One code location is one warehouse (its WAREHOUSE_* environment): the UI queues a second run
 # on it until the first ends, instead of starting both (pipelines/run_lock.py guards the rest).
 concurrency:
   runs:

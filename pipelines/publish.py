@@ -1,10 +1,15 @@
 """Write-audit-publish of serving.duckdb, the only file BI tools read.
 
 Write: the marts of the working warehouse are copied into a new file beside the serving
-file. Audit: the BI contract suites run on that new file. Publish: only if every blocking
-gate of the run passed, the new file atomically replaces the old one (a rename on the same
-filesystem); readers holding the old file keep a complete snapshot, new readers get the new
-one, and a failed run leaves the old file exactly as it was.
+file. Audit: the BI contract suites run on that new file. Publish: the new file atomically
+replaces the old one (a rename on the same filesystem); readers holding the old file keep a
+complete snapshot, new readers get the new one, and a failed run leaves the old file exactly
+as it was.
+
+Within a run, a failed blocking gate stops this step from running at all (Dagster's blocking
+checks). A run that publishes without building (serving materialized alone from the UI) is
+refused by the gates' memory across runs: the latest outcome of every check on the data in the
+warehouse (data_quality.results.standing_failures).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import duckdb
 
 from data_quality.gx_runner import validate_tables
 from data_quality.marts_contract import MARTS
-from data_quality.results import HISTORY, CheckOutcome, blocking_failures, record
+from data_quality.results import HISTORY, CheckOutcome, record, standing_failures
 from data_quality.suites import mart_suite
+from pipelines import compat
 from pipelines.config import Settings
 
 
@@ -33,9 +39,14 @@ class Published:
 
 
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' "
-        "ORDER BY table_name").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' "
+            "ORDER BY table_name"
+        ).fetchall()
+    ]
 
 
 def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str, settings: Settings) -> dict[str, int]:
@@ -49,21 +60,25 @@ def write_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, run_id: str
             con.execute(f"CREATE TABLE candidate.marts.{table} AS SELECT * FROM marts.{table}")
             counts[table] = con.execute(f"SELECT count(*) FROM candidate.marts.{table}").fetchone()[0]
         con.execute(
-            "CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, passed, "
-            f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
-        con.execute(
             "CREATE TABLE candidate.marts.publish_info AS SELECT ? AS run_id, now()::TIMESTAMP AS published_at, "
-            "? AS source, ? AS synthetic", [run_id, settings.source, settings.source == "sample"])
+            "? AS source, ? AS synthetic",
+            [run_id, settings.source, settings.source == "sample"],
+        )
     finally:
         con.execute("DETACH candidate")
     return counts
 
 
 def audit_candidate(candidate: Path, tables: list[str]) -> list[CheckOutcome]:
-    missing = [CheckOutcome(f"marts.{table}", "bi_contract_suite", False, "error",
-                            detail=f"marts.{table} is missing from the build") for table in MARTS if table not in tables]
+    missing = [
+        CheckOutcome(
+            f"marts.{table}", "bi_contract_suite", False, "error", detail=f"marts.{table} is missing from the build"
+        )
+        for table in MARTS
+        if table not in tables
+    ]
     present = [("marts", table, "bi_contract_suite", mart_suite(table), None) for table in MARTS if table in tables]
-    return missing + validate_tables(candidate, present)
+    return missing + validate_tables(candidate, present, in_duckdb=compat.gx_validates_in_duckdb())
 
 
 def swap_in(candidate: Path, serving: Path) -> None:
@@ -106,10 +121,12 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
     serving = settings.serving_path
     candidate = serving.with_name(f".serving-{run_id[:8]}.duckdb")
     with connect() as con:
-        earlier = blocking_failures(con, run_id)
-        if earlier:
-            raise PublishRefused("blocking checks failed earlier in this run: "
-                                 + "; ".join(f"{d} {c}: {detail}" for d, c, detail in earlier[:5]))
+        standing = standing_failures(con)
+        if standing:
+            raise PublishRefused(
+                "the data in the warehouse failed blocking checks: "
+                + "; ".join(f"{d} {c} (run {r[:8]}): {detail}" for d, c, detail, r in standing[:5])
+            )
         counts = write_candidate(con, candidate, run_id, settings)
     outcomes = audit_candidate(candidate, list(counts))
     with connect() as con:
@@ -117,11 +134,13 @@ def publish(connect, settings: Settings, run_id: str) -> tuple[Published | None,
         if any(o.blocks for o in outcomes):
             candidate.unlink(missing_ok=True)
             return None, outcomes
-        # The published file carries the audit of itself too.
+        # Copied after the audit: the published file carries the audit of itself too.
         con.execute(f"ATTACH '{candidate}' AS candidate")
-        con.execute("DELETE FROM candidate.marts.quality_results")
-        con.execute(f"INSERT INTO candidate.marts.quality_results SELECT run_id, checked_at, dataset, check_name, passed, "
-                    f"severity, observed, detail FROM {HISTORY} WHERE run_id = ?", [run_id])
+        con.execute(
+            "CREATE TABLE candidate.marts.quality_results AS SELECT run_id, checked_at, dataset, check_name, "
+            f"passed, severity, observed, detail FROM {HISTORY} WHERE run_id = ?",
+            [run_id],
+        )
         con.execute("DETACH candidate")
     swap_in(candidate, serving)
     return Published(serving, counts), outcomes

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_quality.sql import sql_str
 from pipelines.datasets import DATASETS, LINEAGE_COLUMNS, Dataset
 from pipelines.sources.formats import registry
 from pipelines.sources.formats.base import FormatError, Shape, csv_relation, head_lines, norm, parse_header
@@ -40,7 +41,9 @@ class ContractError(ValueError):
 
     def __init__(self, file: Path | str, message: str, line: int | None = None, column: str | None = None):
         self.file, self.line, self.column = str(file), line, column
-        where = f"{self.file}" + (f", line {line}" if line is not None else "") + (f", column '{column}'" if column else "")
+        where = (
+            f"{self.file}" + (f", line {line}" if line is not None else "") + (f", column '{column}'" if column else "")
+        )
         super().__init__(f"{where}: {message}")
 
 
@@ -60,10 +63,6 @@ class LoadReport:
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
@@ -95,23 +94,31 @@ def _add_new_contract_columns(con: duckdb.DuckDBPyConnection, dataset: Dataset) 
     """A warehouse made before an optional column joined the contract gets it (rows are
     inserted by name). Values older loads kept in `_extra` under that name move into it, so
     a file loaded once carries the same facts as when it is loaded today."""
-    have = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
-        [dataset.name]).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+            [dataset.name],
+        ).fetchall()
+    }
     for c in dataset.columns:
         if c.name in have:
             continue
         col = quote_ident(c.name)
         con.execute(f"ALTER TABLE raw.{dataset.name} ADD COLUMN {col} {c.sql_type}")
         con.execute(f"ALTER TABLE quarantine.{dataset.name} ADD COLUMN IF NOT EXISTS {col} VARCHAR")
-        con.execute(f"UPDATE raw.{dataset.name} SET {col} = TRY_CAST(json_extract_string(_extra, "
-                    f"{_sql_str('$.' + c.name)}) AS {c.sql_type}) WHERE _extra IS NOT NULL")
+        con.execute(
+            f"UPDATE raw.{dataset.name} SET {col} = TRY_CAST(json_extract_string(_extra, "
+            f"{sql_str('$.' + c.name)}) AS {c.sql_type}) WHERE _extra IS NOT NULL"
+        )
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Names of the tables in the raw schema (a dataset never landed has none)."""
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    return {
+        r[0]
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()
+    }
 
 
 def file_digest(path: Path) -> str:
@@ -122,7 +129,9 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _generic_columns(path: Path, names: list[str], dataset: Dataset) -> tuple[list[str], dict[str, str], dict[str, str]]:
+def _generic_columns(
+    path: Path, names: list[str], dataset: Dataset
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Names to read the file with, contract column -> SQL, extra column -> SQL, for a file in the contract's shape.
 
     An unnamed column (pandas writes its index as `,symbol,...`) is an extra column named
@@ -141,13 +150,16 @@ def _generic_columns(path: Path, names: list[str], dataset: Dataset) -> tuple[li
     columns: dict[str, str] = {}
     extras: dict[str, str] = {}
     seen: dict[str, int] = {}
-    for i, (n, low) in enumerate(zip(read_as, lower), start=1):
+    for i, (n, low) in enumerate(zip(read_as, lower, strict=True), start=1):
         target = low if low in dataset.column_names else (alias_target if alias and norm(n) == alias else None)
         if low in seen or (target and target in columns):
             if target:
                 raise ContractError(
-                    path, f"column '{n}' appears twice (names are case-insensitive): which one holds "
-                          f"'{target}' is ambiguous", line=1, column=n)
+                    path,
+                    f"column '{n}' appears twice (names are case-insensitive): which one holds '{target}' is ambiguous",
+                    line=1,
+                    column=n,
+                )
             n = f"{n}_{i}"
             while n.lower() in seen or n.lower() in lower:
                 n = f"{n}_"
@@ -164,7 +176,7 @@ def _shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sibling
     """How to read the landed file; None for a file with nothing in it (no header either)."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        p = _sql_str(str(path))
+        p = sql_str(str(path))
         try:
             names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({p})").fetchall()]
         except duckdb.Error as e:
@@ -172,8 +184,10 @@ def _shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sibling
         _, columns, extras = _generic_columns(path, names, dataset)
         # Parquet has no header line: row 1 is line 1. The reader's own row number: numbering
         # with a window would serialise the scan.
-        rel = (f"(SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
-               f"FROM read_parquet({p}, file_row_number=true))")
+        rel = (
+            f"(SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
+            f"FROM read_parquet({p}, file_row_number=true))"
+        )
         return Shape("contract Parquet", rel, columns, extras=extras)
     if name.endswith(".json"):
         return registry.json_shape(con, dataset.name, path, siblings)
@@ -204,8 +218,10 @@ def _typed_expr(col_sql: str, sql_type: str, source_type: str) -> str:
         text = _blank(col_sql)
         if sql_type == "DATE":
             # ISO dates only: a day-first or US-style date must not be read as another day.
-            return (f"CAST(CASE WHEN length({text}) = 10 THEN try_strptime({text}, '%Y-%m-%d') "
-                    f"ELSE try_strptime(regexp_extract({text}, '{_DATETIME_RE}', 1), '%Y-%m-%d') END AS DATE)")
+            return (
+                f"CAST(CASE WHEN length({text}) = 10 THEN try_strptime({text}, '%Y-%m-%d') "
+                f"ELSE try_strptime(regexp_extract({text}, '{_DATETIME_RE}', 1), '%Y-%m-%d') END AS DATE)"
+            )
         if sql_type == "DOUBLE":
             # NaN and infinity strings are not numbers in this contract.
             return f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
@@ -231,13 +247,20 @@ def _is_empty(path: Path) -> bool:
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, rel_name: str, batch_id: str, max_file_bytes: int,
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    path: Path,
+    rel_name: str,
+    batch_id: str,
+    max_file_bytes: int,
     siblings: list[Path] | None = None,
 ) -> tuple[int, int, str | None]:
     """Load one landed file; returns rows loaded, rows quarantined and a note when it held no row."""
     size = path.stat().st_size
     if size > max_file_bytes:
-        raise ContractError(path, f"file is {size:,} bytes, over the limit of {max_file_bytes:,} (WAREHOUSE_MAX_FILE_MB)")
+        raise ContractError(
+            path, f"file is {size:,} bytes, over the limit of {max_file_bytes:,} (WAREHOUSE_MAX_FILE_MB)"
+        )
     if _is_empty(path):
         return 0, 0, "empty file (0 bytes): no rows"
     try:
@@ -259,20 +282,23 @@ def _load_file(
     return loaded, quarantined, note
 
 
-def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, shape: Shape, rel_name: str,
-                batch_id: str) -> tuple[int, int]:
+def _load_shape(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, shape: Shape, rel_name: str, batch_id: str
+) -> tuple[int, int]:
     relation = shape.relation
     missing = [c for c in dataset.required if c not in shape.columns]
     if missing:
         found = ", ".join(n for n in shape.extras if n != "_extra") or "none"
-        raise ContractError(path, f"required column '{missing[0]}' is missing (found: {found})", line=1, column=missing[0])
+        raise ContractError(
+            path, f"required column '{missing[0]}' is missing (found: {found})", line=1, column=missing[0]
+        )
     mapped = [c for c in dataset.columns if c.name in shape.columns]
     value_of = {c.name: shape.values.get(c.name, shape.columns[c.name]) for c in mapped}
     try:
         # Positional aliases: DuckDB keeps a source column's spelling when an alias differs only in case.
         probe = ", ".join(f"{value_of[c.name]} AS _p{i}" for i, c in enumerate(mapped))
         described = con.execute(f"SELECT column_type FROM (DESCRIBE SELECT {probe} FROM {relation} s)").fetchall()
-        src_types = {c.name: t for c, (t,) in zip(mapped, described)}
+        src_types = {c.name: t for c, (t,) in zip(mapped, described, strict=True)}
     except duckdb.Error as e:
         raise _as_contract_error(path, e) from None
 
@@ -293,49 +319,60 @@ def _load_shape(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, sh
         typed_cols.append(f"{expr}{f' / {divisor}' if divisor else ''} AS {quote_ident(c.name)}")
         present = _present_expr(src, st)
         # A value that is there but does not cast is wrong whatever the column.
-        violations.append((f"bad_{c.sql_type.lower()}", c.name, f"{present} AND {expr} IS NULL",
-                           f"'value ' || coalesce(CAST({shape.columns[c.name]} AS VARCHAR), '') || ' is not a valid {c.sql_type}'"))
+        violations.append(
+            (
+                f"bad_{c.sql_type.lower()}",
+                c.name,
+                f"{present} AND {expr} IS NULL",
+                f"'value ' || coalesce(CAST({shape.columns[c.name]} AS VARCHAR), '') || ' is not a valid {c.sql_type}'",
+            )
+        )
         if c.required and not c.nullable:
             violations.append(("required_missing", c.name, f"NOT ({present})", "'required value is blank'"))
     extra_json = (
         "to_json(struct_pack(" + ", ".join(f"{quote_ident(n)} := {sql}" for n, sql in shape.extras.items()) + "))"
-        if shape.extras else "CAST(NULL AS JSON)"
+        if shape.extras
+        else "CAST(NULL AS JSON)"
     )
     as_received = ", ".join(
-        f"CAST({shape.columns[c.name]} AS VARCHAR) AS {quote_ident(c.name)}" if c.name in shape.columns
+        f"CAST({shape.columns[c.name]} AS VARCHAR) AS {quote_ident(c.name)}"
+        if c.name in shape.columns
         else f"CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}"
         for c in dataset.columns
     )
     # The first broken cell names the row's fault; typed rules are checked on the typed row.
-    cell_case = " ".join(f"WHEN {cond} THEN {_sql_str(rule)}" for rule, _, cond, _ in violations)
-    col_case = " ".join(f"WHEN {cond} THEN {_sql_str(col)}" for _, col, cond, _ in violations)
+    cell_case = " ".join(f"WHEN {cond} THEN {sql_str(rule)}" for rule, _, cond, _ in violations)
+    col_case = " ".join(f"WHEN {cond} THEN {sql_str(col)}" for _, col, cond, _ in violations)
     detail_case = " ".join(f"WHEN {cond} THEN {det}" for _, _, cond, det in violations)
     typed_rule_case = " ".join(
-        f"WHEN NOT coalesce(({pred}), true) THEN {_sql_str(rule)}" for rule, pred in dataset.row_rules
+        f"WHEN NOT coalesce(({pred}), true) THEN {sql_str(rule)}" for rule, pred in dataset.row_rules
     )
     typed_rule_detail = " ".join(
-        f"WHEN NOT coalesce(({pred}), true) THEN {_sql_str('expected ' + pred)}" for _, pred in dataset.row_rules
+        f"WHEN NOT coalesce(({pred}), true) THEN {sql_str('expected ' + pred)}" for _, pred in dataset.row_rules
     )
     # A format that gives several rows per line (a bars file's dividend and capital gain) says
     # which part of the line each row is, so a quarantined row is matched to its own values.
     part = f", {shape.part} AS _part" if shape.part else ""
     part_join = " AND s._part = q._part" if shape.part else ""
-    lineage = f"{_sql_str(rel_name)} AS _source_file, s._line AS _source_line, {_sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
+    lineage = (
+        f"{sql_str(rel_name)} AS _source_file, s._line AS _source_line, "
+        f"{sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
+    )
     # Values as received (text) are kept for quarantined rows only, fetched again from the
     # file by line: casting every value of a clean file to text cost a quarter of the load.
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _staged AS
             WITH checked AS (
-                SELECT {', '.join(typed_cols)},
-                       CASE {cell_case or 'WHEN false THEN NULL'} END AS _cell_rule,
-                       CASE {col_case or 'WHEN false THEN NULL'} END AS _cell_column,
-                       CASE {detail_case or 'WHEN false THEN NULL'} END AS _cell_detail,
+                SELECT {", ".join(typed_cols)},
+                       CASE {cell_case or "WHEN false THEN NULL"} END AS _cell_rule,
+                       CASE {col_case or "WHEN false THEN NULL"} END AS _cell_column,
+                       CASE {detail_case or "WHEN false THEN NULL"} END AS _cell_detail,
                        {extra_json} AS _extra, {lineage}{part}
                 FROM {relation} s
             )
-            SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or 'WHEN false THEN NULL'} END) AS _rule,
-                   CASE {typed_rule_detail or 'WHEN false THEN NULL'} END AS _rule_detail
+            SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or "WHEN false THEN NULL"} END) AS _rule,
+                   CASE {typed_rule_detail or "WHEN false THEN NULL"} END AS _rule_detail
             FROM checked"""
         )
     except duckdb.Error as e:
@@ -375,15 +412,17 @@ def _quarantine_key_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset) 
     key_text = " || ', ' || ".join(f"coalesce(CAST({quote_ident(k)} AS VARCHAR), '')" for k in dataset.key)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _conflicts AS
-        WITH ok AS (SELECT {key}, _source_line, md5(CAST(row({values}) AS VARCHAR)) AS _h FROM _staged WHERE _rule IS NULL),
+        WITH ok AS (SELECT {key}, _source_line, md5(CAST(row({values}) AS VARCHAR)) AS _h
+                    FROM _staged WHERE _rule IS NULL),
         keys AS (SELECT {key}, list(_source_line ORDER BY _source_line) AS _lines FROM ok
                  GROUP BY {key} HAVING count(DISTINCT _h) > 1)
         SELECT ok._source_line, keys._lines FROM ok JOIN keys USING ({key})"""
     )
     con.execute(
         f"""UPDATE _staged SET _rule = 'key_conflict_in_file',
-               _rule_detail = 'key ({', '.join(dataset.key)}) = (' || {key_text} || ') has other values on line(s) '
-                   || array_to_string(list_filter(c._lines, lambda x: x <> _staged._source_line), ', ') || ' of this file'
+               _rule_detail = 'key ({", ".join(dataset.key)}) = (' || {key_text} || ') has other values on line(s) '
+                   || array_to_string(list_filter(c._lines, lambda x: x <> _staged._source_line), ', ')
+                   || ' of this file'
         FROM _conflicts c WHERE _staged._source_line = c._source_line"""
     )
     con.execute("DROP TABLE _conflicts")
@@ -418,9 +457,7 @@ def load_dataset(
     batch_id = uuid.uuid4().hex[:12]
     report = LoadReport(dataset_name, batch_id)
     landed = {_relative(p, landing_root): p for p in files}
-    known = dict(
-        con.execute(f"SELECT source_file, sha1 FROM {LOAD_LOG} WHERE dataset = ?", [dataset_name]).fetchall()
-    )
+    known = dict(con.execute(f"SELECT source_file, sha1 FROM {LOAD_LOG} WHERE dataset = ?", [dataset_name]).fetchall())
     max_bytes = int(max_file_mb * 1024 * 1024)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -454,7 +491,7 @@ def load_dataset(
         raise
     report.total_rows = con.execute(f"SELECT count(*) FROM raw.{dataset_name}").fetchone()[0]
     report.quarantine_samples = [
-        dict(zip(("file", "line", "column", "rule", "detail"), r))
+        dict(zip(("file", "line", "column", "rule", "detail"), r, strict=True))
         for r in con.execute(
             f"SELECT _source_file, _source_line, _column, _rule, _detail FROM quarantine.{dataset_name} "
             "WHERE _batch_id = ? ORDER BY _source_file, _source_line LIMIT 20",
@@ -472,14 +509,17 @@ def landing_notes(con: duckdb.DuckDBPyConnection, dataset: str) -> list[tuple[st
     facts) are named by their landed path; files the source left out (not a recognized
     format, hidden) by their path in the user's folder. Empty when nothing was noted.
     """
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()
+    }
     notes: list[tuple[str, str]] = []
     if LOAD_LOG.split(".")[1] in tables:
         cols = {r[0] for r in con.execute(f"DESCRIBE {LOAD_LOG}").fetchall()}
         if "note" in cols:
-            notes += con.execute(f"SELECT source_file, note FROM {LOAD_LOG} WHERE dataset = ? AND note IS NOT NULL",
-                                 [dataset]).fetchall()
+            notes += con.execute(
+                f"SELECT source_file, note FROM {LOAD_LOG} WHERE dataset = ? AND note IS NOT NULL", [dataset]
+            ).fetchall()
     if SKIPPED_LOG.split(".")[1] in tables:
         notes += con.execute(f"SELECT source_file, reason FROM {SKIPPED_LOG} WHERE dataset = ?", [dataset]).fetchall()
     return sorted(notes)

@@ -1,11 +1,13 @@
-"""Resources: the warehouse (settings + DuckDB connection) and dbt, chosen by environment."""
+"""The warehouse resource: settings from the environment, the run's hold on the folder, and
+DuckDB connections. (The dbt resource is built beside the dbt assets, in assets/dbt.py; the live
+services' in sources/live/config.py.)"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
@@ -37,39 +39,62 @@ class WarehouseResource(dg.ConfigurableResource):
     disk_reserve_mb: float = 100.0
 
     @classmethod
-    def from_settings(cls, s: Settings) -> "WarehouseResource":
+    def from_settings(cls, s: Settings) -> WarehouseResource:
         return cls(
-            source=s.source, warehouse_dir=str(s.warehouse_dir), files_dir=str(s.files_dir) if s.files_dir else None,
-            small_symbol=s.small_symbol, large_symbol=s.large_symbol, small_index=s.small_index,
-            large_index=s.large_index, sample_small=s.sample_small, sample_large=s.sample_large,
-            sample_years=s.sample_years, sample_end=s.sample_end, sample_seed=s.sample_seed, sample_fault=s.sample_fault, max_file_mb=s.max_file_mb,
-            lock_wait_seconds=s.lock_wait_seconds, disk_reserve_mb=s.disk_reserve_mb,
+            source=s.source,
+            warehouse_dir=str(s.warehouse_dir),
+            files_dir=str(s.files_dir) if s.files_dir else None,
+            small_symbol=s.small_symbol,
+            large_symbol=s.large_symbol,
+            small_index=s.small_index,
+            large_index=s.large_index,
+            sample_small=s.sample_small,
+            sample_large=s.sample_large,
+            sample_years=s.sample_years,
+            sample_end=s.sample_end,
+            sample_seed=s.sample_seed,
+            sample_fault=s.sample_fault,
+            max_file_mb=s.max_file_mb,
+            lock_wait_seconds=s.lock_wait_seconds,
+            disk_reserve_mb=s.disk_reserve_mb,
         )
 
     @property
     def settings(self) -> Settings:
         return Settings(
-            source=self.source, warehouse_dir=Path(self.warehouse_dir),
+            source=self.source,
+            warehouse_dir=Path(self.warehouse_dir),
             files_dir=Path(self.files_dir) if self.files_dir else None,
-            small_symbol=self.small_symbol, large_symbol=self.large_symbol, small_index=self.small_index,
-            large_index=self.large_index, sample_small=self.sample_small, sample_large=self.sample_large,
-            sample_years=self.sample_years, sample_end=self.sample_end, sample_seed=self.sample_seed, sample_fault=self.sample_fault,
-            max_file_mb=self.max_file_mb, lock_wait_seconds=self.lock_wait_seconds, disk_reserve_mb=self.disk_reserve_mb,
+            small_symbol=self.small_symbol,
+            large_symbol=self.large_symbol,
+            small_index=self.small_index,
+            large_index=self.large_index,
+            sample_small=self.sample_small,
+            sample_large=self.sample_large,
+            sample_years=self.sample_years,
+            sample_end=self.sample_end,
+            sample_seed=self.sample_seed,
+            sample_fault=self.sample_fault,
+            max_file_mb=self.max_file_mb,
+            lock_wait_seconds=self.lock_wait_seconds,
+            disk_reserve_mb=self.disk_reserve_mb,
         )
 
     @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         # A run holds the warehouse from its first step to its last (steps run in one process:
         # the in-process executor), and checks the disk before it writes anything. Sensors and
         # schedules also build this resource, without a run: they only read, and take nothing.
-        if context.run_id is None:
+        if context.run is None:
             yield self
             return
         settings = self.settings
-        with run_lock.hold(settings.warehouse_dir, context.run_id, settings.lock_wait_seconds):
+        with run_lock.hold(settings.warehouse_dir, context.run.run_id, settings.lock_wait_seconds):
             estimate = disk_space.preflight(settings)
-            context.log.info(f"holding {settings.warehouse_dir} for this run; disk pre-flight: about "
-                             f"{estimate.need_bytes / disk_space.MB:,.0f} MB needed, enough free")
+            context.log.info(
+                f"holding {settings.warehouse_dir} for this run; disk pre-flight: about "
+                f"{estimate.need_bytes / disk_space.MB:,.0f} MB needed, enough free"
+            )
             yield self
 
     @contextmanager

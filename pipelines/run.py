@@ -5,17 +5,13 @@ This is what `make demo` runs; settings come from WAREHOUSE_* environment variab
 
 from __future__ import annotations
 
-import atexit
-import logging
-import os
 import sys
 import time
 
-from pipelines import disk_space, run_lock
+from pipelines import compat, disk_space, run_lock
 from pipelines.config import load_settings
 from pipelines.instance import ensure_dagster_home
 from pipelines.summary import print_summary
-
 
 # Step-level DEBUG events stay in the run's event log (the UI); the terminal gets INFO and up.
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -48,8 +44,10 @@ def _refusal(settings) -> str | None:
     same again inside the run, for runs launched from the UI and for races)."""
     who = run_lock.holder(settings.warehouse_dir)
     if who and settings.lock_wait_seconds <= 0:
-        return (f"another run ({run_lock.describe(who)}) holds the warehouse {settings.warehouse_dir} "
-                "(set WAREHOUSE_LOCK_WAIT_SECONDS to wait for it)")
+        return (
+            f"another run ({run_lock.describe(who)}) holds the warehouse {settings.warehouse_dir} "
+            "(set WAREHOUSE_LOCK_WAIT_SECONDS to wait for it)"
+        )
     try:
         disk_space.preflight(settings)
     except disk_space.DiskTooFull as error:
@@ -92,18 +90,7 @@ def main() -> int:
     return 0
 
 
-def _exit(code: int) -> None:
-    # Everything is closed by now (connections, the Dagster instance, the published file is
-    # synced). DuckDB 2.0's bindings print a page of "nanobind: leaked ..." lines during
-    # interpreter teardown for objects still referenced by library caches, which reads like a
-    # failure at the end of `make demo`. The exit handlers still run (they release what
-    # multiprocessing created); only the module teardown that prints those lines is skipped.
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    _exit(main())
+    # Everything is closed when main returns (connections, the Dagster instance; the published
+    # file is synced): the interpreter's module teardown only prints DuckDB's leak lines.
+    compat.exit_quietly(main())

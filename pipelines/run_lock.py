@@ -13,10 +13,10 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 LOCK_NAME = ".run.lock"
 POLL_SECONDS = 0.5
@@ -77,10 +77,10 @@ def hold(warehouse_dir: Path, run_id: str, wait_seconds: float) -> Iterator[None
                     waited = f"waited {wait_seconds:g} s" if wait_seconds > 0 else "did not wait"
                     raise WarehouseBusy(
                         f"another run ({describe(who)}) holds the warehouse {Path(warehouse_dir)}; this run {waited} "
-                        "(WAREHOUSE_LOCK_WAIT_SECONDS) and changed nothing") from None
+                        "(WAREHOUSE_LOCK_WAIT_SECONDS) and changed nothing"
+                    ) from None
                 time.sleep(POLL_SECONDS)
-        me = {"pid": os.getpid(), "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "run_id": run_id}
+        me = {"pid": os.getpid(), "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "run_id": run_id}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(me).encode(), 0)
         try:

@@ -30,8 +30,10 @@ def print_table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> None:
 
 def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
     status = "succeeded" if succeeded else "FAILED"
-    print(f"\nRun {status} in {elapsed:.1f}s; source: {settings.source}"
-          + (" (SYNTHETIC sample market, not real data)" if settings.source == "sample" else ""))
+    print(
+        f"\nRun {status} in {elapsed:.1f}s; source: {settings.source}"
+        + (" (SYNTHETIC sample market, not real data)" if settings.source == "sample" else "")
+    )
     path: Path = settings.warehouse_path
     if not path.exists():
         return
@@ -49,12 +51,18 @@ def print_summary(settings: Settings, succeeded: bool, elapsed: float) -> None:
                 continue
             n = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchall()[0][0]
             print(f"  {schema}.{name:<32} {n:>12,} rows")
-        print_table(con, "Claims audit, as of the article date and as of the latest data",
-                    "SELECT claim_id, audit_view, verdict, round(value, 4) AS value, threshold, as_of_date "
-                    "FROM marts.claims_audit ORDER BY claim_id, as_of_date")
-        print_table(con, "Trigger board (latest)",
-                    "SELECT trigger_id, status, round(value, 4) AS value, threshold, as_of_date FROM marts.triggers "
-                    "QUALIFY as_of_date = max(as_of_date) OVER () ORDER BY trigger_id")
+        print_table(
+            con,
+            "Claims audit, as of the article date and as of the latest data",
+            "SELECT claim_id, audit_view, verdict, round(value, 4) AS value, threshold, as_of_date "
+            "FROM marts.claims_audit ORDER BY claim_id, as_of_date",
+        )
+        print_table(
+            con,
+            "Trigger board (latest)",
+            "SELECT trigger_id, status, round(value, 4) AS value, threshold, as_of_date FROM marts.triggers "
+            "QUALIFY as_of_date = max(as_of_date) OVER () ORDER BY trigger_id",
+        )
     if settings.serving_path.exists():
         print(f"\nServing file for BI tools (read-only): {settings.serving_path}")
     page = dashboard_path(settings.warehouse_dir)

@@ -8,6 +8,7 @@ show it as failed requests and console errors rather than quietly loading from a
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -49,7 +50,9 @@ class Page:
     """One browser tab: commands in, events collected (console messages, exceptions, requests)."""
 
     def __init__(self, ws_url: str):
-        self._ws = connect(ws_url, max_size=None, open_timeout=30)
+        # websockets wants its connection entered as a context manager; it stays open until close().
+        self._open = contextlib.ExitStack()
+        self._ws = self._open.enter_context(connect(ws_url, max_size=None, open_timeout=30))
         self._ids = itertools.count(1)
         self.events: list[dict] = []
 
@@ -87,7 +90,10 @@ class Page:
         for e in self.events:
             method, params = e["method"], e.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+                found.append(
+                    "console: "
+                    + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+                )
             elif method == "Runtime.exceptionThrown":
                 details = params.get("exceptionDetails", {})
                 found.append("exception: " + str(details.get("exception", {}).get("description", details.get("text"))))
@@ -101,13 +107,17 @@ class Page:
 
     def screenshot(self, path: Path, width: int, scale: float = 1.0) -> Path:
         height = self.evaluate("document.documentElement.scrollHeight")
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale})
+        shot = self.send(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+        )
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     def close(self) -> None:
-        self._ws.close()
+        self._open.close()
 
 
 class Chromium:
@@ -116,15 +126,30 @@ class Chromium:
     def __init__(self, width: int = 1400, height: int = 900):
         self.width, self.height = width, height
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         self._profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self._proc = subprocess.Popen(
-            [str(chromium_path()), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND",
-             f"--window-size={self.width},{self.height}", f"--user-data-dir={self._profile}",
-             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            [
+                str(chromium_path()),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                f"--window-size={self.width},{self.height}",
+                f"--user-data-dir={self._profile}",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         self.port = self._devtools_port()
         return self
@@ -148,7 +173,13 @@ class Chromium:
         page = Page(target["webSocketDebuggerUrl"])
         for domain in ("Runtime", "Log", "Network", "Page"):
             page.send(f"{domain}.enable")
-        page.send("Emulation.setDeviceMetricsOverride", width=self.width, height=self.height, deviceScaleFactor=1, mobile=False)
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=self.width,
+            height=self.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         page.send("Page.navigate", url=url)
         page.wait_for("document.readyState === 'complete'", timeout=60)
         return page

@@ -17,13 +17,17 @@ REALDATA = SHARED / "realdata"
 
 
 def pipeline_env(warehouse_dir: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_")}
-    env.update({
-        "WAREHOUSE_DIR": str(warehouse_dir),
-        "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
-        "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    })
+    # Runs start from a clean WAREHOUSE_* environment, except the compat switch: the whole suite
+    # can run with the shims off (`make test-no-shims`).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_") or k == "WAREHOUSE_COMPAT_SHIMS"}
+    env.update(
+        {
+            "WAREHOUSE_DIR": str(warehouse_dir),
+            "DAGSTER_HOME": str(warehouse_dir / "dagster_home"),
+            "DBT_PROFILES_DIR": str(REPO / "dbt_project"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
     env.update(overrides)
     return env
 
@@ -31,8 +35,12 @@ def pipeline_env(warehouse_dir: Path, **overrides: str) -> dict[str, str]:
 def run_pipeline(warehouse_dir: Path, check: bool = True, **overrides: str) -> subprocess.CompletedProcess:
     """`python -m pipelines.run` in a child process, as `make demo` runs it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(warehouse_dir, **overrides),
-        capture_output=True, text=True, timeout=1200,
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=REPO,
+        env=pipeline_env(warehouse_dir, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"pipeline failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
@@ -45,11 +53,17 @@ DBT = Path(sys.executable).parent / "dbt"
 def run_dbt(warehouse_dir: Path, *args: str, **overrides: str) -> subprocess.CompletedProcess:
     """This environment's dbt CLI in the project folder, its profile on warehouse_dir."""
     proc = subprocess.run(
-        [str(DBT), *args], cwd=REPO / "dbt_project", env=pipeline_env(warehouse_dir, **overrides),
-        capture_output=True, text=True, timeout=600,
+        [str(DBT), *args],
+        cwd=REPO / "dbt_project",
+        env=pipeline_env(warehouse_dir, **overrides),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+        raise AssertionError(
+            f"dbt {' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
+        )
     return proc
 
 
@@ -102,13 +116,32 @@ def copy_warehouse(built: Path, to: Path) -> Path:
 # What `make test-fast` leaves out: tests that build or run a warehouse (a Dagster run, dbt, the
 # UI, a benchmark), by the shared warehouse fixtures they use or by their module's own runs.
 WAREHOUSE_FIXTURES = frozenset({"sample_warehouse", "small_warehouse"})
-WAREHOUSE_MODULES = frozenset({
-    "test_as_of_plan", "test_bench_smoke", "test_bi_pooled", "test_bi_superset", "test_dagster_ui", "test_dashboard",
-    "test_dbt_unit", "test_event_log", "test_fund_returns_realdata", "test_live_pipeline", "test_mart_values",
-    "test_marts_realdata", "test_marts_sample", "test_pipeline", "test_point_in_time", "test_policy_runs",
-    "test_publish", "test_realdata_pipeline", "test_reliability", "test_reproducible_marts",
-    "test_share_basis_realdata", "test_ui_stops",
-})
+WAREHOUSE_MODULES = frozenset(
+    {
+        "test_as_of_plan",
+        "test_bench_smoke",
+        "test_bi_pooled",
+        "test_bi_superset",
+        "test_dagster_ui",
+        "test_dashboard",
+        "test_dbt_unit",
+        "test_event_log",
+        "test_fund_returns_realdata",
+        "test_live_pipeline",
+        "test_mart_values",
+        "test_marts_realdata",
+        "test_marts_sample",
+        "test_pipeline",
+        "test_point_in_time",
+        "test_policy_runs",
+        "test_publish",
+        "test_realdata_pipeline",
+        "test_reliability",
+        "test_reproducible_marts",
+        "test_share_basis_realdata",
+        "test_ui_stops",
+    }
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -160,8 +193,10 @@ def pytest_unconfigure(config):
     reads. Nothing is left to clean up here: every file and child process of a test is gone."""
     status = getattr(config, "_warehouse_exit_status", None)
     if status is not None and getattr(config, "_warehouse_realdata_skipped", 0) and status == 0:
-        print(f"FAILED: {config._warehouse_realdata_skipped} real-data test(s) skipped with ../shared/realdata present",
-              file=sys.stderr)
+        print(
+            f"FAILED: {config._warehouse_realdata_skipped} real-data test(s) skipped with ../shared/realdata present",
+            file=sys.stderr,
+        )
         status = 1
     if status is not None:
         sys.stdout.flush()

@@ -70,8 +70,16 @@ def check(mutations: tuple[Mutation, ...]) -> list[str]:
 def scratch_copy(into: Path) -> Path:
     """The tracked files as they are in the working tree, and what `make prepare` built, in an
     empty folder beside the checkout."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                           capture_output=True, check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in [f for f in files if f] + list(PREPARED):
         src = REPO / rel
         if src.is_file():
@@ -92,7 +100,10 @@ def run_one(m: Mutation, copy: Path) -> Result:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *m.tests],
-            cwd=copy, capture_output=True, text=True, timeout=1800,
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            timeout=1800,
             env={**os.environ, "WAREHOUSE_MUTATION": m.name},
         )
     except subprocess.TimeoutExpired:
@@ -159,14 +170,22 @@ def main(argv: list[str] | None = None) -> int:
             r = run_one(m, copy)
             with lock:
                 results.append(r)
-                print(f"{len(results):>3}/{len(chosen)} {r.outcome:<8} {r.seconds:6.0f}s  {m.name}  {r.detail}", flush=True)
+                print(
+                    f"{len(results):>3}/{len(chosen)} {r.outcome:<8} {r.seconds:6.0f}s  {m.name}  {r.detail}",
+                    flush=True,
+                )
 
     started = time.monotonic()
     try:
         if not args.no_baseline:
             tests = list(dict.fromkeys(t for m in chosen for t in m.tests))
-            proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
-                                  cwd=scratch_copy(copies[0]), capture_output=True, text=True, timeout=3600)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+                cwd=scratch_copy(copies[0]),
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
             summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
             print(f"baseline (no mutation): {len(tests)} test files, {summary}", flush=True)
             if proc.returncode != 0:
@@ -184,8 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         for copy in copies:
             shutil.rmtree(copy, ignore_errors=True)
     by = {o: [r for r in results if r.outcome == o] for o in ("caught", "survived", "error")}
-    print(f"\n{len(results)} mutations in {time.monotonic() - started:.0f} s: {len(by['caught'])} caught, "
-          f"{len(by['survived'])} survived, {len(by['error'])} errors")
+    print(
+        f"\n{len(results)} mutations in {time.monotonic() - started:.0f} s: {len(by['caught'])} caught, "
+        f"{len(by['survived'])} survived, {len(by['error'])} errors"
+    )
     for r in by["survived"] + by["error"]:
         print(f"  {r.outcome}: {r.mutation.name} ({r.mutation.path}): {r.mutation.why}; {r.detail}")
     return 0 if len(by["caught"]) == len(results) else 1

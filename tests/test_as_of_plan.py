@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.as_of_plan import AS_OF_MODELS, KEPT_WHEN_UNCHANGED, NOTHING_NEW, plan, record
+from pipelines.as_of_plan import (
+    AS_OF_MODELS,
+    KEPT_WHEN_UNCHANGED,
+    NOTHING_NEW,
+    PLAN,
+    STATE,
+    plan,
+    publish_plan,
+    record,
+    withdraw_plan,
+)
 from tests.conftest import REPO, run_dbt
 from tests.helpers.landing import Landing
 
@@ -63,8 +74,12 @@ def test_first_build_is_full_then_new_rows_set_the_boundary(landing):
 
 def test_each_input_counts_by_the_date_its_rows_became_public(landing):
     landing.record(landing.plan())
-    landing.land("earnings", "q.csv", "symbol,fiscal_period_end,report_date,net_income,eps_diluted,revenue,shares_outstanding\n"
-                 "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n")
+    landing.land(
+        "earnings",
+        "q.csv",
+        "symbol,fiscal_period_end,report_date,net_income,eps_diluted,revenue,shares_outstanding\n"
+        "AAA,2024-09-30,2024-11-05,1,0.1,10,10\n",
+    )
     p = landing.plan()
     assert p.rebuild_from == dt.date(2024, 11, 5), "a filing counts from its report date, not its period end"
     assert "earnings" in p.reason and "earnings" not in p.unchanged
@@ -108,18 +123,29 @@ def test_a_build_that_is_not_recorded_leaves_the_boundary_where_it_was(landing):
 
 def test_the_plan_covers_exactly_the_incremental_models_of_the_dbt_project():
     manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
-    incremental = {n["name"] for n in manifest["nodes"].values()
-                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+    incremental = {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    }
     assert incremental == set(AS_OF_MODELS) | set(KEPT_WHEN_UNCHANGED)
 
 
-def _dbt(wh: Path, target: Path, *args: str, planned=None) -> None:
-    # pipeline_env drops any WAREHOUSE_* of this process: without `planned`, dbt has no plan.
-    plan_env = {} if planned is None else {
-        "WAREHOUSE_AS_OF_REBUILD_FROM": planned.rebuild_from.isoformat(),
-        "WAREHOUSE_UNCHANGED_INPUTS": ",".join(sorted(planned.unchanged))}
-    run_dbt(wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target),
-            "--quiet", *args, **plan_env)
+def _dbt(wh: Path, target: Path, *args: str, planned=None):
+    """dbt as the pipeline runs it (the plan handed over in its table, then withdrawn), or
+    without `planned` as a user runs it by hand."""
+    db = wh / "warehouse.duckdb"
+    if planned is not None:
+        with duckdb.connect(str(db)) as con:
+            publish_plan(con, planned, "test-run")
+    try:
+        return run_dbt(
+            wh, "run", "--select", "+int_company_asof", "+int_eps_growth_asof", "--target-path", str(target), *args
+        )
+    finally:
+        if planned is not None:
+            with duckdb.connect(str(db)) as con:
+                withdraw_plan(con)
 
 
 def _as_of_rows(db: Path) -> dict[str, pd.DataFrame]:
@@ -171,11 +197,33 @@ def test_next_day_in_the_same_month_replaces_the_previous_latest_date(tmp_path):
     _dbt(wh, target, "--full-refresh")
     full = _as_of_rows(landing.db)
     for model in (*AS_OF_MODELS, *KEPT_WHEN_UNCHANGED):
-        pd.testing.assert_frame_equal(incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12,
-                                      obj=model)
+        pd.testing.assert_frame_equal(
+            incremental[model], full[model], check_exact=False, rtol=1e-9, atol=1e-12, obj=model
+        )
     for model in AS_OF_MODELS:
         dates = set(incremental[model]["as_of_date"])
         assert pd.Timestamp("2026-03-31") in dates and pd.Timestamp("2026-03-30") not in dates, model
+
+
+def test_a_dbt_run_by_hand_says_it_has_no_plan_and_the_next_pipeline_build_is_full(landing, tmp_path):
+    """Without the pipeline's plan every as-of row is recomputed, the log says so, and the
+    record of the pipeline's last build is cleared: the hand run may have used other --vars."""
+    target = tmp_path / "target"
+    first = landing.plan()
+    _dbt(landing.root, target, "--full-refresh", planned=first)
+    landing.record(first)
+    landing.land("prices", "d1.csv", _bars("2025-01-07"))
+    assert not landing.plan().full_refresh
+
+    by_hand = _dbt(landing.root, target)
+    assert "int_company_asof: no as-of plan from the pipeline" in by_hand.stdout
+    with duckdb.connect(str(landing.db), read_only=True) as con:
+        assert con.execute(f"SELECT count(*) FROM {STATE}").fetchone() == (0,)
+        assert not con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'"
+        ).fetchone()[0]
+    after = landing.plan()
+    assert after.full_refresh and after.reason == "no build recorded yet"
 
 
 def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_path):
@@ -184,9 +232,13 @@ def test_the_build_fingerprint_survives_a_reparse_but_not_other_settings(tmp_pat
     target = tmp_path / "target"
     run_dbt(tmp_path, "parse", "--quiet", "--target-path", str(target), "--no-partial-parse")
     prepared = REPO / "dbt_project" / "target" / "manifest.json"
-    assert json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
+    assert (
+        json.loads((target / "manifest.json").read_text())["metadata"] != json.loads(prepared.read_text())["metadata"]
+    )
     assert build_fingerprint("{}", target / "manifest.json") == build_fingerprint("{}", prepared)
-    assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint('{"small_symbol": "VTWO"}', prepared)
+    assert build_fingerprint('{"small_symbol": "IWM"}', prepared) != build_fingerprint(
+        '{"small_symbol": "VTWO"}', prepared
+    )
 
 
 def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, tmp_path, monkeypatch):
@@ -202,20 +254,32 @@ def test_a_subset_run_reads_the_plan_but_does_not_advance_it(sample_warehouse, t
 
     wh = tmp_path / "wh"
     shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("dagster_home"))
-    monkeypatch.setenv("WAREHOUSE_DIR", str(wh))
+    # dbt learns the warehouse from the asset's --vars, not from this process's environment.
+    monkeypatch.delenv("WAREHOUSE_DIR", raising=False)
+    environment = dict(os.environ)
     query = "SELECT DISTINCT run_id FROM audit.dbt_as_of_state"
     latest = "SELECT max(as_of_date), count(*) FROM intermediate.int_company_asof"
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         recorded, before = con.execute(query).fetchall(), con.execute(latest).fetchone()
 
     result = dg.materialize(
-        [dbt_models], selection=[dg.AssetKey(["intermediate", "int_company_asof"])],
-        resources={"warehouse": WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(wh)})),
-                   "dbt": dbt_resource()},
+        [dbt_models],
+        selection=[dg.AssetKey(["intermediate", "int_company_asof"])],
+        resources={
+            "warehouse": WarehouseResource.from_settings(load_settings({"WAREHOUSE_DIR": str(wh)})),
+            "dbt": dbt_resource(),
+        },
     )
     assert result.success
     assert [m.asset_key for m in result.asset_materializations_for_node("dbt_models")] == [
-        dg.AssetKey(["intermediate", "int_company_asof"])]
+        dg.AssetKey(["intermediate", "int_company_asof"])
+    ]
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute(query).fetchall() == recorded
         assert con.execute(latest).fetchone() == before
+        assert not con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = '{PLAN}'"
+        ).fetchone()[0]
+    assert {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DBT_PYTHON"} == {
+        k: v for k, v in environment.items() if k != "WAREHOUSE_DBT_PYTHON"
+    }, "the asset leaves the environment as it was"

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data_quality.raw_gates import run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
+from pipelines.raw_gates import run_raw_gates, run_raw_suite
 from pipelines.raw_loader import ContractError, ensure_tables, landing_notes, load_dataset
 from tests.bad_inputs.corpus import CASES, Case
 
@@ -59,8 +59,10 @@ def test_bad_input_outcome(case: Case, tmp_path):
         if kind == "quarantine":
             _, rule, column, line = case.outcome
             lines = line if isinstance(line, tuple) else (line,)
-            got = con.execute(f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset} "
-                              "ORDER BY _source_line").fetchall()
+            got = con.execute(
+                f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset} "
+                "ORDER BY _source_line"
+            ).fetchall()
             assert got == [(rule, column, n, f"{case.dataset}/bad.csv") for n in lines]
             assert report.rows_quarantined == len(lines)
             return
@@ -73,7 +75,9 @@ def test_bad_input_outcome(case: Case, tmp_path):
         gates = _gates(con, db, case.dataset)
         if kind == "spike":
             _, rule, column, line = case.outcome
-            got = con.execute(f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset}").fetchall()
+            got = con.execute(
+                f"SELECT _rule, _column, _source_line, _source_file FROM quarantine.{case.dataset}"
+            ).fetchall()
             assert got == [(rule, column, line, f"{case.dataset}/bad.csv")]
             assert all(gates.values()), {k: v for k, v in gates.items() if not v}
             return

@@ -36,7 +36,9 @@ def warehouse(small_warehouse, tmp_path_factory) -> Path:
 def published_run_id(serving: Path) -> str:
     """The run id of the file on disk now, read by a process that holds nothing open."""
     code = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute(sys.argv[2]).fetchone()[0])"
-    proc = subprocess.run([sys.executable, "-c", code, str(serving), RUN_ID], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(serving), RUN_ID], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout.strip()
 
@@ -94,7 +96,7 @@ def test_the_documented_pooled_engine_reads_each_new_publication(warehouse):
     sa.event.listen(engine, "connect", lambda dbapi_con, record: connects.append(dbapi_con))
 
     assert set(MARTS) | {"quality_results", "publish_info"} <= set(sa.inspect(engine).get_table_names(schema="marts"))
-    for name, sql in bi_queries().items():
+    for sql in bi_queries().values():
         with engine.connect() as con:
             con.execute(sa.text(sql)).fetchall()
     with engine.connect() as con:
@@ -121,7 +123,7 @@ def test_the_documented_pooled_engine_reads_each_new_publication(warehouse):
         for _ in range(3):  # every pooled connection, the one that was in use too
             with engine.connect() as a, engine.connect() as b:
                 assert run_id(a) == second and run_id(b) == second
-        for name, sql in bi_queries().items():
+        for sql in bi_queries().values():
             with engine.connect() as con:
                 con.execute(sa.text(sql)).fetchall()
     finally:

@@ -19,8 +19,15 @@ from pipelines.dashboard.queries import bi_queries
 from tests.conftest import REPO, SMALL, copy_warehouse, pipeline_env
 
 # Queries the sample always answers with rows (the others may be empty on a small sample).
-ALWAYS_ROWS = {"01_trigger_board", "03_position_signal", "04_claims_audit", "05_relative_strength",
-               "08_yield_beta", "12_mna_activity", "13_data_quality"}
+ALWAYS_ROWS = {
+    "01_trigger_board",
+    "03_position_signal",
+    "04_claims_audit",
+    "05_relative_strength",
+    "08_yield_beta",
+    "12_mna_activity",
+    "13_data_quality",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +41,11 @@ def publish_again(wh: Path) -> None:
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.run(
         [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "serving/serving_duckdb"],
-        cwd=REPO, env=pipeline_env(wh, **SMALL), capture_output=True, text=True, timeout=600,
+        cwd=REPO,
+        env=pipeline_env(wh, **SMALL),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
 

@@ -9,7 +9,9 @@ from pipelines.dbt_sources import SOURCES_YML, render
 
 
 def test_dbt_sources_file_is_rendered_from_the_contract():
-    assert SOURCES_YML.read_text() == render(), "run `python -m pipelines.dbt_sources` after editing pipelines/datasets.py"
+    assert SOURCES_YML.read_text() == render(), (
+        "run `python -m pipelines.dbt_sources` after editing pipelines/datasets.py"
+    )
 
 
 def test_every_dataset_is_a_dbt_source_mapped_to_its_raw_asset():

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +17,8 @@ import pytest
 import requests
 
 from data_quality.marts_contract import MARTS
-from pipelines.automation import RawState, latest_close_with_data, latest_day_outcome, refresh_decision
+from data_quality.trading_calendar import latest_close_with_data
+from pipelines.automation import RawState, latest_day_outcome, refresh_decision
 from pipelines.datasets import DATASETS
 from pipelines.instance import dagster_yaml
 from tests.conftest import REPO, pipeline_env
@@ -85,8 +86,11 @@ def webserver(tmp_path_factory):
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [str(WEBSERVER), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-            cwd=REPO, env=pipeline_env(warehouse_dir, DAGSTER_HOME=str(home)),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO,
+            env=pipeline_env(warehouse_dir, DAGSTER_HOME=str(home)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     server = Webserver(f"http://127.0.0.1:{port}", warehouse_dir)
     try:
@@ -113,10 +117,14 @@ ASSET_NODES = """{ assetNodes {
 
 
 def test_asset_graph_keys_groups_owners_schemas_and_checks(webserver):
-    nodes = {"/".join(n["assetKey"]["path"]): n for n in webserver.query(ASSET_NODES)["assetNodes"] if n["isMaterializable"]}
+    nodes = {
+        "/".join(n["assetKey"]["path"]): n for n in webserver.query(ASSET_NODES)["assetNodes"] if n["isMaterializable"]
+    }
     expected_groups = {
-        **{f"raw/{d}": "raw" for d in DATASETS}, **{f"marts/{t}": "marts" for t in MARTS},
-        "serving/serving_duckdb": "serving", "serving/dashboard": "serving",
+        **{f"raw/{d}": "raw" for d in DATASETS},
+        **{f"marts/{t}": "marts" for t in MARTS},
+        "serving/serving_duckdb": "serving",
+        "serving/dashboard": "serving",
     }
     assert {k: nodes[k]["groupName"] for k in expected_groups if k in nodes} == expected_groups
     for key, node in nodes.items():
@@ -127,10 +135,15 @@ def test_asset_graph_keys_groups_owners_schemas_and_checks(webserver):
     assert set(nodes["serving/dashboard"]["kinds"]) == {"python", "html"}
     assert nodes["serving/dashboard"]["owners"] == [{"team": "analytics"}]
 
-    checks = {k: {c["name"]: c["blocking"] for c in n["assetChecksOrError"]["checks"]} for k, n in nodes.items() if n["hasAssetChecks"]}
+    checks = {
+        k: {c["name"]: c["blocking"] for c in n["assetChecksOrError"]["checks"]}
+        for k, n in nodes.items()
+        if n["hasAssetChecks"]
+    }
     for name in DATASETS:
         assert {"contract_suite", "key_conflicts", "quarantine_share", "row_count_vs_previous"} <= {
-            c for c, blocking in checks[f"raw/{name}"].items() if blocking}, name
+            c for c, blocking in checks[f"raw/{name}"].items() if blocking
+        }, name
     for name in ("prices", "fund_navs", "rates"):
         assert checks[f"raw/{name}"]["latest_trading_day"] is False, "freshness warns, it does not block"
     assert checks["serving/serving_duckdb"]["bi_contract_suite"] is True
@@ -148,7 +161,10 @@ def test_weekday_schedule_and_refresh_sensor_are_visible(webserver):
     assert {"warehouse_job", "marts_refresh_job"} <= {j["name"] for j in repo["jobs"]}
     schedule = next(s for s in repo["schedules"] if s["name"] == "weekday_after_close")
     assert (schedule["cronSchedule"], schedule["executionTimezone"], schedule["scheduleState"]["status"]) == (
-        "30 18 * * 1-5", "America/New_York", "STOPPED")
+        "30 18 * * 1-5",
+        "America/New_York",
+        "STOPPED",
+    )
     sensor = next(s for s in repo["sensors"] if s["name"] == "marts_on_raw_change")
     assert sensor["sensorState"]["status"] == "RUNNING"
     assert [t["pipelineName"] for t in sensor["targets"]] == ["marts_refresh_job"]
@@ -193,8 +209,13 @@ def test_materialize_from_the_ui_then_the_sensor_asks_for_a_marts_refresh(webser
     funds = {"path": ["raw", "funds"]}
     checks = webserver.query(LATEST, key=funds)["assetNodes"][0]["assetChecksOrError"]["checks"]
     params = {
-        "selector": {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "jobName": "__ASSET_JOB",
-                     "assetSelection": [funds], "assetCheckSelection": [{"assetKey": funds, "name": c["name"]} for c in checks]},
+        "selector": {
+            "repositoryLocationName": LOCATION,
+            "repositoryName": REPOSITORY,
+            "jobName": "__ASSET_JOB",
+            "assetSelection": [funds],
+            "assetCheckSelection": [{"assetKey": funds, "name": c["name"]} for c in checks],
+        },
         "executionMetadata": {"tags": [{"key": "launched_by", "value": "test_dagster_ui"}]},
     }
     started = time.monotonic()
@@ -212,7 +233,11 @@ def test_materialize_from_the_ui_then_the_sensor_asks_for_a_marts_refresh(webser
     metadata = {m["label"]: m for m in materialization["metadataEntries"]}
     assert metadata["dagster/row_count"]["intValue"] > 0
     assert metadata["preview"]["mdStr"].startswith("| fund_id")
-    gates = {c["name"]: c["executionForLatestMaterialization"]["status"] for c in node["assetChecksOrError"]["checks"] if c["blocking"]}
+    gates = {
+        c["name"]: c["executionForLatestMaterialization"]["status"]
+        for c in node["assetChecksOrError"]["checks"]
+        if c["blocking"]
+    }
     assert gates and set(gates.values()) == {"SUCCEEDED"}, gates
 
     request = _dry_run_refresh_sensor(webserver)["runRequests"]
@@ -222,16 +247,19 @@ def test_materialize_from_the_ui_then_the_sensor_asks_for_a_marts_refresh(webser
 
 # --- The rules behind the freshness checks and the refresh sensor -------------------------
 
-NEW_YORK_EVENING = datetime(2026, 11, 24, 23, 45, tzinfo=timezone.utc)  # Tue 18:45 in New York
+NEW_YORK_EVENING = datetime(2026, 11, 24, 23, 45, tzinfo=UTC)  # Tue 18:45 in New York
 
 
-@pytest.mark.parametrize("now, expected", [
-    (NEW_YORK_EVENING, date(2026, 11, 24)),  # after the data is out: today's close
-    (datetime(2026, 11, 24, 21, 30, tzinfo=timezone.utc), date(2026, 11, 23)),  # 16:30: the close, but no data yet
-    (datetime(2026, 11, 26, 23, 45, tzinfo=timezone.utc), date(2026, 11, 25)),  # Thanksgiving: no close that day
-    (datetime(2026, 11, 29, 15, 0, tzinfo=timezone.utc), date(2026, 11, 27)),  # Sunday: Friday's close
-    (datetime(2026, 4, 6, 12, 0, tzinfo=timezone.utc), date(2026, 4, 2)),  # Monday morning after Good Friday
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (NEW_YORK_EVENING, date(2026, 11, 24)),  # after the data is out: today's close
+        (datetime(2026, 11, 24, 21, 30, tzinfo=UTC), date(2026, 11, 23)),  # 16:30: the close, but no data yet
+        (datetime(2026, 11, 26, 23, 45, tzinfo=UTC), date(2026, 11, 25)),  # Thanksgiving: no close that day
+        (datetime(2026, 11, 29, 15, 0, tzinfo=UTC), date(2026, 11, 27)),  # Sunday: Friday's close
+        (datetime(2026, 4, 6, 12, 0, tzinfo=UTC), date(2026, 4, 2)),  # Monday morning after Good Friday
+    ],
+)
 def test_latest_close_with_data_follows_the_nyse_calendar(now, expected):
     assert latest_close_with_data(now) == expected
 

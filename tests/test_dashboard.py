@@ -105,7 +105,9 @@ def test_charts_draw_marks_in_chromium_without_errors_or_network(page, tmp_path)
     assert [c["id"] for c in charts] == [f"chart-{p.id}" for p in CHARTS]
     for chart in charts:
         assert chart["svg"] and chart["marks"] > 0, chart["id"]
-        assert "Source: marts." in chart["text"] and "as of" in chart["text"] and SYNTHETIC_LABEL in chart["text"], chart["id"]
+        assert "Source: marts." in chart["text"] and "as of" in chart["text"] and SYNTHETIC_LABEL in chart["text"], (
+            chart["id"]
+        )
     assert shot.stat().st_size > 50_000, "a rendered page, not a blank one"
     if os.environ.get("UPDATE_SCREENSHOTS"):
         assert small.stat().st_size < DOC_SCREENSHOT_MAX_BYTES, small.stat().st_size
@@ -118,9 +120,15 @@ def test_rendering_only_reads_serving_duckdb(sample_warehouse, tmp_path):
     before = serving.stat().st_mtime_ns
     # Another reader holds the file: a read-write open by the renderer would fail on its lock.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-                               "print('open', flush=True); time.sleep(120)", str(serving)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); time.sleep(120)",
+            str(serving),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -138,7 +146,7 @@ def test_a_mart_without_rows_gives_a_note_not_an_empty_chart(sample_warehouse, t
         con.execute("DELETE FROM marts.mna_activity")
     html = render_dashboard(serving, tmp_path / "index.html").read_text()
     assert "mna-activity" not in chart_specs(html)
-    section = html[html.index('id="panel-mna-activity"'):]
+    section = html[html.index('id="panel-mna-activity"') :]
     assert "No rows to draw in this publication." in section[: section.index("</section>")]
 
 
@@ -147,7 +155,9 @@ def test_the_pipeline_renders_the_dashboard_and_links_it_in_dagster(sample_wareh
     assert page.exists(), "the serving/dashboard asset runs in warehouse_job"
     hrefs = {value for tag, value in links(page.read_text()) if tag == "a"}
     assert "../dbt_docs/index.html#!/model/model.smallcap_warehouse.claims_audit" in hrefs
-    assert all((page.parent / href.split("#")[0]).resolve() == dbt_docs_path(sample_warehouse).resolve() for href in hrefs)
+    assert all(
+        (page.parent / href.split("#")[0]).resolve() == dbt_docs_path(sample_warehouse).resolve() for href in hrefs
+    )
     assert dbt_docs_path(sample_warehouse).stat().st_size > 100_000, "the static dbt docs page is there"
     with dg.DagsterInstance.from_config(str(sample_warehouse / "dagster_home")) as instance:
         latest = instance.fetch_materializations(dg.AssetKey(["serving", "dashboard"]), limit=1).records
@@ -156,7 +166,9 @@ def test_the_pipeline_renders_the_dashboard_and_links_it_in_dagster(sample_wareh
     assert metadata["open"].value == page.resolve().as_uri()
 
 
-CATALOG_JSON = re.compile(r'\{"metadata": \{"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1\.json".*?"errors": null\}')
+CATALOG_JSON = re.compile(
+    r'\{"metadata": \{"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1\.json".*?"errors": null\}'
+)
 
 
 def test_docs_page_is_the_one_dbt_docs_generate_writes(tmp_path):
@@ -166,8 +178,17 @@ def test_docs_page_is_the_one_dbt_docs_generate_writes(tmp_path):
     target.mkdir()
     # With --no-compile, dbt inlines the manifest it finds in the target folder.
     shutil.copyfile(REPO / "dbt_project" / "target" / "manifest.json", target / "manifest.json")
-    run_dbt(tmp_path / "wh", "docs", "generate", "--no-compile", "--empty-catalog", "--static",
-            "--target-path", str(target), "--quiet")
+    run_dbt(
+        tmp_path / "wh",
+        "docs",
+        "generate",
+        "--no-compile",
+        "--empty-catalog",
+        "--static",
+        "--target-path",
+        str(target),
+        "--quiet",
+    )
     ours = tmp_path / "ours" / "index.html"
     assert build_dbt_docs(target / "manifest.json", ours)
     assert not build_dbt_docs(target / "manifest.json", ours), "an unchanged manifest does not rebuild the page"

@@ -11,9 +11,9 @@ import dagster as dg
 import pytest
 
 from data_quality.marts_contract import MARTS
-from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.datasets import DATASETS
+from pipelines.raw_gates import contract_suite
 from tests.conftest import REPO
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
@@ -46,10 +46,12 @@ def graph_lines(defs: dg.Definitions) -> list[str]:
 
 def test_definitions_load_without_running_dbt():
     # Any subprocess during import (a `dbt parse`) fails the import.
-    code = ("import subprocess\n"
-            "def boom(*a, **k): raise RuntimeError('subprocess at import: ' + repr(a[:1]))\n"
-            "subprocess.Popen = boom\n"
-            "import pipelines.definitions\n")
+    code = (
+        "import subprocess\n"
+        "def boom(*a, **k): raise RuntimeError('subprocess at import: ' + repr(a[:1]))\n"
+        "subprocess.Popen = boom\n"
+        "import pipelines.definitions\n"
+    )
     env = {**os.environ, "WAREHOUSE_DIR": "/tmp/defs-load-test"}
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -78,11 +80,15 @@ def test_every_dataset_and_mart_is_an_asset_in_its_group(defs):
 def test_raw_assets_are_guarded_by_blocking_checks(defs):
     graph = defs.resolve_asset_graph()
     for name in DATASETS:
-        specs = [graph.get_check_spec(ck) for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", name])]
+        specs = [
+            graph.get_check_spec(ck) for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", name])
+        ]
         blocking = {s.name for s in specs if s.blocking}
         assert {"contract_suite", "key_conflicts", "quarantine_share", "row_count_vs_previous"} <= blocking, name
         # Not-null of required columns lives in the blocking contract suite, not in dbt source tests.
-        not_null = {e.column for e in raw_suite(name, Thresholds()) if type(e).__name__ == "ExpectColumnValuesToNotBeNull"}
+        not_null = {
+            e.column for e in contract_suite(name, Thresholds()) if type(e).__name__ == "ExpectColumnValuesToNotBeNull"
+        }
         assert not_null == {c.name for c in DATASETS[name].columns if c.required and not c.nullable} != set(), name
     prices = {ck.name for ck in graph.asset_check_keys if ck.asset_key == dg.AssetKey(["raw", "prices"])}
     assert {"unit_error_100x", "unexplained_jump", "stale_series", "missing_bars", "ohlc_consistency"} <= prices

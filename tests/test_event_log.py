@@ -1,8 +1,9 @@
-"""The Dagster instance beside the warehouse, and its event log with connections kept open.
+"""The Dagster instance beside the warehouse, and its event log with connections kept open
+(the shim in pipelines/compat.py).
 
 The event log must stay Dagster's: the same files, readable by the stock SQLite storage
-(which the UI of an older warehouse or a plain `dagster dev` would use), whatever process
-wrote them.
+(which the UI of an older warehouse, a plain `dagster dev` or a run with the shims off would
+use), whatever process wrote them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from pipelines.event_log import OPEN_SHARDS, WarehouseEventLogStorage
+from pipelines import compat
+from pipelines.compat import OPEN_SHARDS, PooledSqliteEventLogStorage
 from pipelines.instance import MARKER, ensure_dagster_home
+
+shim_only = pytest.mark.skipif(
+    not compat.enabled("event_log"), reason=f"tests the event-log shim, off with {compat.SWITCH}=off"
+)
 
 
 @dg.asset
@@ -33,7 +39,8 @@ def total() -> None:
 
 
 JOB = dg.Definitions(
-    assets=[numbers, total], asset_checks=[numbers_are_positive],
+    assets=[numbers, total],
+    asset_checks=[numbers_are_positive],
     jobs=[dg.define_asset_job("tiny", selection="*")],
 ).resolve_job_def("tiny")
 
@@ -53,7 +60,8 @@ def _events(storage, run_id: str) -> list[tuple[str, str]]:
 
 def test_instance_writes_events_the_stock_storage_reads(home):
     with dg.DagsterInstance.get() as instance:
-        assert isinstance(instance.event_log_storage, WarehouseEventLogStorage)
+        expected = PooledSqliteEventLogStorage if compat.enabled("event_log") else SqliteEventLogStorage
+        assert type(instance.event_log_storage) is expected
         result = JOB.execute_in_process(instance=instance)
         assert result.success
         ours = _events(instance.event_log_storage, result.run_id)
@@ -66,20 +74,24 @@ def test_instance_writes_events_the_stock_storage_reads(home):
         # The cross-run index (what the asset pages and checks read) has the run's mirrors too.
         latest = stock.get_latest_materialization_events([dg.AssetKey("numbers"), dg.AssetKey("total")])
         assert {key.to_user_string(): e.run_id for key, e in latest.items()} == {
-            "numbers": result.run_id, "total": result.run_id}
+            "numbers": result.run_id,
+            "total": result.run_id,
+        }
         check = stock.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_positive")])
+            [dg.AssetCheckKey(dg.AssetKey("numbers"), "numbers_are_positive")]
+        )
         assert [c.run_id for c in check.values()] == [result.run_id]
     finally:
         stock.dispose()
 
 
+@shim_only
 def test_a_run_opens_each_database_once(home, monkeypatch):
-    import pipelines.event_log as event_log
-
     opened = []
-    real = event_log.create_engine
-    monkeypatch.setattr(event_log, "create_engine", lambda url, **kw: opened.append(url) or real(url, **kw))
+    real = PooledSqliteEventLogStorage.open_engine
+    monkeypatch.setattr(
+        PooledSqliteEventLogStorage, "open_engine", lambda self, url: opened.append(url) or real(self, url)
+    )
     with dg.DagsterInstance.get() as instance:
         result = JOB.execute_in_process(instance=instance)
         stored = len(instance.event_log_storage.get_records_for_run(result.run_id).records)
@@ -89,6 +101,7 @@ def test_a_run_opens_each_database_once(home, monkeypatch):
     assert sorted(Path(u.rpartition("/")[2]).stem for u in opened) == sorted(["index", result.run_id])
 
 
+@shim_only
 def test_open_connections_are_bounded_and_runs_stay_readable(home):
     with dg.DagsterInstance.get() as instance:
         runs = [JOB.execute_in_process(instance=instance).run_id for _ in range(OPEN_SHARDS + 2)]
@@ -100,6 +113,7 @@ def test_open_connections_are_bounded_and_runs_stay_readable(home):
         assert len(storage._engines) <= OPEN_SHARDS
 
 
+@shim_only
 def test_wipe_closes_connections_before_the_files_go(home):
     with dg.DagsterInstance.get() as instance:
         old = JOB.execute_in_process(instance=instance).run_id
@@ -110,6 +124,7 @@ def test_wipe_closes_connections_before_the_files_go(home):
         assert ("DagsterEventType.RUN_SUCCESS", "") in _events(instance.event_log_storage, new)
 
 
+@shim_only
 def test_dagster_yaml_is_kept_current_but_a_users_own_is_left_alone(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     first = ensure_dagster_home(tmp_path / "a")
@@ -128,3 +143,21 @@ def test_dagster_yaml_is_kept_current_but_a_users_own_is_left_alone(tmp_path, mo
     (moved / "dagster.yaml").write_text(own)
     ensure_dagster_home(tmp_path / "b")
     assert (moved / "dagster.yaml").read_text() == own
+
+
+def test_a_version_the_shims_were_not_written_for_fails_in_one_line():
+    with pytest.raises(compat.CompatError) as refused:
+        compat.require("dagster", installed="1.14.0")
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "dagster 1.13.x" in message and "dagster 1.14.0" in message and compat.SWITCH in message
+    compat.require("dagster")  # the installed one is the one they were written for
+
+
+def test_the_switch_takes_on_or_off_only(monkeypatch):
+    monkeypatch.setenv(compat.SWITCH, "off")
+    assert not compat.enabled()
+    assert compat.event_log_storage_yaml(Path("/x")) == ""
+    monkeypatch.setenv(compat.SWITCH, "no")
+    with pytest.raises(compat.CompatError, match="use on"):
+        compat.enabled()

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from data_quality import gate_scope
-from data_quality.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import record
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from pipelines.sources.sample.faults import FAULTS, apply_fault
 from pipelines.sources.sample.generator import SampleParams, generate_market
 from tests.helpers.landing import Landing
@@ -61,8 +61,12 @@ def test_fault_mode_outcome(mode, market, tmp_path):
     blocked = {name for name, o in out.items() if o.blocks}
     with duckdb.connect(str(wh.db)) as con:
         quarantined = {r[0] for r in con.execute(f"SELECT DISTINCT _rule FROM quarantine.{fault.dataset}").fetchall()}
-        flagged = {r[0] for r in con.execute("SELECT DISTINCT rule FROM audit.series_flags WHERE dataset = ?",
-                                             [fault.dataset]).fetchall()}
+        flagged = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT rule FROM audit.series_flags WHERE dataset = ?", [fault.dataset]
+            ).fetchall()
+        }
     if fault.action == "block":
         assert fault.check in blocked, {k: out[k].detail for k in blocked} or "nothing blocked"
     else:

@@ -70,15 +70,16 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
 
 
 def test_the_adjusted_series_is_flagged_as_disagreeing_with_its_distributions(warehouse):
-    flags = dict(warehouse.execute(
-        "SELECT DISTINCT fund_id, adjusted_series_flag FROM marts.fund_returns").fetchall())
+    flags = dict(warehouse.execute("SELECT DISTINCT fund_id, adjusted_series_flag FROM marts.fund_returns").fetchall())
     assert set(flags) == set(FUNDS)
     for fund in FUNDS:
         assert flags[fund] and "disagrees with the fund's distributions" in flags[fund], fund
     # JENYX's 2025-11-13 payout: Dividends 16.880 (Capital Gains 16.803 inside it); the Adj Close
     # reinvests 16.88 + 16.80 and jumps about 62% more than NAV + distributions that day.
-    gap = warehouse.execute("SELECT adjusted_gap FROM intermediate.int_fund_total_return "
-                            "WHERE fund_id = 'JENYX' AND date = DATE '2025-11-13'").fetchone()[0]
+    gap = warehouse.execute(
+        "SELECT adjusted_gap FROM intermediate.int_fund_total_return "
+        "WHERE fund_id = 'JENYX' AND date = DATE '2025-11-13'"
+    ).fetchone()[0]
     assert gap == pytest.approx(0.617, abs=0.01)
     assert "worst 2025-11-13" in flags["JENYX"]
 
@@ -88,7 +89,8 @@ def test_returns_are_nav_plus_distributions_not_the_double_counted_adj_close(war
         fund: (ret, basis, nav_ret, adj_ret)
         for fund, ret, basis, nav_ret, adj_ret in warehouse.execute(
             "SELECT fund_id, total_return, return_basis, nav_return, adjusted_close_return FROM marts.fund_returns "
-            "WHERE period = 'CY2025'").fetchall()
+            "WHERE period = 'CY2025'"
+        ).fetchall()
     }
     assert set(rows) == set(FUNDS)
     for fund in FUNDS:
@@ -109,10 +111,12 @@ def test_scorecard_counts_funds_by_basis_and_the_claim_does_not_guess(warehouse)
     card = warehouse.execute(
         "SELECT funds_tracked, funds_total_return_distributions, funds_adjusted_close, funds_nav_only, "
         "funds_adjusted_set_aside, return_basis FROM marts.fund_scorecard "
-        "WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'").fetchone()
+        "WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'"
+    ).fetchone()
     assert card == (3, 3, 0, 0, 3, "total_return_distributions")
     verdict, detail = warehouse.execute(
         "SELECT verdict, detail FROM marts.claims_audit WHERE claim_id = 'funds_27_of_29_losses' "
-        "AND audit_view = 'article_date'").fetchone()
+        "AND audit_view = 'article_date'"
+    ).fetchone()
     assert verdict == "insufficient_data"  # 3 funds, fewer than claim_fund_min_tracked
     assert json.loads(detail)["return_basis"] == "total_return_distributions"

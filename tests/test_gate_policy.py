@@ -15,15 +15,15 @@ import duckdb
 import numpy as np
 import pytest
 
-from data_quality import gate_scope, policy
-from data_quality.raw_gates import plan_scope, run_raw_gates
+from data_quality import gate_scope, policy, trading_calendar
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates
 from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY", small_index="R2000", large_index="SP500")
 T = Thresholds()
-DAYS = [d for d in (dt.date(2022, 1, 3) + dt.timedelta(i) for i in range(900)) if d.isoweekday() <= 5]
+DAYS = list(trading_calendar.sessions("2022-01-03", "2024-06-19").date)  # NYSE sessions: missing bars count those
 OLD = DAYS[100]  # more than recent_window_days before the last day
 RECENT = DAYS[-20]
 assert (DAYS[-1] - OLD).days > T.recent_window_days > (DAYS[-1] - RECENT).days
@@ -34,9 +34,10 @@ def walk(seed: int, n: int = len(DAYS)) -> np.ndarray:
 
 
 def prices_csv(series: dict[str, np.ndarray], days=DAYS) -> str:
+    """The closes as a prices file; `days` shorter than a series lands only its first closes."""
     lines = ["symbol,date,close"]
     for s, closes in series.items():
-        lines += [f"{s},{d.isoformat()},{c:.6f}" for d, c in zip(days, closes) if not np.isnan(c)]
+        lines += [f"{s},{d.isoformat()},{c:.6f}" for d, c in zip(days, closes, strict=False) if not np.isnan(c)]
     return "\n".join(lines) + "\n"
 
 
@@ -55,6 +56,7 @@ def halve_from(day: dt.date):
     def change(c):
         c[i:] /= 2
         return c
+
     return change
 
 
@@ -62,8 +64,9 @@ def freeze_from(day: dt.date, n: int):
     i = DAYS.index(day)
 
     def change(c):
-        c[i:i + n] = c[i - 1]
+        c[i : i + n] = c[i - 1]
         return c
+
     return change
 
 
@@ -78,8 +81,10 @@ class Gates(Landing):
 
     def flags(self) -> list[tuple]:
         with duckdb.connect(str(self.db)) as con:
-            return con.execute("SELECT dataset, series, date_from, date_to, rule FROM audit.series_flags "
-                               "ORDER BY dataset, series, date_from").fetchall()
+            return con.execute(
+                "SELECT dataset, series, date_from, date_to, rule FROM audit.series_flags "
+                "ORDER BY dataset, series, date_from"
+            ).fetchall()
 
     def sql(self, query: str) -> list[tuple]:
         with duckdb.connect(str(self.db)) as con:
@@ -98,8 +103,12 @@ def blocking(out) -> set[str]:
 def test_the_docs_table_is_the_policy():
     text = (Path(__file__).resolve().parents[1] / "docs" / "quality.md").read_text()
     rows = re.findall(r"^\| (\w+) \| ([\w, ]+) \| .* \| (block|quarantine|flag|warn) \| .*\|$", text, flags=re.M)
-    documented = {(check, tuple(sorted(d.strip() for d in datasets.split(","))), action) for check, datasets, action in rows}
-    in_code = {(g.check, ("all",) if g.datasets == policy.ALL else tuple(sorted(g.datasets)), g.action) for g in policy.POLICY}
+    documented = {
+        (check, tuple(sorted(d.strip() for d in datasets.split(","))), action) for check, datasets, action in rows
+    }
+    in_code = {
+        (g.check, ("all",) if g.datasets == policy.ALL else tuple(sorted(g.datasets)), g.action) for g in policy.POLICY
+    }
     assert documented == in_code
 
 
@@ -144,6 +153,7 @@ def test_a_gap_of_missing_bars_is_flagged_and_blocks_in_a_recent_benchmark(gates
     def drop(c):
         c[gap] = np.nan
         return c
+
     gates.land("prices", "history.csv", prices_csv(market(C3=drop)))
     _, out = gates.run()
     assert blocking(out) == set()
@@ -156,6 +166,7 @@ def test_a_gap_of_missing_bars_is_flagged_and_blocks_in_a_recent_benchmark(gates
     def drop_less(c):
         c[short] = np.nan
         return c
+
     gates.land("prices", "history.csv", prices_csv(market(C3=drop_less)))
     gates.run()
     assert gates.flags() == []
@@ -167,13 +178,15 @@ def test_a_one_day_spike_goes_to_quarantine_with_its_line(gates):
     def spike(c):
         c[i] *= 100
         return c
+
     gates.land("prices", "history.csv", prices_csv(market(IWM=spike)))
     scope, out = gates.run()
     assert blocking(out) == set() and gates.flags() == []
     assert out["one_day_spike"].observed == 1 and not out["one_day_spike"].passed
     line = 1 + i + 1  # header, then IWM's rows in date order
     assert gates.sql("SELECT symbol, date, _rule, _column, _source_file, _source_line FROM quarantine.prices") == [
-        ("IWM", RECENT.isoformat(), "one_day_spike", "close", "prices/history.csv", line)]
+        ("IWM", RECENT.isoformat(), "one_day_spike", "close", "prices/history.csv", line)
+    ]
     assert gates.sql(f"SELECT count(*) FROM raw.prices WHERE symbol = 'IWM' AND date = '{RECENT}'") == [(0,)]
     # The batch counts the gates remember are those after the move: the next run reads nothing again.
     scope, out = gates.run(run_id="r2")
@@ -199,7 +212,9 @@ def test_quarantine_share_judges_the_new_batch_not_the_history(gates):
     history = market()
     gates.land("prices", "history.csv", prices_csv(history, DAYS[:-1]))
     gates.run()
-    rows = ["symbol,date,close"] + [f"{s},{DAYS[-1]},{'-1' if i < 3 else c[-1]}" for i, (s, c) in enumerate(history.items())]
+    rows = ["symbol,date,close"] + [
+        f"{s},{DAYS[-1]},{'-1' if i < 3 else c[-1]}" for i, (s, c) in enumerate(history.items())
+    ]
     gates.land("prices", "day.csv", "\n".join(rows) + "\n")
     _, out = gates.run(run_id="r2")
     share = out["quarantine_share"]
@@ -243,7 +258,10 @@ def test_an_absent_role_blocks_naming_the_setting(gates):
     gates.land("universe", "u.csv", "index_id,symbol,as_of_date\nR2000,C1,2023-01-02\nR1000,C2,2023-01-02\n")
     _, out = gates.run("universe")
     assert out["roles_present"].blocks
-    assert "WAREHOUSE_LARGE_INDEX=SP500" in out["roles_present"].detail and "R2000" not in out["roles_present"].detail.split(" not")[0]
+    assert (
+        "WAREHOUSE_LARGE_INDEX=SP500" in out["roles_present"].detail
+        and "R2000" not in out["roles_present"].detail.split(" not")[0]
+    )
 
 
 def test_rate_gaps_block_in_a_recent_role_series_only(gates):
@@ -255,6 +273,7 @@ def test_rate_gaps_block_in_a_recent_role_series_only(gates):
                     continue
                 lines.append(f"{s},{d},4.0")
         return "\n".join(lines) + "\n"
+
     gates.land("rates", "fred.csv", rates("DGS2", RECENT))
     _, out = gates.run("rates")
     assert blocking(out) == set() and out["rate_gaps"].severity == "warn"

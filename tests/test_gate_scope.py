@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from data_quality import gate_scope
-from data_quality.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines.config import Settings
+from pipelines.raw_gates import plan_scope, run_raw_gates, run_raw_suite
 from tests.helpers.landing import Landing
 
 SETTINGS = Settings(source="files", small_symbol="IWM", large_symbol="SPY")
@@ -39,7 +39,7 @@ def _history(days, flat_tail: dict[str, int] | None = None) -> list[tuple[str, d
         n = (flat_tail or {}).get(s, 0)
         if n:
             closes[-n:] = closes[-n - 1]
-        rows += [(s, d, float(c)) for d, c in zip(days, closes)]
+        rows += [(s, d, float(c)) for d, c in zip(days, closes, strict=True)]
     return rows
 
 
@@ -68,8 +68,11 @@ def wh(tmp_path) -> Warehouse:
 def _next_day(wh: Warehouse, close_of: dict[str, float] | None = None) -> str:
     """The last day's bars, each close a small step from the symbol's previous close."""
     with duckdb.connect(str(wh.db)) as con:
-        last = dict(con.execute("SELECT symbol, arg_max(close, date) FROM raw.prices WHERE date < ? GROUP BY 1",
-                                [DAYS[-1]]).fetchall())
+        last = dict(
+            con.execute(
+                "SELECT symbol, arg_max(close, date) FROM raw.prices WHERE date < ? GROUP BY 1", [DAYS[-1]]
+            ).fetchall()
+        )
     return _csv([(s, DAYS[-1], (close_of or {}).get(s, last[s] * 1.002)) for s in SYMBOLS])
 
 

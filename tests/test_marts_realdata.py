@@ -34,8 +34,10 @@ def convert_realdata(target: Path) -> None:
     (target / "prices").mkdir(parents=True)
     (target / "rates").mkdir(parents=True)
     for symbol in ("IWM", "SPY"):
-        with open(REALDATA / "etf-daily" / f"{symbol}.csv", newline="") as f, \
-                open(target / "prices" / f"{symbol}.csv", "w", newline="") as g:
+        with (
+            open(REALDATA / "etf-daily" / f"{symbol}.csv", newline="") as f,
+            open(target / "prices" / f"{symbol}.csv", "w", newline="") as g,
+        ):
             out = csv.writer(g)
             out.writerow(["symbol", "date", "close", "open", "high", "low", "volume"])
             for row in csv.DictReader(f):
@@ -78,16 +80,23 @@ def test_fed_decisions_2024_2025_from_dfedtaru(warehouse):
     fred = fred.dropna().sort_values("observation_date")
     change = fred["DFEDTARU"].diff()
     changed = fred[change.fillna(0) != 0]
-    expected = {(d.date(), round(v * 100)) for d, v in zip(changed["observation_date"], change[changed.index])
-                if d.year in (2024, 2025)}
-    got = set(warehouse.execute(
-        "SELECT effective_date, change_bp FROM marts.policy_decisions WHERE year(effective_date) IN (2024, 2025)"
-    ).fetchall())
+    expected = {
+        (d.date(), round(v * 100))
+        for d, v in zip(changed["observation_date"], change[changed.index], strict=True)
+        if d.year in (2024, 2025)
+    }
+    got = set(
+        warehouse.execute(
+            "SELECT effective_date, change_bp FROM marts.policy_decisions WHERE year(effective_date) IN (2024, 2025)"
+        ).fetchall()
+    )
     assert got == expected
     # The public record, as FRED dates each change (the day after the FOMC decision).
     assert got == {
-        (pd.Timestamp("2024-09-19").date(), -50), (pd.Timestamp("2024-11-08").date(), -25),
-        (pd.Timestamp("2024-12-19").date(), -25), (pd.Timestamp("2025-09-18").date(), -25),
+        (pd.Timestamp("2024-09-19").date(), -50),
+        (pd.Timestamp("2024-11-08").date(), -25),
+        (pd.Timestamp("2024-12-19").date(), -25),
+        (pd.Timestamp("2025-09-18").date(), -25),
         (pd.Timestamp("2025-10-30").date(), -25),
     }
     rows = warehouse.execute(
@@ -103,16 +112,16 @@ def test_calendar_year_price_returns(warehouse):
     years = sorted(set(small) & set(large))
     assert years[0] == 2001 and years[-1] == 2025
     got = {
-        year: (s, l, won, basis)
-        for year, s, l, won, basis in warehouse.execute(
+        year: (small_return, large_return, won, basis)
+        for year, small_return, large_return, won, basis in warehouse.execute(
             "SELECT year, small_return, large_return, large_won, return_basis FROM marts.calendar_year_returns"
         ).fetchall()
     }
     assert sorted(got) == years
     for year in years:
-        s, l, won, basis = got[year]
-        assert s == pytest.approx(small[year], abs=1e-12), year
-        assert l == pytest.approx(large[year], abs=1e-12), year
+        small_return, large_return, won, basis = got[year]
+        assert small_return == pytest.approx(small[year], abs=1e-12), year
+        assert large_return == pytest.approx(large[year], abs=1e-12), year
         assert won == (large[year] > small[year])
         assert basis == "price"  # Yahoo Close is not adjusted for dividends
 
@@ -171,9 +180,11 @@ def test_fed_trigger_cannot_be_judged_past_the_data(warehouse):
     # the trigger is not called missed, it stays pending and says the data cannot tell.
     assert rows[pd.Timestamp("2025-12-09").date()] == ("pending", False)
     assert [v for d, v in rows.items() if d.year == 2026] == [("pending", False)]
-    verdicts = dict(warehouse.execute(
-        "SELECT audit_view, verdict FROM marts.claims_audit WHERE claim_id = 'trigger_fed_cut_by_deadline'"
-    ).fetchall())
+    verdicts = dict(
+        warehouse.execute(
+            "SELECT audit_view, verdict FROM marts.claims_audit WHERE claim_id = 'trigger_fed_cut_by_deadline'"
+        ).fetchall()
+    )
     assert verdicts == {"article_date": "insufficient_data", "latest": "insufficient_data"}
 
 
@@ -193,9 +204,15 @@ def test_yield_sensitivity_is_a_rolling_regression(warehouse):
     iwm_prev = pd.Series(iwm.index[:-1], index=iwm.index[1:])
     y_prev = pd.Series(dgs10.index[:-1], index=dgs10.index[1:])
     dy = dgs10.diff()
-    pairs = [(dy[d], iwm_ret[d]) for d in window
-             if d in dy.index and d in iwm_ret.index and d in prev_day.index
-             and y_prev.get(d) == prev_day[d] and iwm_prev.get(d) == prev_day[d]]
+    pairs = [
+        (dy[d], iwm_ret[d])
+        for d in window
+        if d in dy.index
+        and d in iwm_ret.index
+        and d in prev_day.index
+        and y_prev.get(d) == prev_day[d]
+        and iwm_prev.get(d) == prev_day[d]
+    ]
     x = pd.Series([p[0] for p in pairs])
     y = pd.Series([p[1] for p in pairs])
     beta = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO, SHARED, pipeline_env, run_pipeline
+from tests.conftest import REPO, SHARED, pipeline_env
 
 MARTS_SPEC = SHARED / "spec" / "marts.md"
 LEAD_OWNED = {"quality_results"}  # written by the quality gates, not by dbt
@@ -80,9 +80,13 @@ def test_every_mart_and_column_of_the_contract_exists_and_is_documented(con):
     for table, columns in spec.items():
         if table in LEAD_OWNED:
             continue
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
-            [table]).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+                [table],
+            ).fetchall()
+        }
         assert set(columns) <= have, f"marts.{table} lacks {set(columns) - have}"
         node = models[table]
         assert node["config"]["contract"]["enforced"], table
@@ -118,15 +122,19 @@ def test_five_day_surge_and_its_date(con, truths):
     # The same number in the daily mart, the only surge in the 30 days before the audit date.
     rows = con.execute(
         "SELECT date, return_5d FROM marts.benchmark_daily WHERE role = 'small' AND is_surge "
-        "AND date BETWEEN DATE '2025-12-09' - 30 AND DATE '2025-12-09'").fetchall()
+        "AND date BETWEEN DATE '2025-12-09' - 30 AND DATE '2025-12-09'"
+    ).fetchall()
     assert [(d.isoformat(), pytest.approx(r, abs=1e-12)) for d, r in rows] == [
-        (planted["end_date"], pytest.approx(planted["return"], abs=1e-12))]
+        (planted["end_date"], pytest.approx(planted["return"], abs=1e-12))
+    ]
 
 
 def test_ytd_lag_at_the_audit_date(con, truths):
     planted = truths["ytd_at_audit"]
-    small, large = (one(con, "SELECT ytd_return FROM marts.benchmark_daily WHERE role = ? AND date = DATE '2025-12-09'",
-                        role)[0] for role in ("small", "large"))
+    small, large = (
+        one(con, "SELECT ytd_return FROM marts.benchmark_daily WHERE role = ? AND date = DATE '2025-12-09'", role)[0]
+        for role in ("small", "large")
+    )
     assert small == pytest.approx(planted["small"], abs=1e-12)
     assert large == pytest.approx(planted["large"], abs=1e-12)
     verdict, value, _ = claims(con, "article_date")["ytd_lag"]
@@ -135,25 +143,37 @@ def test_ytd_lag_at_the_audit_date(con, truths):
 
 def test_loss_maker_share_point_in_time(con, truths):
     planted = truths["share_unprofitable_at_audit"]
-    row = one(con, "SELECT constituents, with_data, unprofitable, share_unprofitable FROM marts.profitability "
-                   "WHERE index_role = 'small' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'")
+    row = one(
+        con,
+        "SELECT constituents, with_data, unprofitable, share_unprofitable FROM marts.profitability "
+        "WHERE index_role = 'small' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'",
+    )
     assert row[:3] == (planted["constituents"], planted["with_data"], planted["unprofitable"])
     assert row[3] == pytest.approx(planted["share"], abs=1e-12)
     large = truths["share_unprofitable_large_at_audit"]
-    row = one(con, "SELECT constituents, with_data, unprofitable FROM marts.profitability "
-                   "WHERE index_role = 'large' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'")
+    row = one(
+        con,
+        "SELECT constituents, with_data, unprofitable FROM marts.profitability "
+        "WHERE index_role = 'large' AND sector = 'ALL' AND as_of_date = DATE '2025-12-09'",
+    )
     assert row == (large["constituents"], large["with_data"], large["unprofitable"])
     # Sectors add up to the whole index.
-    total = one(con, "SELECT sum(constituents), sum(with_data), sum(unprofitable) FROM marts.profitability "
-                     "WHERE index_role = 'small' AND sector <> 'ALL' AND as_of_date = DATE '2025-12-09'")
+    total = one(
+        con,
+        "SELECT sum(constituents), sum(with_data), sum(unprofitable) FROM marts.profitability "
+        "WHERE index_role = 'small' AND sector <> 'ALL' AND as_of_date = DATE '2025-12-09'",
+    )
     assert total == (planted["constituents"], planted["with_data"], planted["unprofitable"])
     assert claims(con, "article_date")["unprofitable_40pct"][0] == "supported"
 
 
 def test_27_of_29_funds_lost_and_the_worst_one(con, truths):
     planted = truths["funds_ytd_at_audit"]
-    row = one(con, "SELECT funds_tracked, funds_with_loss, worst_fund_id, worst_return, median_return "
-                   "FROM marts.fund_scorecard WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'")
+    row = one(
+        con,
+        "SELECT funds_tracked, funds_with_loss, worst_fund_id, worst_return, median_return "
+        "FROM marts.fund_scorecard WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'",
+    )
     assert row[:3] == (planted["funds_tracked"], planted["funds_with_loss"], planted["worst_fund_id"])
     assert (row[0], row[1]) == (29, 27)
     assert row[3] == pytest.approx(planted["worst_return"], abs=1e-12)
@@ -166,12 +186,17 @@ def test_fund_returns_are_nav_plus_distributions_on_one_basis(con):
     """The sample's funds all have distributions: one basis, NAV + distributions, which the
     adjusted NAV agrees with (none set aside); in a year with a December capital gain the
     NAV-only return is lower than the shareholder's."""
-    card = one(con, "SELECT return_basis, funds_total_return_distributions, funds_adjusted_close, funds_nav_only, "
-                    "funds_adjusted_set_aside FROM marts.fund_scorecard "
-                    "WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'")
+    card = one(
+        con,
+        "SELECT return_basis, funds_total_return_distributions, funds_adjusted_close, funds_nav_only, "
+        "funds_adjusted_set_aside FROM marts.fund_scorecard "
+        "WHERE period = 'YTD' AND as_of_date = DATE '2025-12-09'",
+    )
     assert card == ("total_return_distributions", 29, 0, 0, 0)
-    rows = con.execute("SELECT return_basis, total_return, nav_return, adjusted_close_return, adjusted_series_flag "
-                       "FROM marts.fund_returns WHERE period = 'CY2024'").fetchall()
+    rows = con.execute(
+        "SELECT return_basis, total_return, nav_return, adjusted_close_return, adjusted_series_flag "
+        "FROM marts.fund_returns WHERE period = 'CY2024'"
+    ).fetchall()
     assert len(rows) == 29
     for basis, total, nav, adjusted, flag in rows:
         assert (basis, flag) == ("total_return_distributions", None)
@@ -192,63 +217,114 @@ def test_fund_loss_claim_is_insufficient_data_when_the_bases_are_mixed(sample_wh
     wh.mkdir()
     shutil.copyfile(sample_wh / "warehouse.duckdb", wh / "warehouse.duckdb")
     with duckdb.connect(str(wh / "warehouse.duckdb")) as rw:
-        dropped = [r[0] for r in rw.execute(
-            "SELECT DISTINCT fund_id FROM raw.fund_distributions ORDER BY fund_id LIMIT 3").fetchall()]
+        dropped = [
+            r[0]
+            for r in rw.execute(
+                "SELECT DISTINCT fund_id FROM raw.fund_distributions ORDER BY fund_id LIMIT 3"
+            ).fetchall()
+        ]
         rw.execute("DELETE FROM raw.fund_distributions WHERE fund_id IN (SELECT unnest(?))", [dropped])
-    run_dbt(wh, "run", "--select", "int_fund_total_return+", "--exclude", "config.materialized:incremental",
-            "--vars", json.dumps(load_settings({}).dbt_vars()), "--target-path", str(tmp_path / "target"))
+    run_dbt(
+        wh,
+        "run",
+        "--select",
+        "int_fund_total_return+",
+        "--exclude",
+        "config.materialized:incremental",
+        "--vars",
+        json.dumps(load_settings({}).dbt_vars()),
+        "--target-path",
+        str(tmp_path / "target"),
+    )
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as mixed:
-        verdict, detail = one(mixed, "SELECT verdict, detail FROM marts.claims_audit WHERE claim_id = "
-                                     "'funds_27_of_29_losses' AND audit_view = 'article_date'")
-        bases = dict(mixed.execute("SELECT fund_id, return_basis FROM marts.fund_returns WHERE period = 'YTD'").fetchall())
+        verdict, detail = one(
+            mixed,
+            "SELECT verdict, detail FROM marts.claims_audit WHERE claim_id = "
+            "'funds_27_of_29_losses' AND audit_view = 'article_date'",
+        )
+        bases = dict(
+            mixed.execute("SELECT fund_id, return_basis FROM marts.fund_returns WHERE period = 'YTD'").fetchall()
+        )
     assert verdict == "insufficient_data"
     detail = json.loads(detail)
-    assert (detail["return_basis"], detail["funds_total_return_distributions"], detail["funds_adjusted_close"]) == \
-        ("mixed", 26, 3)
+    assert (detail["return_basis"], detail["funds_total_return_distributions"], detail["funds_adjusted_close"]) == (
+        "mixed",
+        26,
+        3,
+    )
     assert {f for f, b in bases.items() if b == "adjusted_close"} == set(dropped)
 
 
 def test_rally_week_and_the_rally_trigger(con, truths):
     planted = truths["rally_week"]
-    rows = con.execute("SELECT week_end_date, wow_return FROM marts.benchmark_weekly "
-                       "WHERE role = 'small' AND wow_return >= 0.10").fetchall()
+    rows = con.execute(
+        "SELECT week_end_date, wow_return FROM marts.benchmark_weekly WHERE role = 'small' AND wow_return >= 0.10"
+    ).fetchall()
     assert [(d.isoformat(), pytest.approx(r, abs=1e-12)) for d, r in rows] == [
-        (planted["week_end_date"], pytest.approx(planted["wow_return"], abs=1e-12))]
-    status, detail = one(con, "SELECT status, detail FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' "
-                              "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)")
+        (planted["week_end_date"], pytest.approx(planted["wow_return"], abs=1e-12))
+    ]
+    status, detail = one(
+        con,
+        "SELECT status, detail FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' "
+        "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)",
+    )
     assert status == ("met" if planted["sustained"] else "not_met")
     assert json.loads(detail)["best_week_end_date"] == planted["week_end_date"]
     # Point in time: at the audit date the rally had not happened.
-    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' "
-                    "AND as_of_date = DATE '2025-12-09'")[0] == "not_met"
+    assert (
+        one(
+            con,
+            "SELECT status FROM marts.triggers WHERE trigger_id = 'rally_10pct_wow' AND as_of_date = DATE '2025-12-09'",
+        )[0]
+        == "not_met"
+    )
 
 
 def test_policy_decisions_and_the_cut_in_the_window(con, truths):
-    got = con.execute("SELECT effective_date, upper_before, upper_after, change_bp FROM marts.policy_decisions "
-                      "ORDER BY effective_date").fetchall()
+    got = con.execute(
+        "SELECT effective_date, upper_before, upper_after, change_bp FROM marts.policy_decisions "
+        "ORDER BY effective_date"
+    ).fetchall()
     assert [(d.isoformat(), b, a, float(bp)) for d, b, a, bp in got] == [
-        (p["effective_date"], p["upper_before"], p["upper_after"], p["change_bp"]) for p in truths["policy_decisions"]]
+        (p["effective_date"], p["upper_before"], p["upper_after"], p["change_bp"]) for p in truths["policy_decisions"]
+    ]
     cut = truths["fed_cut_in_window"]
-    status, value, detail = one(con, "SELECT status, value, detail FROM marts.triggers "
-                                     "WHERE trigger_id = 'fed_cut_by_deadline' AND as_of_date = DATE '2026-03-31'")
+    status, value, detail = one(
+        con,
+        "SELECT status, value, detail FROM marts.triggers "
+        "WHERE trigger_id = 'fed_cut_by_deadline' AND as_of_date = DATE '2026-03-31'",
+    )
     assert (status, value) == ("met", cut["change_bp"])
     assert json.loads(detail)["first_cut_date"] == cut["effective_date"]
     # The sample has DFEDTARL: every lower bound is observed, none derived.
     assert one(con, "SELECT count(*) FILTER (WHERE lower_derived) FROM marts.policy_decisions")[0] == 0
-    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'fed_cut_by_deadline' "
-                    "AND as_of_date = DATE '2025-12-09'")[0] == "pending"
+    assert (
+        one(
+            con,
+            "SELECT status FROM marts.triggers WHERE trigger_id = 'fed_cut_by_deadline' "
+            "AND as_of_date = DATE '2025-12-09'",
+        )[0]
+        == "pending"
+    )
 
 
 def test_calendar_year_returns_and_dominance_streak(con, truths):
-    got = {str(y): (s, l) for y, s, l in con.execute(
-        "SELECT year, small_return, large_return FROM marts.calendar_year_returns").fetchall()}
+    got = {
+        str(year): (small_return, large_return)
+        for year, small_return, large_return in con.execute(
+            "SELECT year, small_return, large_return FROM marts.calendar_year_returns"
+        ).fetchall()
+    }
     planted = truths["calendar_year_returns"]
     assert sorted(got) == sorted(planted)
     for year, returns in planted.items():
         assert got[year] == (pytest.approx(returns["small"], abs=1e-12), pytest.approx(returns["large"], abs=1e-12))
     streak = truths["dominance_streak"]
-    row = one(con, "SELECT current_streak, longest_streak FROM marts.dominance_streak "
-                   "WHERE as_of_year = (SELECT max(as_of_year) FROM marts.dominance_streak)")
+    row = one(
+        con,
+        "SELECT current_streak, longest_streak FROM marts.dominance_streak "
+        "WHERE as_of_year = (SELECT max(as_of_year) FROM marts.dominance_streak)",
+    )
     assert row == (streak["current"], streak["longest"])
     # As of the article date the latest complete year is the one before: one year shorter.
     verdict, value, detail = claims(con, "article_date")["large_cap_dominance_14y"]
@@ -257,8 +333,11 @@ def test_calendar_year_returns_and_dominance_streak(con, truths):
 
 
 def test_same_company_eps_growth_by_calendar_quarter(con, truths):
-    got = dict(con.execute("SELECT calendar_quarter, aggregate_growth FROM marts.eps_growth "
-                           "WHERE index_role = 'small'").fetchall())
+    got = dict(
+        con.execute(
+            "SELECT calendar_quarter, aggregate_growth FROM marts.eps_growth WHERE index_role = 'small'"
+        ).fetchall()
+    )
     for quarter, growth in truths["eps_growth_small"].items():
         assert quarter in got, quarter
         if growth is None:
@@ -266,17 +345,28 @@ def test_same_company_eps_growth_by_calendar_quarter(con, truths):
         else:
             assert got[quarter] == pytest.approx(growth, abs=1e-12), quarter
     # The planted turn: 2025Q4 growth above 15% meets the EPS trigger once reported.
-    status, value = one(con, "SELECT status, value FROM marts.triggers WHERE trigger_id = 'eps_growth_15' "
-                             "AND as_of_date = DATE '2026-03-31'")
+    status, value = one(
+        con,
+        "SELECT status, value FROM marts.triggers WHERE trigger_id = 'eps_growth_15' "
+        "AND as_of_date = DATE '2026-03-31'",
+    )
     assert status == "met" and value == pytest.approx(truths["eps_growth_small"]["2025Q4"], abs=1e-12)
-    assert one(con, "SELECT status FROM marts.triggers WHERE trigger_id = 'eps_growth_15' "
-                    "AND as_of_date = DATE '2025-12-09'")[0] == "pending"
+    assert (
+        one(
+            con,
+            "SELECT status FROM marts.triggers WHERE trigger_id = 'eps_growth_15' AND as_of_date = DATE '2025-12-09'",
+        )[0]
+        == "pending"
+    )
 
 
 def test_valuation_discount_at_the_audit_date(con, truths):
     planted = truths["valuation_at_audit"]
-    row = one(con, "SELECT small_value, large_value, relative, history_median, history_count "
-                   "FROM marts.valuation_gap WHERE method = 'pe_ex_losses' AND as_of_date = DATE '2025-12-09'")
+    row = one(
+        con,
+        "SELECT small_value, large_value, relative, history_median, history_count "
+        "FROM marts.valuation_gap WHERE method = 'pe_ex_losses' AND as_of_date = DATE '2025-12-09'",
+    )
     # One company's shares differ by design (the marts take the latest quarter's share count,
     # the generator's measure the latest filing's, which may restate an older quarter).
     assert row[0] == pytest.approx(planted["small_pe_ex_losses"], rel=1e-3)
@@ -300,11 +390,17 @@ def test_yield_sensitivity_recovers_the_planted_loadings(con, truths):
 
 def test_mna_activity_at_the_end(con, truths):
     planted = truths["mna_activity"]
-    row = one(con, "SELECT deals_3m, trailing_12m_avg, status FROM marts.mna_activity "
-                   "WHERE month = (SELECT max(month) FROM marts.mna_activity)")
+    row = one(
+        con,
+        "SELECT deals_3m, trailing_12m_avg, status FROM marts.mna_activity "
+        "WHERE month = (SELECT max(month) FROM marts.mna_activity)",
+    )
     assert row == (planted["last_3_months_deals"], pytest.approx(planted["trailing_12m_avg"]), planted["status"])
-    status, value = one(con, "SELECT status, value FROM marts.triggers WHERE trigger_id = 'mna_tepid' "
-                             "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)")
+    status, value = one(
+        con,
+        "SELECT status, value FROM marts.triggers WHERE trigger_id = 'mna_tepid' "
+        "AND as_of_date = (SELECT max(as_of_date) FROM marts.triggers)",
+    )
     assert status == ("met" if planted["status"] == "tepid" else "not_met")
     assert value == pytest.approx(planted["ratio"])
 
@@ -315,11 +411,19 @@ def test_mna_trigger_reads_the_marts_latest_complete_month(con):
     2025-12-09, November: December had eight days), with the mart's numbers for that month."""
     rows = con.execute(
         "SELECT t.as_of_date, t.status, t.value, json_extract_string(t.detail, '$.month') FROM marts.triggers t "
-        "WHERE t.trigger_id = 'mna_tepid'").fetchall()
-    months = {m.isoformat(): (d3, avg, status) for m, d3, avg, status in con.execute(
-        "SELECT month, deals_3m, trailing_12m_avg, status FROM marts.mna_activity WHERE is_complete_month").fetchall()}
-    last_day = dict(con.execute(
-        "SELECT cast(date_trunc('month', date) AS date), max(date) FROM intermediate.int_trading_days GROUP BY 1").fetchall())
+        "WHERE t.trigger_id = 'mna_tepid'"
+    ).fetchall()
+    months = {
+        m.isoformat(): (d3, avg, status)
+        for m, d3, avg, status in con.execute(
+            "SELECT month, deals_3m, trailing_12m_avg, status FROM marts.mna_activity WHERE is_complete_month"
+        ).fetchall()
+    }
+    last_day = dict(
+        con.execute(
+            "SELECT cast(date_trunc('month', date) AS date), max(date) FROM intermediate.int_trading_days GROUP BY 1"
+        ).fetchall()
+    )
     assert rows
     for as_of, status, value, month in rows:
         expected = max(m for m, d in last_day.items() if d <= as_of and m.isoformat() in months)
@@ -337,8 +441,9 @@ def test_loss_maker_bounds_over_all_members(con):
     """Issue #15 point 7: the share over members with data lies between the bounds over all
     members, and the claim (supported) holds for both bounds."""
     for lower, share, upper, constituents, with_data, unprofitable, without in con.execute(
-            "SELECT share_unprofitable_lower_bound, share_unprofitable, share_unprofitable_upper_bound, "
-            "constituents, with_data, unprofitable, without_data FROM marts.profitability WHERE with_data > 0").fetchall():
+        "SELECT share_unprofitable_lower_bound, share_unprofitable, share_unprofitable_upper_bound, "
+        "constituents, with_data, unprofitable, without_data FROM marts.profitability WHERE with_data > 0"
+    ).fetchall():
         assert without == constituents - with_data
         assert lower == pytest.approx(unprofitable / constituents)
         assert upper == pytest.approx((unprofitable + without) / constituents)
@@ -376,8 +481,10 @@ def test_claims_audit_at_the_article_date_and_now(con):
 
 
 def test_position_signal_follows_the_rules(con):
-    rows = {d.isoformat(): (s, r) for d, s, r in con.execute(
-        "SELECT as_of_date, signal, reasons FROM marts.position_signal").fetchall()}
+    rows = {
+        d.isoformat(): (s, r)
+        for d, s, r in con.execute("SELECT as_of_date, signal, reasons FROM marts.position_signal").fetchall()
+    }
     # The sustained January rally plus improving earnings: increase while the rally is recent.
     assert rows["2026-01-30"][0] == "increase"
     assert "sustained_rally_within_8w" in rows["2026-01-30"][1]
@@ -401,7 +508,11 @@ def test_columns_declared_not_null_are_enforced_by_duckdb(con, layer, at_least):
                 if {"type": "not_null"} in column.get("constraints", []):
                     declared.add((model["name"], column["name"]))
     assert len(declared) >= at_least
-    enforced = set(con.execute(
-        "SELECT table_name, unnest(constraint_column_names) FROM duckdb_constraints() "
-        "WHERE schema_name = ? AND constraint_type = 'NOT NULL'", [layer]).fetchall())
+    enforced = set(
+        con.execute(
+            "SELECT table_name, unnest(constraint_column_names) FROM duckdb_constraints() "
+            "WHERE schema_name = ? AND constraint_type = 'NOT NULL'",
+            [layer],
+        ).fetchall()
+    )
     assert declared <= enforced, sorted(declared - enforced)[:10]

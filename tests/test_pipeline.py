@@ -34,8 +34,16 @@ def test_the_sample_run_fills_every_layer_and_publishes(sample_warehouse: Path):
 
 
 # Columns that say when or by which run a row was written: they change on every run by design.
-RUN_COLUMNS = {"_batch_id", "_loaded_at", "run_id", "checked_at", "built_at", "loaded_at", "validated_at",
-               "published_at"}
+RUN_COLUMNS = {
+    "_batch_id",
+    "_loaded_at",
+    "run_id",
+    "checked_at",
+    "built_at",
+    "loaded_at",
+    "validated_at",
+    "published_at",
+}
 # The log of every run's checks: compared for the latest run only.
 PER_RUN_LOGS = {"audit.quality_results"}
 # A check's observed value and detail describe its context too (the previous run's row count,
@@ -48,19 +56,29 @@ NOT_CONTENT = {"audit.dbt_as_of_state", "audit.validated_batches", "raw._loaded_
 def contents(db: Path) -> dict[str, list[tuple]]:
     """Every table's rows, sorted, without the columns that name the run or the time."""
     with duckdb.connect(str(db), read_only=True) as con:
-        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                             "WHERE table_type = 'BASE TABLE' AND table_schema <> 'main' ORDER BY 1, 2").fetchall()
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_schema <> 'main' ORDER BY 1, 2"
+        ).fetchall()
         out = {}
         for schema, table in tables:
             name = f"{schema}.{table}"
             if name in NOT_CONTENT:
                 continue
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-                "ORDER BY ordinal_position", [schema, table]).fetchall()]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+                    "ORDER BY ordinal_position",
+                    [schema, table],
+                ).fetchall()
+            ]
             keep = ", ".join(f'"{c}"' for c in columns if c not in RUN_COLUMNS | CONTEXT_COLUMNS.get(name, set()))
-            where = (f" WHERE run_id = (SELECT run_id FROM {name} ORDER BY checked_at DESC LIMIT 1)"
-                     if name in PER_RUN_LOGS else "")
+            where = (
+                f" WHERE run_id = (SELECT run_id FROM {name} ORDER BY checked_at DESC LIMIT 1)"
+                if name in PER_RUN_LOGS
+                else ""
+            )
             out[name] = con.execute(f'SELECT {keep} FROM "{schema}"."{table}"{where} ORDER BY ALL').fetchall()
         return out
 
@@ -101,7 +119,11 @@ def test_the_files_source_round_trips_a_contract_folder(tmp_path: Path):
         report = load_dataset(con, name, landed.files, landing)
         assert report.rows_quarantined == 0 and report.total_rows == len(frame), name
     prices = con.execute("SELECT symbol, date, close, adj_close FROM raw.prices ORDER BY symbol, date").fetchdf()
-    expected = tables["prices"][["symbol", "date", "close", "adj_close"]].sort_values(["symbol", "date"]).reset_index(drop=True)
+    expected = (
+        tables["prices"][["symbol", "date", "close", "adj_close"]]
+        .sort_values(["symbol", "date"])
+        .reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(prices, expected, check_dtype=False, rtol=1e-12)
     files = [r[0] for r in con.execute("SELECT DISTINCT _source_file FROM raw.earnings").fetchall()]
     assert all(f.startswith("files/earnings/part") for f in files) and len(files) == 2

@@ -60,8 +60,9 @@ def _rounded(value):
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
     if "detail" in frame.columns:
-        frame = frame.assign(detail=[None if d is None else json.dumps(_rounded(json.loads(d)), sort_keys=True)
-                                     for d in frame["detail"]])
+        frame = frame.assign(
+            detail=[None if d is None else json.dumps(_rounded(json.loads(d)), sort_keys=True) for d in frame["detail"]]
+        )
     return frame
 
 
@@ -75,10 +76,12 @@ def snapshot(wh: Path) -> dict[str, pd.DataFrame]:
         shots["marts.claims_audit"] = frame.sort_values("claim_id").reset_index(drop=True)
         shots["_latest_profitability"] = con.execute(
             "SELECT index_role, unprofitable, with_data FROM marts.profitability WHERE sector = 'ALL' "
-            "AND as_of_date = (SELECT max(as_of_date) FROM marts.profitability) ORDER BY index_role").fetchdf()
+            "AND as_of_date = (SELECT max(as_of_date) FROM marts.profitability) ORDER BY index_role"
+        ).fetchdf()
         shots["_latest_eps"] = con.execute(
             "SELECT index_role, calendar_quarter, aggregate_growth FROM marts.eps_growth "
-            "ORDER BY index_role, calendar_quarter").fetchdf()
+            "ORDER BY index_role, calendar_quarter"
+        ).fetchdf()
     return shots
 
 
@@ -97,7 +100,9 @@ def restatements_after(wh: Path) -> pd.DataFrame:
             )
             SELECT * EXCLUDE (_source_file) FROM latest
             QUALIFY row_number() OVER (PARTITION BY symbol ORDER BY fiscal_period_end DESC) <= 4
-            """, [D, D]).fetchdf()
+            """,
+            [D, D],
+        ).fetchdf()
     restated = visible.copy()
     restated["net_income"] = -3 * restated["net_income"].abs() - 1_000_000
     restated["eps_diluted"] = -3 * restated["eps_diluted"].abs() - 0.5
@@ -113,8 +118,9 @@ def restatements_after(wh: Path) -> pd.DataFrame:
     extra = pd.concat([restated, late], ignore_index=True)
     # Never collide with a filing the source already has (that would be a key conflict).
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
-        taken = con.execute("SELECT symbol, fiscal_period_end, report_date FROM staging.stg_earnings "
-                            "WHERE report_date > ?", [D]).fetchdf()
+        taken = con.execute(
+            "SELECT symbol, fiscal_period_end, report_date FROM staging.stg_earnings WHERE report_date > ?", [D]
+        ).fetchdf()
     keys = ["symbol", "fiscal_period_end", "report_date"]
     for frame in (extra, taken):
         frame["fiscal_period_end"] = pd.to_datetime(frame["fiscal_period_end"])
@@ -175,8 +181,12 @@ def test_the_as_of_dates_compared_include_d_and_earlier_months(before_and_after)
 
 def _tables(wh: Path, schema: str) -> list[str]:
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
-        return [t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]).fetchall()]
+        return [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]
+            ).fetchall()
+        ]
 
 
 def _whole(wh: Path, relation: str) -> pd.DataFrame:
@@ -209,5 +219,11 @@ def test_every_mart_of_the_incremental_run_equals_a_build_from_scratch(before_an
     marts = _tables(scratch, "marts")
     assert _tables(wh, "marts") == marts and len(marts) >= 15
     for table in marts:
-        pd.testing.assert_frame_equal(_whole(wh, f"marts.{table}"), _whole(scratch, f"marts.{table}"),
-                                      check_exact=False, rtol=1e-9, atol=1e-12, obj=f"marts.{table}")
+        pd.testing.assert_frame_equal(
+            _whole(wh, f"marts.{table}"),
+            _whole(scratch, f"marts.{table}"),
+            check_exact=False,
+            rtol=1e-9,
+            atol=1e-12,
+            obj=f"marts.{table}",
+        )

@@ -46,18 +46,22 @@ def test_each_block_rule_stops_the_run_and_leaves_serving_unchanged(small_wareho
         proc = run_pipeline(wh, check=False, WAREHOUSE_SAMPLE_FAULT=fault, **SMALL)
         unchanged = digest(serving) == good and published_run(serving) == run_id
         with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
-            details = dict(con.execute("""SELECT check_name, detail FROM audit.quality_results
-                                          WHERE NOT passed AND severity = 'error'""").fetchall())
+            details = dict(
+                con.execute("""SELECT check_name, detail FROM audit.quality_results
+                                          WHERE NOT passed AND severity = 'error'""").fetchall()
+            )
         return proc, unchanged, details
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(zip(causes, pool.map(blocked_run, causes)))
+        runs = dict(zip(causes, pool.map(blocked_run, causes), strict=True))
     for fault, cause in causes.items():
         proc, unchanged, _ = runs[fault]
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0 and cause in out, (fault, out[-3000:])
         assert unchanged, f"{fault}: serving.duckdb changed"
-    assert runs["role_absent"][2]["roles_present"].startswith("WAREHOUSE_SMALL_SYMBOL=IWM not found in raw.prices.symbol")
+    assert runs["role_absent"][2]["roles_present"].startswith(
+        "WAREHOUSE_SMALL_SYMBOL=IWM not found in raw.prices.symbol"
+    )
     assert "a broken feed" in runs["broken_feed"][2]["flagged_share"]
 
 
@@ -88,8 +92,14 @@ def _flawed_folder(root: Path) -> dict[str, object]:
     for name, frame in tables.items():
         (root / name).mkdir(parents=True)
         frame.to_csv(root / name / f"{name}.csv", index=False, date_format="%Y-%m-%d")
-    return {"jump": jump.date(), "gap_after": days[127].date(), "fund": fund, "frozen": (frozen[0].date(), frozen[-1].date()),
-            "cents_fund": cents_fund, "cents_from": cents_from.date()}
+    return {
+        "jump": jump.date(),
+        "gap_after": days[127].date(),
+        "fund": fund,
+        "frozen": (frozen[0].date(), frozen[-1].date()),
+        "cents_fund": cents_fund,
+        "cents_from": cents_from.date(),
+    }
 
 
 def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
@@ -97,61 +107,96 @@ def test_flawed_history_is_flagged_published_and_stepped_around(tmp_path):
     wh = tmp_path / "wh"
     run_pipeline(wh, WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(tmp_path / "in"))
     with duckdb.connect(str(wh / "serving.duckdb"), read_only=True) as con:
-        flags = con.execute("SELECT dataset, series, date_from, date_to, rule FROM marts.series_flags ORDER BY rule").fetchall()
+        flags = con.execute(
+            "SELECT dataset, series, date_from, date_to, rule FROM marts.series_flags ORDER BY rule"
+        ).fetchall()
         assert [(f[0], f[1], f[4]) for f in flags] == [
-            ("prices", "SPY", "missing_bars"), ("fund_navs", planted["fund"], "stale_series"), ("prices", "IWM", "unexplained_jump"),
-            ("fund_navs", planted["cents_fund"], "unit_error_100x")]
-        assert flags[2][3] == planted["jump"] and flags[0][3] == planted["gap_after"] and flags[3][3] == planted["cents_from"]
+            ("prices", "SPY", "missing_bars"),
+            ("fund_navs", planted["fund"], "stale_series"),
+            ("prices", "IWM", "unexplained_jump"),
+            ("fund_navs", planted["cents_fund"], "unit_error_100x"),
+        ]
+        assert (
+            flags[2][3] == planted["jump"]
+            and flags[0][3] == planted["gap_after"]
+            and flags[3][3] == planted["cents_from"]
+        )
 
         # The small benchmark's return on the day of the unrecorded split is not -50%: it is set aside.
-        r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'IWM' AND date = ?",
-                        [planted["jump"]]).fetchone()
+        r = con.execute(
+            "SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'IWM' AND date = ?",
+            [planted["jump"]],
+        ).fetchone()
         assert r[0] is None and "unexplained_jump" in r[1]
-        year = con.execute("SELECT small_return, flag_reason FROM marts.calendar_year_returns WHERE year = ?",
-                           [planted["jump"].year]).fetchone()
+        year = con.execute(
+            "SELECT small_return, flag_reason FROM marts.calendar_year_returns WHERE year = ?", [planted["jump"].year]
+        ).fetchone()
         assert year[0] is None and "unexplained_jump" in year[1]
         # The day after the week without SPY bars: no daily return across the gap.
-        r = con.execute("SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date = ?",
-                        [planted["gap_after"]]).fetchone()
+        r = con.execute(
+            "SELECT return_1d, flag_reason FROM marts.benchmark_daily WHERE symbol = 'SPY' AND date = ?",
+            [planted["gap_after"]],
+        ).fetchone()
         assert r[0] is None and "missing_bars" in r[1]
         # The next day's daily return is real again; its 5-day and YTD returns still reach across the gap.
-        r = con.execute("""SELECT return_1d, return_5d, ytd_return, flag_reason FROM marts.benchmark_daily
-                           WHERE symbol = 'SPY' AND date > ? ORDER BY date LIMIT 1""", [planted["gap_after"]]).fetchone()
+        r = con.execute(
+            """SELECT return_1d, return_5d, ytd_return, flag_reason FROM marts.benchmark_daily
+                           WHERE symbol = 'SPY' AND date > ? ORDER BY date LIMIT 1""",
+            [planted["gap_after"]],
+        ).fetchone()
         assert r[0] is not None and r[1] is None and "return_1d" not in r[3] and "return_5d: missing_bars SPY" in r[3]
         # The fund whose NAV stood still: its 3-month return reaches across the stretch.
         latest = con.execute("SELECT max(end_date) FROM marts.fund_returns").fetchone()[0]
-        fr = con.execute("""SELECT total_return, is_loss, flag_reason FROM marts.fund_returns
-                            WHERE fund_id = ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
+        fr = con.execute(
+            """SELECT total_return, is_loss, flag_reason FROM marts.fund_returns
+                            WHERE fund_id = ? AND period = '3m' AND end_date = ?""",
+            [planted["fund"], latest],
+        ).fetchone()
         assert fr[0] is None and fr[1] is None and "stale_series" in fr[2]
-        others = con.execute("""SELECT count(*), count(total_return) FROM marts.fund_returns
-                                WHERE fund_id <> ? AND period = '3m' AND end_date = ?""", [planted["fund"], latest]).fetchone()
+        others = con.execute(
+            """SELECT count(*), count(total_return) FROM marts.fund_returns
+                                WHERE fund_id <> ? AND period = '3m' AND end_date = ?""",
+            [planted["fund"], latest],
+        ).fetchone()
         assert others[0] == others[1] > 0
         # The fund whose NAVs turned to cents: no +9,900% year, and the next year (all in cents) is real.
         year = planted["cents_from"].year
-        cy = dict((p, (r, why)) for p, r, why in con.execute(
-            "SELECT period, total_return, flag_reason FROM marts.fund_returns WHERE fund_id = ? AND period LIKE 'CY%'",
-            [planted["cents_fund"]]).fetchall())
+        cy = dict(
+            (p, (r, why))
+            for p, r, why in con.execute(
+                "SELECT period, total_return, flag_reason FROM marts.fund_returns "
+                "WHERE fund_id = ? AND period LIKE 'CY%'",
+                [planted["cents_fund"]],
+            ).fetchall()
+        )
         assert cy[f"CY{year}"][0] is None and "unit_error_100x" in cy[f"CY{year}"][1]
         assert -0.5 < cy[f"CY{year + 1}"][0] < 0.5 and cy[f"CY{year + 1}"][1] is None
         # The relative-strength chain steps over the unrecorded split: on its day the ratio moves
         # only by the large benchmark's return, not by the -50% artefact.
-        days = con.execute("""SELECT r.ratio, b.return_1d FROM marts.relative_strength r
+        days = con.execute(
+            """SELECT r.ratio, b.return_1d FROM marts.relative_strength r
                               JOIN marts.benchmark_daily b ON b.date = r.date AND b.symbol = 'SPY'
-                              WHERE r.date <= ? ORDER BY r.date DESC LIMIT 2""", [planted["jump"]]).fetchall()
+                              WHERE r.date <= ? ORDER BY r.date DESC LIMIT 2""",
+            [planted["jump"]],
+        ).fetchall()
         (on_jump, spy_return), (before, _) = days
         assert abs(on_jump / before - 1 / (1 + spy_return)) < 1e-9
         reasons = con.execute("""SELECT check_name, severity FROM marts.quality_results
-                                 WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series', 'unit_error_100x')
-                                   AND NOT passed""").fetchall()
-    assert set(reasons) == {("unexplained_jump", "warn"), ("missing_bars", "warn"), ("stale_series", "warn"),
-                            ("unit_error_100x", "warn")}
+            WHERE check_name IN ('unexplained_jump', 'missing_bars', 'stale_series', 'unit_error_100x')
+              AND NOT passed""").fetchall()
+    assert set(reasons) == {
+        ("unexplained_jump", "warn"),
+        ("missing_bars", "warn"),
+        ("stale_series", "warn"),
+        ("unit_error_100x", "warn"),
+    }
     # The yield regression uses no daily observation across the jump or the gap.
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         used = {r[0] for r in con.execute("SELECT date FROM intermediate.int_yield_changes_aligned").fetchall()}
     assert planted["jump"] not in used and planted["gap_after"] not in used and len(used) > 300
     # The dashboard lists every flagged stretch with its reason.
     page = (wh / "dashboard" / "index.html").read_text()
-    section = page[page.index('id="flagged-history"'):]
-    section = section[:section.index("</section>")]
-    for dataset, series, date_from, date_to, rule in flags:
+    section = page[page.index('id="flagged-history"') :]
+    section = section[: section.index("</section>")]
+    for dataset, series, date_from, _date_to, rule in flags:
         assert f"<td>{series}</td><td>{dataset}</td><td>{rule}</td><td>{date_from}</td>" in section, (series, rule)

@@ -19,7 +19,6 @@ from pipelines.resources import WarehouseResource
 from tests.conftest import REPO, SMALL, copy_warehouse, run_pipeline
 
 
-
 def published_run(serving: Path) -> str:
     with duckdb.connect(str(serving), read_only=True) as con:
         return con.execute("SELECT run_id FROM marts.publish_info").fetchone()[0]
@@ -35,7 +34,9 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(s
     first = published_run(serving)
 
     out = tmp_path / "reader.json"
-    reader = subprocess.Popen([sys.executable, str(REPO / "tests/helpers/serving_reader.py"), str(serving), "600", str(out)])
+    reader = subprocess.Popen(
+        [sys.executable, str(REPO / "tests/helpers/serving_reader.py"), str(serving), "600", str(out)]
+    )
     try:
         time.sleep(1.0)
         run_pipeline(wh, **SMALL)
@@ -60,7 +61,8 @@ def test_reader_sees_only_complete_snapshots_and_a_failed_gate_changes_nothing(s
 
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
         failed = con.execute(
-            "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'").fetchall()
+            "SELECT dataset, check_name FROM audit.quality_results WHERE NOT passed AND severity = 'error'"
+        ).fetchall()
     assert ("raw.prices", "unexplained_jump") in failed, "the failed run's checks stay in the working history"
 
 
@@ -80,10 +82,19 @@ def test_publish_refuses_a_run_whose_gates_failed_earlier(sample_warehouse, tmp_
     wh = _built_copy(sample_warehouse, tmp_path / "wh")
     before = digest(wh / "serving.duckdb")
     with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
-        record(con, "run-with-a-failed-gate", [
-            CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")])
-    with pytest.raises(PublishRefused, match="blocking checks failed earlier in this run: raw.prices future_dated"):
+        record(
+            con,
+            "run-with-a-failed-gate",
+            [CheckOutcome("raw.prices", "future_dated", False, "error", 3, "3 rows dated after tomorrow")],
+        )
+    with pytest.raises(
+        PublishRefused, match="the data in the warehouse failed blocking checks: raw.prices future_dated"
+    ):
         _publish(wh, "run-with-a-failed-gate")
+    # A later run that only publishes (serving materialized alone) checks nothing upstream: the
+    # failure of the run that last checked raw.prices still stands.
+    with pytest.raises(PublishRefused, match="raw.prices future_dated"):
+        _publish(wh, "a-run-that-only-publishes")
     assert digest(wh / "serving.duckdb") == before
     assert not list(wh.glob(".serving-*"))
     # A warning is not a refusal: the same run with only a warn-level failure publishes.

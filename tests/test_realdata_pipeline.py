@@ -52,25 +52,40 @@ def test_placeholder_and_cvr_rows_of_every_holdings_file_are_quarantined(real_ru
     with duckdb.connect(str(real_run / "warehouse.duckdb"), read_only=True) as con:
         for path in holdings_files(realdata):
             stem = path.stem
-            quarantined = con.execute("""SELECT symbol, name, _rule FROM quarantine.universe
-                                         WHERE _source_file LIKE ? ORDER BY _source_line""", [f"%/{stem}.%"]).fetchall()
+            quarantined = con.execute(
+                """SELECT symbol, name, _rule FROM quarantine.universe
+                                         WHERE _source_file LIKE ? ORDER BY _source_line""",
+                [f"%/{stem}.%"],
+            ).fetchall()
             rows = _holdings_rows(path)
-            by_rule = lambda rule: [(q[0], q[1]) for q in quarantined if q[2] == rule]  # noqa: E731
+            by_rule: dict[str, list[tuple[str, str]]] = {}
+            for symbol, name, rule in quarantined:
+                by_rule.setdefault(rule, []).append((symbol, name))
             # Unlisted positions iShares lists as equities under the ticker "-".
-            placeholders = [(r["Ticker"], r["Name"]) for r in rows if r["Asset Class"] == "Equity" and r["Ticker"].strip() == "-"]
-            assert by_rule("placeholder_ticker") == placeholders, stem
+            placeholders = [
+                (r["Ticker"], r["Name"]) for r in rows if r["Asset Class"] == "Equity" and r["Ticker"].strip() == "-"
+            ]
+            assert by_rule.get("placeholder_ticker", []) == placeholders, stem
             # Every IWM file has some (the IWB files of these dates have none).
             assert placeholders or not stem.startswith("IWM"), stem
             # CVRs (contingent value rights) listed under their company's ticker or their own.
-            cvrs = {(r["Ticker"], r["Name"]) for r in rows if r["Name"].rstrip().endswith("CVR") and r["Ticker"].strip() != "-"}
-            assert cvrs <= set(by_rule("non_equity")), stem
+            cvrs = {
+                (r["Ticker"], r["Name"])
+                for r in rows
+                if r["Name"].rstrip().endswith("CVR") and r["Ticker"].strip() != "-"
+            }
+            assert cvrs <= set(by_rule.get("non_equity", [])), stem
             # Cash, money market, collateral and futures rows are not members either.
             not_equity = {(r["Ticker"], r["Name"]) for r in rows if r["Asset Class"] != "Equity"}
             assert not_equity and not_equity <= {(q[0], q[1]) for q in quarantined}, stem
-            loaded = con.execute("SELECT count(*) FROM raw.universe WHERE _source_file LIKE ?", [f"%/{stem}.%"]).fetchone()[0]
+            loaded = con.execute(
+                "SELECT count(*) FROM raw.universe WHERE _source_file LIKE ?", [f"%/{stem}.%"]
+            ).fetchone()[0]
             assert loaded + len(quarantined) == len(rows), stem
         # ADRO: the company stays a member, its CVR under the same ticker does not.
-        adro = con.execute("""SELECT name FROM raw.universe WHERE symbol = 'ADRO' AND _source_file LIKE '%2026-05-05%'""").fetchall()
+        adro = con.execute(
+            """SELECT name FROM raw.universe WHERE symbol = 'ADRO' AND _source_file LIKE '%2026-05-05%'"""
+        ).fetchall()
         assert adro == [("CHINOOK THERAPEUTICS INC",)]
         # Companies whose names merely contain the letters are members.
         kept = con.execute("""SELECT DISTINCT symbol FROM raw.universe WHERE symbol IN ('CVI', 'CVRX')""").fetchall()
@@ -98,20 +113,30 @@ def test_iex_bars_without_open_high_low_keep_their_close(real_run, realdata):
     assert len(expected) >= 11
     with duckdb.connect(str(real_run / "warehouse.duckdb"), read_only=True) as con:
         got = con.execute("""SELECT symbol, strftime(date, '%Y-%m-%d'), close FROM raw.prices
-                             WHERE _source_file LIKE '%sp500-daily-iex%' AND (open IS NULL OR high IS NULL OR low IS NULL)
-                             ORDER BY 1, 2""").fetchall()
+            WHERE _source_file LIKE '%sp500-daily-iex%' AND (open IS NULL OR high IS NULL OR low IS NULL)
+            ORDER BY 1, 2""").fetchall()
     assert got == sorted(expected)
 
 
 def test_every_flag_is_published_with_its_reason(real_run):
     with duckdb.connect(str(real_run / "serving.duckdb"), read_only=True) as con:
-        flags = con.execute("SELECT dataset, rule, count(*), count(*) FILTER (WHERE detail <> '') FROM marts.series_flags GROUP BY 1, 2").fetchall()
+        flags = con.execute(
+            "SELECT dataset, rule, count(*), count(*) FILTER (WHERE detail <> '') FROM marts.series_flags GROUP BY 1, 2"
+        ).fetchall()
         assert flags, "real histories carry flaws: at least the NAESX stretches"
         for dataset, rule, n, with_detail in flags:
             assert n == with_detail, (dataset, rule)
-            check = con.execute("""SELECT passed, severity, observed, detail FROM marts.quality_results
-                                   WHERE dataset = ? AND check_name = ?""", [f"raw.{dataset}", rule]).fetchone()
+            check = con.execute(
+                """SELECT passed, severity, observed, detail FROM marts.quality_results
+                                   WHERE dataset = ? AND check_name = ?""",
+                [f"raw.{dataset}", rule],
+            ).fetchone()
             assert check is not None and not check[0] and check[1] == "warn", (dataset, rule, check)
             assert "flagged in audit.series_flags" in check[3]
         # The role series were clean where the marts read them: nothing blocked.
-        assert con.execute("SELECT count(*) FROM marts.quality_results WHERE NOT passed AND severity = 'error'").fetchone()[0] == 0
+        assert (
+            con.execute(
+                "SELECT count(*) FROM marts.quality_results WHERE NOT passed AND severity = 'error'"
+            ).fetchone()[0]
+            == 0
+        )

@@ -27,8 +27,14 @@ def _materialize(wh: Path, selection: str) -> subprocess.CompletedProcess:
     env = pipeline_env(wh)
     subprocess.run([sys.executable, "-m", "pipelines.instance"], cwd=REPO, env=env, check=True, capture_output=True)
     dagster = Path(sys.executable).parent / "dagster"
-    return subprocess.run([str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", selection],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", selection],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_a_link_out_of_the_files_folder_is_refused_unread(tmp_path):
@@ -48,7 +54,8 @@ def test_a_link_out_of_the_files_folder_is_refused_unread(tmp_path):
     assert [p.name.split(".")[0] for p in landed.files] == ["good"]
     assert sorted((Path(f).name, why) for f, why in landed.skipped) == [
         ("other.csv", "a link to a file outside WAREHOUSE_FILES_DIR: refused, not read"),
-        ("passwd.csv", "a link to a file outside WAREHOUSE_FILES_DIR: refused, not read")]
+        ("passwd.csv", "a link to a file outside WAREHOUSE_FILES_DIR: refused, not read"),
+    ]
     # Never copied: nothing in the landing folder holds the linked files' bytes.
     for path in landing.rglob("*"):
         assert not path.is_file() or b"secret" not in path.read_bytes() and b"ZZZ" not in path.read_bytes()
@@ -88,8 +95,6 @@ def test_candidates_left_by_a_killed_publish_are_removed_by_the_next(small_wareh
         assert con.execute("SELECT run_id FROM marts.publish_info").fetchone()[0] != run_before
 
 
-
-
 def _children(pid: int) -> dict[int, str]:
     """Child processes of `pid` (pid -> command line), read from /proc."""
     out = {}
@@ -98,7 +103,7 @@ def _children(pid: int) -> dict[int, str]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
             if ppid == pid:
                 out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, ValueError):
@@ -116,8 +121,13 @@ def _alive(pid: int) -> bool:
 
 def test_a_run_killed_in_dbt_leaves_no_dbt_behind_and_the_next_run_succeeds(small_warehouse, tmp_path):
     wh = tmp_path / "wh"
-    run = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(wh, **SMALL),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=REPO,
+        env=pipeline_env(wh, **SMALL),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline, dbt = time.monotonic() + 300, None
         while dbt is None and time.monotonic() < deadline and run.poll() is None:
@@ -142,6 +152,7 @@ def test_a_run_killed_in_dbt_leaves_no_dbt_behind_and_the_next_run_succeeds(smal
 def _holder_pid(wh: Path, timeout: float = 120) -> int:
     """The pid written in the run lock once a run holds the warehouse."""
     from pipelines.run_lock import holder
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         who = holder(wh)
@@ -153,8 +164,14 @@ def _holder_pid(wh: Path, timeout: float = 120) -> int:
 
 def test_concurrent_runs_one_runs_one_is_refused_and_one_waits(tmp_path):
     wh = tmp_path / "wh"
-    first = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, env=pipeline_env(wh, **SMALL),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=REPO,
+        env=pipeline_env(wh, **SMALL),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         holder_pid = _holder_pid(wh)
         assert holder_pid == first.pid
@@ -182,11 +199,19 @@ def test_the_ui_queues_runs_of_one_warehouse_one_at_a_time(tmp_path):
     env = {**pipeline_env(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
     subprocess.run([sys.executable, "-m", "pipelines.instance"], cwd=REPO, check=True, capture_output=True, env=env)
     proc = subprocess.run(
-        [sys.executable, "-c", "import dagster as dg; from pipelines.instance import RUN_QUEUE_TAG; "
-         "i = dg.DagsterInstance.get(); print(type(i.run_coordinator).__name__); "
-         "print([(l['key'], l['value'], l['limit']) for l in i.get_concurrency_config().run_queue_config."
-         "tag_concurrency_limits] == [(RUN_QUEUE_TAG, {'applyLimitPerUniqueValue': True}, 1)])"],
-        cwd=REPO, env=env, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import dagster as dg; from pipelines.instance import RUN_QUEUE_TAG; "
+            "i = dg.DagsterInstance.get(); print(type(i.run_coordinator).__name__); "
+            "print([(l['key'], l['value'], l['limit']) for l in i.get_concurrency_config().run_queue_config."
+            "tag_concurrency_limits] == [(RUN_QUEUE_TAG, {'applyLimitPerUniqueValue': True}, 1)])",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.stdout.split() == ["QueuedRunCoordinator", "True"], proc.stderr[-2000:]
 
 
@@ -194,8 +219,9 @@ def test_the_ui_queues_runs_of_one_warehouse_one_at_a_time(tmp_path):
 def _small_disk(path: Path, size_mb: int):
     """A tmpfs of `size_mb` at `path`: a real filesystem that fills up (needs CAP_SYS_ADMIN, as root in CI)."""
     path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -224,9 +250,14 @@ def test_a_disk_that_fills_during_a_run_is_named_in_one_line_and_the_next_run_re
     with _small_disk(tmp_path / "disk", 120) as disk:
         wh = copy_warehouse(small_warehouse, disk / "wh")
         before = (wh / "serving.duckdb").read_bytes()
-        run = subprocess.Popen([sys.executable, "-m", "pipelines.run"], cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               env=pipeline_env(wh, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL))
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.run"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=pipeline_env(wh, WAREHOUSE_DISK_RESERVE_MB="0", **SMALL),
+        )
         try:
             _holder_pid(wh)
             # Another program fills the disk once the run has passed its pre-flight.

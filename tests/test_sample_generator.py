@@ -52,15 +52,17 @@ def planted_problems(truths: dict) -> list[str]:
         # 2025-11-24 is ten trading days before the audit date (Thanksgiving in between).
         "surge ends within 10 trading days before the audit": pd.Timestamp("2025-11-24") <= surge_end < AUDIT_DATE,
         "YTD spread < 0": truths["ytd_at_audit"]["spread"] < 0,
-        "large wins every complete year": all(y["large"] > y["small"] for y in truths["calendar_year_returns"].values()),
+        "large wins every complete year": all(
+            y["large"] > y["small"] for y in truths["calendar_year_returns"].values()
+        ),
         "share unprofitable 0.35..0.45": 0.35 <= truths["share_unprofitable_at_audit"]["share"] <= 0.45,
         "27 of 29 funds lose": (funds["funds_tracked"], funds["funds_with_loss"]) == (29, 27),
         "worst fund about -0.148": abs(funds["worst_return"] + 0.148) <= 0.01,
         "one rally week": rally.get("weeks_at_or_above_threshold") == 1,
         "rally after the article, sustained": rally.get("sustained") is True
         and pd.Timestamp(rally["week_end_date"]) > AUDIT_DATE,
-        "cut effective 2025-12-11 in window": truths["fed_cut_in_window"] == {"effective_date": "2025-12-11",
-                                                                               "change_bp": -25.0},
+        "cut effective 2025-12-11 in window": truths["fed_cut_in_window"]
+        == {"effective_date": "2025-12-11", "change_bp": -25.0},
         "spread yield beta < 0 with t <= -2": spread_beta["beta"] < 0 and spread_beta["t_stat"] <= -2,
         "EPS growth 2025Q4 >= 0.15": (truths["eps_growth_small"].get("2025Q4") or 0) >= 0.15,
         "valuation discount below its median": valuation["relative"] < 1
@@ -129,7 +131,17 @@ def test_tickers_avoid_the_benchmarks_and_have_three_or_four_letters(small_marke
 
 def test_trading_days_skip_nyse_holidays(small_market):
     days = pd.DatetimeIndex(small_market.tables["prices"].query("symbol == 'IWM'")["date"])
-    for holiday in ("2024-03-29", "2024-07-04", "2025-01-01", "2025-06-19", "2025-11-27", "2025-12-25", "2026-01-19"):
+    # 2025-01-09: President Carter's funeral, a one-off closure (the NYSE calendar's, not a rule).
+    for holiday in (
+        "2024-03-29",
+        "2024-07-04",
+        "2025-01-01",
+        "2025-01-09",
+        "2025-06-19",
+        "2025-11-27",
+        "2025-12-25",
+        "2026-01-19",
+    ):
         assert pd.Timestamp(holiday) not in days
     assert (days.weekday < 5).all()
     assert pd.Timestamp("2025-10-13") in days  # Columbus Day: stocks trade, bonds do not
@@ -145,7 +157,7 @@ def test_constituents_add_up_to_their_index(small_market):
     universe = small_market.tables["universe"]
     snapshots = sorted(universe["as_of_date"].unique())
     for index_id, symbol in ((SMALL.small_index, SMALL.small_symbol), (SMALL.large_index, SMALL.large_symbol)):
-        for start, stop in zip(snapshots, snapshots[1:] + [wide.index[-1] + pd.Timedelta(days=1)]):
+        for start, stop in zip(snapshots, snapshots[1:] + [wide.index[-1] + pd.Timedelta(days=1)], strict=True):
             members = universe[(universe["index_id"] == index_id) & (universe["as_of_date"] == start)]
             weights = members.set_index("symbol")["weight"]
             block = returns.loc[(returns.index > start) & (returns.index < stop), weights.index]
@@ -205,6 +217,7 @@ def test_rates_look_like_fred(small_market):
     dgs10 = rates[rates["series_id"] == "DGS10"].set_index("date")["value"]
     assert (dgs10.index.weekday < 5).all()
     assert np.isnan(dgs10[pd.Timestamp("2025-07-04")]) and np.isnan(dgs10[pd.Timestamp("2025-11-11")])
+    assert not np.isnan(dgs10[pd.Timestamp("2025-01-09")])  # the NYSE closed, Treasuries traded (as in FRED)
     upper = rates[rates["series_id"] == "DFEDTARU"].set_index("date")["value"]
     lower = rates[rates["series_id"] == "DFEDTARL"].set_index("date")["value"]
     effective = rates[rates["series_id"] == "DFF"].set_index("date")["value"]
@@ -294,9 +307,9 @@ def test_truths_match_a_recomputation(default_market):
 
     rally_end = pd.Timestamp(truths["rally_week"]["week_end_date"])
     assert rally_end.weekday() == 4
-    before = small[:rally_end - pd.Timedelta(days=7)].iloc[-1]
+    before = small[: rally_end - pd.Timedelta(days=7)].iloc[-1]
     assert truths["rally_week"]["wow_return"] == pytest.approx(small[rally_end] / before - 1)
-    two_weeks_on = small[:rally_end + pd.Timedelta(days=14)].iloc[-1]
+    two_weeks_on = small[: rally_end + pd.Timedelta(days=14)].iloc[-1]
     assert two_weeks_on / before - 1 >= 0.10
 
     # NAV + distributions, reinvested at the ex-date NAV (the warehouse's fund return basis).
@@ -309,7 +322,9 @@ def test_truths_match_a_recomputation(default_market):
 
     for year, returns in truths["calendar_year_returns"].items():
         y = int(year)
-        assert returns["large"] == pytest.approx(large[:f"{y}-12-31"].iloc[-1] / large[:f"{y - 1}-12-31"].iloc[-1] - 1)
+        assert returns["large"] == pytest.approx(
+            large[: f"{y}-12-31"].iloc[-1] / large[: f"{y - 1}-12-31"].iloc[-1] - 1
+        )
 
 
 def test_share_unprofitable_recomputed_by_brute_force(default_market):
@@ -407,8 +422,10 @@ def print_benchmark_timing() -> None:
     market = generate_market(params)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"generate_market(n_small=2000, n_large=1000, years=10): {elapsed:.1f} s, "
-          f"{len(market.tables['prices']):,} price rows, peak RSS {peak_mb:,.0f} MB")
+    print(
+        f"generate_market(n_small=2000, n_large=1000, years=10): {elapsed:.1f} s, "
+        f"{len(market.tables['prices']):,} price rows, peak RSS {peak_mb:,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

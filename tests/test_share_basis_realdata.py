@@ -25,8 +25,13 @@ from tests.conftest import files_warehouse
 from tests.helpers.realdata_folder import companyfacts_bodies, publisher_bars
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
-NEEDED = ("sp500-daily-iex/AAPL_data.csv", "sp500-daily-iex/GOOG_data.csv", "sec-xbrl/company_tickers.json",
-          "etf-daily/IWM.csv", "yfinance-actions/CALM-1d-no-bad-divs.csv")
+NEEDED = (
+    "sp500-daily-iex/AAPL_data.csv",
+    "sp500-daily-iex/GOOG_data.csv",
+    "sec-xbrl/company_tickers.json",
+    "etf-daily/IWM.csv",
+    "yfinance-actions/CALM-1d-no-bad-divs.csv",
+)
 pytestmark = pytest.mark.skipif(
     not all((REALDATA / f).exists() for f in NEEDED),
     reason=f"real data not present: {REALDATA} lacks one of {', '.join(NEEDED)}",
@@ -34,9 +39,12 @@ pytestmark = pytest.mark.skipif(
 
 IEX_BASIS = dt.date(2018, 2, 7)  # the last day of the IEX files: their closes are split-adjusted to it
 # Yahoo's split events for these tickers (ex-date, new shares per old share).
-SPLITS = {"AAPL": [(dt.date(2014, 6, 9), 7.0), (dt.date(2020, 8, 31), 4.0)],
-          "NVDA": [(dt.date(2021, 7, 20), 4.0), (dt.date(2024, 6, 10), 10.0)],
-          "GOOGL": [(dt.date(2022, 7, 18), 20.0)], "GOOG": [(dt.date(2022, 7, 18), 20.0)]}
+SPLITS = {
+    "AAPL": [(dt.date(2014, 6, 9), 7.0), (dt.date(2020, 8, 31), 4.0)],
+    "NVDA": [(dt.date(2021, 7, 20), 4.0), (dt.date(2024, 6, 10), 10.0)],
+    "GOOGL": [(dt.date(2022, 7, 18), 20.0)],
+    "GOOG": [(dt.date(2022, 7, 18), 20.0)],
+}
 LARGE = {"AAPL": 0.035, "NVDA": 0.006, "GOOGL": 0.013, "GOOG": 0.012}
 SNAPSHOT = dt.date(2014, 5, 1)
 BEFORE_SPLIT, AFTER_SPLIT, YEAR_END = dt.date(2014, 5, 30), dt.date(2014, 6, 30), dt.date(2017, 12, 29)
@@ -64,7 +72,9 @@ def _fill(folder: Path) -> None:
         for symbol in LARGE:
             with open(REALDATA / "sp500-daily-iex" / f"{symbol}_data.csv", newline="") as f:
                 for r in csv.DictReader(f):
-                    out.writerow([symbol, r["date"], r["open"], r["high"], r["low"], r["close"], r["volume"], IEX_BASIS])
+                    out.writerow(
+                        [symbol, r["date"], r["open"], r["high"], r["low"], r["close"], r["volume"], IEX_BASIS]
+                    )
     publisher_bars(folder / "prices", REALDATA)
     with open(folder / "splits" / "splits.csv", "w", newline="") as g:
         out = csv.writer(g)
@@ -106,10 +116,11 @@ def _multiple(symbol: str, after: dt.date, up_to: dt.date) -> float:
 def _row(con, role: str, day: dt.date, symbol: str) -> dict:
     cur = con.execute(
         "SELECT * FROM intermediate.int_company_asof WHERE index_role = ? AND as_of_date = ? AND symbol = ?",
-        [role, day, symbol])
+        [role, day, symbol],
+    )
     found = cur.fetchone()
     assert found is not None, f"no {symbol} row as of {day}"
-    return dict(zip([d[0] for d in cur.description], found))
+    return dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
 @pytest.mark.parametrize("day", [BEFORE_SPLIT, AFTER_SPLIT, YEAR_END])
@@ -134,8 +145,11 @@ def test_apple_trades_seven_times_higher_before_its_split(warehouse):
 
 def test_alphabet_counts_once_with_its_whole_cap(warehouse):
     rows = warehouse.execute(
-        "SELECT symbol, issuer_id, listed_classes, market_cap, ttm_net_income, shares_as_of FROM intermediate.int_company_asof "
-        "WHERE index_role = 'large' AND as_of_date = ? AND symbol IN ('GOOGL', 'GOOG')", [YEAR_END]).fetchall()
+        "SELECT symbol, issuer_id, listed_classes, market_cap, ttm_net_income, shares_as_of "
+        "FROM intermediate.int_company_asof "
+        "WHERE index_role = 'large' AND as_of_date = ? AND symbol IN ('GOOGL', 'GOOG')",
+        [YEAR_END],
+    ).fetchall()
     assert len(rows) == 1, rows
     symbol, issuer, classes, cap, ttm, counted_at = rows[0]
     assert (symbol, issuer, classes) == ("GOOGL", "0001652044", 2)
@@ -145,13 +159,16 @@ def test_alphabet_counts_once_with_its_whole_cap(warehouse):
     assert ttm is not None
     issuers = warehouse.execute(
         "SELECT constituents FROM marts.profitability WHERE index_role = 'large' AND as_of_date = ? AND sector = 'ALL'",
-        [YEAR_END]).fetchone()
+        [YEAR_END],
+    ).fetchone()
     assert issuers == (3,)  # Apple, NVIDIA, Alphabet: not four
     total = warehouse.execute(
         "SELECT sum(market_cap) FROM intermediate.int_company_asof WHERE index_role = 'large' AND as_of_date = ?",
-        [YEAR_END]).fetchone()[0]
-    published = warehouse.execute("SELECT market_cap FROM marts.valuation WHERE index_role = 'large' AND as_of_date = ?",
-                                  [YEAR_END]).fetchone()[0]
+        [YEAR_END],
+    ).fetchone()[0]
+    published = warehouse.execute(
+        "SELECT market_cap FROM marts.valuation WHERE index_role = 'large' AND as_of_date = ?", [YEAR_END]
+    ).fetchone()[0]
     assert published == pytest.approx(total, rel=1e-12)
 
 
@@ -173,5 +190,6 @@ def test_yahoo_bars_are_on_the_basis_of_their_last_day(warehouse):
     source declares it as the file's last bar."""
     got = warehouse.execute(
         "SELECT symbol, min(split_basis_date), max(split_basis_date), max(date) FROM raw.prices "
-        "WHERE symbol IN ('IWM', 'CALM') GROUP BY symbol ORDER BY symbol").fetchall()
+        "WHERE symbol IN ('IWM', 'CALM') GROUP BY symbol ORDER BY symbol"
+    ).fetchall()
     assert [(s, lo == hi == last) for s, lo, hi, last in got] == [("CALM", True), ("IWM", True)]

@@ -7,6 +7,7 @@ pipelines/ui.py). A terminal's Ctrl-C sends the same SIGINT to the same process 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -37,7 +38,7 @@ def _group(pgid: int) -> dict[int, str]:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-            state, _ppid, group = stat[stat.rindex(")") + 2:].split()[:3]
+            state, _ppid, group = stat[stat.rindex(")") + 2 :].split()[:3]
             if int(group) == pgid and state != "Z":
                 found[int(entry)] = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
         except (FileNotFoundError, ProcessLookupError, ValueError):
@@ -50,7 +51,7 @@ def _alive(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return False
-    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
 
 
 def _ignores_sigint(pid: int) -> bool:
@@ -67,14 +68,20 @@ def test_make_ui_ends_on_sigint_to_its_process_group(tmp_path):
         # sh is the group leader (a session of its own, as a terminal gives a job its group);
         # the background job `make ui` inherits SIGINT ignored from it.
         shell = subprocess.Popen(
-            ["sh", "-c", f"make ui UI_PORT={port} & wait"], cwd=REPO, env=pipeline_env(tmp_path / "wh"),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            ["sh", "-c", f"make ui UI_PORT={port} & wait"],
+            cwd=REPO,
+            env=pipeline_env(tmp_path / "wh"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     pgid = shell.pid
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
-            assert time.monotonic() < deadline, f"no UI on port {port} after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, (
+                f"no UI on port {port} after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
+            )
             assert _group(pgid), f"make ui ended before serving:\n{log.read_text()[-3000:]}"
             try:
                 if requests.get(f"http://127.0.0.1:{port}/server_info", timeout=5).ok:
@@ -98,8 +105,6 @@ def test_make_ui_ends_on_sigint_to_its_process_group(tmp_path):
         assert left == {}, f"still running {STOP_SECONDS}s after SIGINT: {left}\n{log.read_text()[-3000:]}"
     finally:
         for pid in _group(pgid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         shell.wait(timeout=10)

@@ -1,24 +1,49 @@
 {#-
   The incremental as-of models (int_company_asof, int_eps_growth_asof) hold one block of rows
   per as-of date, each computed from facts public at that date. A run recomputes the dates
-  from a boundary on: the earlier of the pipeline's plan (env WAREHOUSE_AS_OF_REBUILD_FROM,
-  the earliest date of the raw rows new since the last build: pipelines/as_of_plan.py) and
-  the model's own latest as-of date (it may stop being a month end when the next day comes).
-  Without a plan (dbt run by hand) every row is recomputed; the first build and
-  --full-refresh create the table from scratch.
+  from a boundary on: the earlier of the pipeline's plan (the earliest date of the raw rows new
+  since the last build: pipelines/as_of_plan.py) and the model's own latest as-of date (it may
+  stop being a month end when the next day comes). The first build and --full-refresh create
+  the table from scratch.
+
+  The plan is the table audit.dbt_as_of_plan, which the pipeline writes before its build and
+  drops after it. A `dbt build` run by hand finds none: it recomputes every row (slower, same
+  result), says so in its log, and clears the pipeline's record of what was built
+  (audit.dbt_as_of_state), so that the next pipeline run rebuilds these models in full rather
+  than trust rows it did not build (a hand run may have used other --vars).
 -#}
+
+{#- The pipeline's plan as {'rebuild_from': 'YYYY-MM-DD' or none (full), 'unchanged': [names]},
+    or none when no plan is there (dbt run by hand). -#}
+{% macro as_of_plan() -%}
+    {%- set table = adapter.get_relation(database=target.database, schema='audit', identifier='dbt_as_of_plan') -%}
+    {%- if table is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set rows = run_query("select cast(rebuild_from as varchar), array_to_string(unchanged_inputs, ',') from " ~ table).rows -%}
+    {%- if rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'rebuild_from': rows[0][0], 'unchanged': (rows[0][1] or '').split(',')}) }}
+{%- endmacro %}
+
+{#- Said once per model, when it runs without a plan: what differs from a pipeline build. -#}
+{% macro without_plan_notice() -%}
+    {{ log(model.name ~ ": no as-of plan from the pipeline (audit.dbt_as_of_plan): every row is recomputed, and the "
+           ~ "pipeline's next run rebuilds it in full", info=true) }}
+{%- endmacro %}
 
 {#- The boundary as a 'YYYY-MM-DD' string, or none when the whole table is being created. -#}
 {% macro as_of_rebuild_from() -%}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set planned = env_var('WAREHOUSE_AS_OF_REBUILD_FROM', '') -%}
+    {%- set plan = as_of_plan() -%}
     {%- set latest = run_query('select cast(max(as_of_date) as varchar) from ' ~ this).columns[0].values()[0] -%}
-    {%- if not planned or latest is none -%}
+    {%- if plan is none or plan.rebuild_from is none or latest is none -%}
         {{ return('0001-01-01') }}
     {%- endif -%}
-    {{ return([planned, latest] | min) }}
+    {{ return([plan.rebuild_from, latest] | min) }}
 {%- endmacro %}
 
 {#- A condition keeping the as-of dates being recomputed (`true` when all are). -#}
@@ -31,8 +56,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A hand run forgets what the pipeline recorded as built (see the top of this file). -#}
+{% macro forget_pipeline_build_without_plan() -%}
+    {%- if execute and as_of_plan() is none -%}
+        {%- do without_plan_notice() -%}
+        {%- set state = adapter.get_relation(database=target.database, schema='audit', identifier='dbt_as_of_state') -%}
+        {%- if state is not none -%}
+            {%- do run_query('delete from ' ~ state) -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook: remove the rows about to be recomputed (nothing on a first build). -#}
 {% macro delete_rebuilt_as_of_rows() -%}
+    {%- do forget_pipeline_build_without_plan() -%}
     {%- if execute and is_incremental() -%}
         delete from {{ this }} where {{ as_of_rebuilt('as_of_date') }}
     {%- endif -%}
@@ -41,9 +78,9 @@
 {#-
   Models that read only inputs a daily update rarely touches (int_earnings_versions,
   int_company_ttm: filings) are incremental in a simpler way: when none of the raw sources
-  upstream of the model gained or lost a batch since the last whole build (env
-  WAREHOUSE_UNCHANGED_INPUTS, from the same plan), the run keeps the table as it is;
-  otherwise it recomputes every row. Without a plan every row is recomputed.
+  upstream of the model gained or lost a batch since the last whole build (the plan's
+  unchanged inputs), the run keeps the table as it is; otherwise it recomputes every row.
+  Without a plan every row is recomputed.
 -#}
 
 {#- The raw source names a model reads, through every model it refs. -#}
@@ -68,13 +105,15 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set unchanged = env_var('WAREHOUSE_UNCHANGED_INPUTS', '').split(',') -%}
+    {%- set plan = as_of_plan() -%}
+    {%- set unchanged = plan.unchanged if plan is not none else [] -%}
     {%- set sources = upstream_sources(model) -%}
     {{ return(sources | length > 0 and sources | reject('in', unchanged) | list | length == 0) }}
 {%- endmacro %}
 
 {#- Pre-hook: remove every row unless they are kept (nothing on a first build). -#}
 {% macro delete_unless_inputs_unchanged() -%}
+    {%- do forget_pipeline_build_without_plan() -%}
     {%- if execute and is_incremental() and not inputs_unchanged() -%}
         delete from {{ this }}
     {%- endif -%}

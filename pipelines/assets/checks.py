@@ -8,18 +8,18 @@ audit.quality_results in the working warehouse, failed runs included.
 import dagster as dg
 
 from data_quality import gate_scope, policy
-from data_quality.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.datasets import DATASETS
-from pipelines.assets.raw import OWNER
+from pipelines.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
 from pipelines.resources import WarehouseResource
 
 ACTIONS = {
     policy.BLOCK: "Blocks the run when it fails.",
     policy.QUARANTINE: "Moves the offending rows to quarantine; the run goes on.",
     policy.FLAG: "Flags the stretch in audit.series_flags (the marts step around it); blocks only for a role series "
-                 "inside the recent window.",
+    "inside the recent window.",
     policy.WARN_ACTION: "A warning: the run goes on.",
 }
 
@@ -35,7 +35,8 @@ def to_check_result(asset_key: dg.AssetKey, o: CheckOutcome) -> dg.AssetCheckRes
         # The flagged stretches as a table in the check's page (all of them: audit.series_flags).
         metadata["flagged stretches"] = dg.MetadataValue.md(
             "| series | from | to | reason |\n|---|---|---|---|\n"
-            + "\n".join(f"| {s} | {a} | {b} | {why} |" for s, a, b, why in o.samples))
+            + "\n".join(f"| {s} | {a} | {b} | {why} |" for s, a, b, why in o.samples)
+        )
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=o.check_name,
@@ -78,8 +79,11 @@ raw_checks = [_raw_checks(d) for d in DATASETS]
 # Written by the flag checks above, read by the marts (a dbt source): shown in the graph between
 # the raw gates and the models, not materialized on its own.
 series_flags_table = dg.AssetSpec(
-    ["audit", "series_flags"], group_name="raw", owners=[OWNER], kinds={"duckdb"},
+    ["audit", "series_flags"],
+    group_name="raw",
+    owners=[DATA_ENGINEERING],
+    kinds={"duckdb"},
     description="Flagged stretches of history (unexplained jumps, unit errors, stale runs, missing bars, rate gaps) "
-                "that the raw gates set aside instead of blocking; the marts step around them, serving publishes "
-                "them as marts.series_flags. Written by the flag checks of raw/prices, raw/fund_navs and raw/rates.",
+    "that the raw gates set aside instead of blocking; the marts step around them, serving publishes "
+    "them as marts.series_flags. Written by the flag checks of raw/prices, raw/fund_navs and raw/rates.",
 )

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.assets.dbt import dbt_project
+from pipelines.assets.owners import ANALYTICS
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.dashboard import dashboard_path, render_dashboard
 from pipelines.dashboard.dbt_docs import DocsLinks, build_dbt_docs, dbt_docs_path
@@ -10,7 +11,6 @@ from pipelines.resources import WarehouseResource
 
 DASHBOARD_KEY = dg.AssetKey(["serving", "dashboard"])
 DBT_DOCS_KEY = dg.AssetKey(["serving", "dbt_docs"])
-OWNER = "team:analytics"
 
 
 def _page_metadata(page) -> dict:
@@ -25,7 +25,7 @@ def _page_metadata(page) -> dict:
     key=DBT_DOCS_KEY,
     group_name="serving",
     kinds={"dbt", "html"},
-    owners=[OWNER],
+    owners=[ANALYTICS],
     description=(
         "$WAREHOUSE_DIR/dbt_docs/index.html: the dbt project's static docs page (what `dbt docs generate "
         "--static --empty-catalog` writes, made from the prepared manifest), one page with every model's "
@@ -45,7 +45,7 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     deps=[SERVING_KEY, DBT_DOCS_KEY],
     group_name="serving",
     kinds={"python", "html"},
-    owners=[OWNER],
+    owners=[ANALYTICS],
     description=(
         "$WAREHOUSE_DIR/dashboard/index.html: one self-contained page (Vega-Lite charts with their "
         "JavaScript inlined, opens without a network) read from serving.duckdb: the trigger board and "
@@ -58,7 +58,9 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
 def dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings
     if not settings.serving_path.exists():
-        raise dg.Failure(description=f"{settings.serving_path} is not published yet: materialize serving/serving_duckdb first")
+        raise dg.Failure(
+            description=f"{settings.serving_path} is not published yet: materialize serving/serving_duckdb first"
+        )
     docs_page = dbt_docs_path(settings.warehouse_dir)
     docs = DocsLinks(docs_page, dbt_project.name) if docs_page.exists() else None
     # The published file, never the working warehouse: the page shows exactly what BI tools see.

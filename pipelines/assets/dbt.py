@@ -4,24 +4,21 @@ The manifest is prepared at build time (`make prepare` runs `dbt parse`), never 
 loading the code location stays fast and needs no database.
 """
 
-
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.compat import DBT_PYTHON_VERSION
 
 from data_quality import series_flags
-from data_quality.results import ERROR, WARN, CheckOutcome, blocking_failures, record
-from pipelines import as_of_plan
-from pipelines.assets.raw import OWNER
+from data_quality.results import ERROR, WARN, CheckOutcome, record
+from pipelines import as_of_plan, compat
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -50,7 +47,7 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         return next((part for part in fqn if part in LAYER_GROUPS), "dbt")
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        return [OWNER]
+        return [DATA_ENGINEERING]
 
 
 translator = WarehouseDbtTranslator(
@@ -70,23 +67,19 @@ def _manifest_path():
 @dbt_assets(manifest=_manifest_path(), dagster_dbt_translator=translator, project=dbt_project, name="dbt_models")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     settings = warehouse.settings
+    # A failed raw gate has already kept this step from running (the gates are blocking checks).
     with warehouse.connect() as con:
-        failed = blocking_failures(con, context.run.run_id)
-        if failed:
-            # A failed raw gate stops the derived tables from being rebuilt on bad data.
-            raise dg.Failure(description="blocking raw checks failed: " + "; ".join(f"{d} {c}: {x}" for d, c, x in failed[:5]))
         # The marts read the flags the gates wrote; a warehouse whose gates flagged nothing yet has an empty table.
         series_flags.ensure(con)
         dbt_vars = json.dumps(settings.dbt_vars())
         as_of = as_of_plan.plan(con, build_fingerprint(dbt_vars))
+        # What dbt needs from the pipeline is explicit: the settings as --vars (the profile
+        # reads the warehouse's place from them too) and the as-of plan as a table it reads.
+        as_of_plan.publish_plan(con, as_of, context.run.run_id)
     context.log.info(as_of.describe())
-    # profiles.yml reads the warehouse location from the environment of the dbt process, and
-    # the as-of models their rebuild boundary (an env var, not a dbt var: a changed var would
-    # make dbt parse the whole project again).
-    os.environ["WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    os.environ[as_of_plan.ENV] = "" if as_of.full_refresh else as_of.rebuild_from.isoformat()
-    os.environ[as_of_plan.ENV_UNCHANGED] = ",".join(sorted(as_of.unchanged))
-    args = build_args(dbt_vars) + (["--full-refresh"] if as_of.full_refresh else [])
+    args = build_args(json.dumps(settings.dbt_vars(warehouse=True))) + (
+        ["--full-refresh"] if as_of.full_refresh else []
+    )
     for stale in ("run_results.json", "manifest.json"):
         # Builds write no JSON artifacts (see build_args): none from an older build may linger.
         (target_path(settings) / stale).unlink(missing_ok=True)
@@ -103,10 +96,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             with warehouse.connect() as con:
                 as_of_plan.record(con, as_of, context.run.run_id)
     finally:
-        os.environ.pop(as_of_plan.ENV, None)
-        os.environ.pop(as_of_plan.ENV_UNCHANGED, None)
-        # dbt tests join the run's quality history, failed ones included.
         with warehouse.connect() as con:
+            as_of_plan.withdraw_plan(con)
+            # dbt tests join the run's quality history, failed ones included.
             record(con, context.run.run_id, outcomes)
 
 
@@ -118,8 +110,16 @@ def build_args(dbt_vars: str) -> list[str]:
     # Dagster's event log gets the full stream either way, with each node's status, timing and
     # test result: dbt's JSON artifacts (manifest.json and run_results.json rewritten after every
     # build, ~1 s) are not written; the code location reads the manifest prepared at build time.
-    return ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "warn", "--no-write-json",
-            "--vars", dbt_vars]
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--log-level-file",
+        "warn",
+        "--no-write-json",
+        "--vars",
+        dbt_vars,
+    ]
 
 
 def build_fingerprint(dbt_vars: str, manifest_path: Path | None = None) -> str:
@@ -128,6 +128,7 @@ def build_fingerprint(dbt_vars: str, manifest_path: Path | None = None) -> str:
     The manifest without what changes on every parse (its metadata, each node's created_at),
     so re-parsing an unchanged project keeps the incremental rows; plus the project file,
     whose vars the manifest does not hold, and the vars of this run."""
+
     def stable(value):
         if isinstance(value, dict):
             return {k: stable(v) for k, v in value.items() if k != "created_at"}
@@ -159,8 +160,12 @@ def _as_outcome(event) -> CheckOutcome:
     failures = (event.metadata or {}).get("dagster_dbt/failed_row_count")
     observed = getattr(failures, "value", failures)
     return CheckOutcome(
-        dataset=".".join(event.asset_key.path), check_name=f"dbt:{event.check_name}", passed=event.passed,
-        severity=severity, observed=observed, detail="dbt test " + ("passed" if event.passed else f"failed ({observed} rows)"),
+        dataset=".".join(event.asset_key.path),
+        check_name=f"dbt:{event.check_name}",
+        passed=event.passed,
+        severity=severity,
+        observed=observed,
+        detail="dbt test " + ("passed" if event.passed else f"failed ({observed} rows)"),
     )
 
 
@@ -169,34 +174,16 @@ VENV_DBT = Path(sys.executable).parent / "dbt"
 BOUND_DBT = PROJECT_ROOT / "pipelines" / "bin" / "dbt"
 
 
-class WarehouseDbtCliResource(DbtCliResource):
-    """The dbt CLI beside this interpreter, without two start-up costs we never use.
-
-    dagster-dbt asks the executable for its version (`dbt --version`, a second dbt process of
-    about 1.5 s) and opens a dbt adapter in this process for column metadata and row counts (about
-    1.5 s more): neither is needed when the executable is the one installed with this dbt-core
-    package and no asset fetches metadata through the adapter. Both are dagster-dbt internals of
-    the pinned version; an asset that starts using `fetch_column_metadata` or `fetch_row_counts`
-    needs the adapter back.
-    """
-
-    @cached_property
-    def _cli_version(self):
-        if DBT_PYTHON_VERSION is not None and Path(self.dbt_executable) in (VENV_DBT, BOUND_DBT):
-            return DBT_PYTHON_VERSION
-        return super()._cli_version
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]):
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
     # The dbt beside this interpreter, whether or not the virtualenv is on PATH, bound to the
     # process that starts it (the run's): the wrapper finds this interpreter through the
     # environment dagster-dbt passes on.
     if VENV_DBT.exists():
         os.environ["WAREHOUSE_DBT_PYTHON"] = sys.executable
-    return WarehouseDbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+    # compat's class skips two dagster-dbt start-up costs when the executable is one of ours.
+    resource_class = compat.dbt_cli_resource_class(own_executables=(VENV_DBT, BOUND_DBT))
+    return resource_class(
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(BOUND_DBT) if VENV_DBT.exists() else "dbt",
     )

@@ -1,16 +1,14 @@
 """Ingestion assets: one per dataset of the landing contract, from the configured source."""
 
-
 import dagster as dg
 
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.datasets import DATASETS, Dataset
 from pipelines.metadata import table_metadata
 from pipelines.raw_loader import ensure_tables, load_dataset
 from pipelines.resources import WarehouseResource
 from pipelines.sources import source_for
 from pipelines.sources.live.config import LiveServicesResource
-
-OWNER = "team:data-engineering"
 
 
 def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
@@ -22,10 +20,12 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             f"contract (key {', '.join(dataset.key)}); rows that break a rule go to quarantine.{dataset.name}."
         ),
         kinds={"duckdb", "python", "great_expectations"},
-        owners=[OWNER],
-        metadata={"dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(c.name, c.sql_type.lower(), description=c.description) for c in dataset.columns]
-        )},
+        owners=[DATA_ENGINEERING],
+        metadata={
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(c.name, c.sql_type.lower(), description=c.description) for c in dataset.columns]
+            )
+        },
     )
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, live: LiveServicesResource
@@ -38,8 +38,14 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
             if not landed.files:
                 ensure_tables(con, dataset)
                 context.log.warning(f"{dataset.name}: no data from source '{source.name}' ({landed.note})")
-            report = load_dataset(con, dataset.name, landed.files, settings.landing_dir, settings.max_file_mb,
-                                  skipped=getattr(landed, "skipped", []))
+            report = load_dataset(
+                con,
+                dataset.name,
+                landed.files,
+                settings.landing_dir,
+                settings.max_file_mb,
+                skipped=getattr(landed, "skipped", []),
+            )
             meta = table_metadata(con, f"raw.{dataset.name}", report.total_rows)
         # Files that gave no row or were not read: the run goes on, and says so.
         for file, reason in report.notes:
@@ -47,7 +53,10 @@ def _raw_asset(dataset: Dataset) -> dg.AssetsDefinition:
         if report.rows_quarantined:
             context.log.warning(
                 f"{dataset.name}: {report.rows_quarantined} row(s) quarantined, e.g. "
-                + "; ".join(f"{q['file']} line {q['line']} column {q['column']}: {q['detail']}" for q in report.quarantine_samples[:3])
+                + "; ".join(
+                    f"{q['file']} line {q['line']} column {q['column']}: {q['detail']}"
+                    for q in report.quarantine_samples[:3]
+                )
             )
         return dg.MaterializeResult(
             metadata={

@@ -3,9 +3,8 @@
 import dagster as dg
 
 from data_quality.marts_contract import MARTS
-from pipelines.assets.checks import to_check_result
 from pipelines.assets.dbt import dbt_models
-from pipelines.assets.raw import OWNER
+from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.publish import PublishRefused, publish, remove_leftover_candidates
 from pipelines.resources import WarehouseResource
 
@@ -19,15 +18,19 @@ UPSTREAM = sorted(dbt_models.keys, key=lambda k: k.to_user_string())
     deps=UPSTREAM,
     group_name="serving",
     kinds={"duckdb", "great_expectations"},
-    owners=[OWNER],
+    owners=[DATA_ENGINEERING],
     description=(
         "$WAREHOUSE_DIR/serving.duckdb, schema marts: the BI-facing tables plus quality_results and "
         "publish_info. Written as a new file, audited with the BI contract suites, then atomically "
         "swapped in; a run with any failed blocking gate leaves the previous file untouched."
     ),
     check_specs=[
-        dg.AssetCheckSpec("bi_contract_suite", asset=SERVING_KEY, blocking=True,
-                          description="Great Expectations suites of every BI-facing mart, run on the candidate file before the swap.")
+        dg.AssetCheckSpec(
+            "bi_contract_suite",
+            asset=SERVING_KEY,
+            blocking=True,
+            description="Great Expectations suites of every BI-facing mart, run on the candidate file before the swap.",
+        )
     ],
 )
 def serving_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -42,10 +45,15 @@ def serving_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     yield dg.AssetCheckResult(
         check_name="bi_contract_suite",
         passed=not failed,
-        metadata={"marts_checked": len(outcomes), "failed": "; ".join(f"{o.dataset}: {o.detail}" for o in failed)[:2000] or "none"},
+        metadata={
+            "marts_checked": len(outcomes),
+            "failed": "; ".join(f"{o.dataset}: {o.detail}" for o in failed)[:2000] or "none",
+        },
     )
     if published is None:
-        raise dg.Failure(description="serving.duckdb left untouched: " + "; ".join(f"{o.dataset}: {o.detail}" for o in failed[:5]))
+        raise dg.Failure(
+            description="serving.duckdb left untouched: " + "; ".join(f"{o.dataset}: {o.detail}" for o in failed[:5])
+        )
     yield dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published.path)),

@@ -14,8 +14,13 @@ HEIGHT = 220
 
 # One meaning, one colour, across every chart and table of the page.
 STATUS_COLORS = {
-    "met": "#2e7d32", "not_met": "#9e9e9e", "pending": "#f9a825", "missed": "#c62828",
-    "increase": "#2e7d32", "hold": "#9e9e9e", "reassess": "#ef6c00",
+    "met": "#2e7d32",
+    "not_met": "#9e9e9e",
+    "pending": "#f9a825",
+    "missed": "#c62828",
+    "increase": "#2e7d32",
+    "hold": "#9e9e9e",
+    "reassess": "#ef6c00",
 }
 VERDICT_COLORS = {"supported": "#2e7d32", "contradicted": "#c62828", "insufficient_data": "#9e9e9e"}
 ROLE_COLORS = {"small": "#1565c0", "large": "#6d4c41", "spread": "#8e24aa"}
@@ -31,15 +36,22 @@ def title(text: str, subtitle: str) -> alt.TitleParams:
 
 def trigger_board_history(triggers: pd.DataFrame, signal: pd.DataFrame) -> alt.Chart:
     """Each trigger's status and the position signal at every as-of date, one row each."""
-    rows = pd.concat([
-        triggers.rename(columns={"trigger_id": "row"})[["row", "as_of_date", "status"]],
-        signal.assign(row="position signal").rename(columns={"signal": "status"})[["row", "as_of_date", "status"]],
-    ], ignore_index=True)
-    return alt.Chart(rows, width=WIDTH, height=HEIGHT).mark_tick(thickness=4, size=22).encode(
-        x=alt.X("as_of_date:T", title="as-of date"),
-        y=alt.Y("row:N", title=None, sort=[*sorted(triggers.trigger_id.unique()), "position signal"]),
-        color=alt.Color("status:N", title="status / signal", scale=_scale(STATUS_COLORS)),
-        tooltip=["row:N", alt.Tooltip("as_of_date:T", title="as of"), "status:N"],
+    rows = pd.concat(
+        [
+            triggers.rename(columns={"trigger_id": "row"})[["row", "as_of_date", "status"]],
+            signal.assign(row="position signal").rename(columns={"signal": "status"})[["row", "as_of_date", "status"]],
+        ],
+        ignore_index=True,
+    )
+    return (
+        alt.Chart(rows, width=WIDTH, height=HEIGHT)
+        .mark_tick(thickness=4, size=22)
+        .encode(
+            x=alt.X("as_of_date:T", title="as-of date"),
+            y=alt.Y("row:N", title=None, sort=[*sorted(triggers.trigger_id.unique()), "position signal"]),
+            color=alt.Color("status:N", title="status / signal", scale=_scale(STATUS_COLORS)),
+            tooltip=["row:N", alt.Tooltip("as_of_date:T", title="as of"), "status:N"],
+        )
     )
 
 
@@ -53,8 +65,10 @@ def claims_verdicts(claims: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color("verdict:N", scale=_scale(VERDICT_COLORS)),
         tooltip=["claim_text:N", "metric:N", alt.Tooltip("value:Q", format=".4~g"), "threshold:N", "verdict:N"],
     )
-    values = base.transform_filter("isValid(datum.value)").mark_text(color="white", fontWeight="bold").encode(
-        text=alt.Text("value:Q", format=".3~g")
+    values = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_text(color="white", fontWeight="bold")
+        .encode(text=alt.Text("value:Q", format=".3~g"))
     )
     return alt.layer(cells, values)
 
@@ -63,41 +77,69 @@ def relative_strength(rs: pd.DataFrame) -> alt.LayerChart:
     """The small/large ratio, with rally weeks as bands and 5-day surges as points."""
     markers = {"rally week (WoW at/above threshold)": "#ffb300", "5-day surge": "#d81b60"}
     base = alt.Chart(rs, width=WIDTH, height=HEIGHT + 40)
-    rally = base.transform_filter("isValid(datum.rally_week_start)").transform_calculate(
-        marker=f"'{list(markers)[0]}'"
-    ).mark_rect(opacity=0.5).encode(
-        x="rally_week_start:T", x2="date:T",
-        color=alt.Color("marker:N", title="marked", scale=_scale(markers)),
-        tooltip=[alt.Tooltip("date:T", title="week ending"), alt.Tooltip("rally_wow_return:Q", title="WoW", format=".1%")],
+    rally = (
+        base.transform_filter("isValid(datum.rally_week_start)")
+        .transform_calculate(marker=f"'{list(markers)[0]}'")
+        .mark_rect(opacity=0.5)
+        .encode(
+            x="rally_week_start:T",
+            x2="date:T",
+            color=alt.Color("marker:N", title="marked", scale=_scale(markers)),
+            tooltip=[
+                alt.Tooltip("date:T", title="week ending"),
+                alt.Tooltip("rally_wow_return:Q", title="WoW", format=".1%"),
+            ],
+        )
     )
     line = base.mark_line(color=ROLE_COLORS["small"], strokeWidth=1.5).encode(
         x=alt.X("date:T", title=None),
         y=alt.Y("ratio:Q", title="small / large (rebased to 1)", scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("date:T"), alt.Tooltip("ratio:Q", format=".3f"),
-                 alt.Tooltip("drawdown_from_peak:Q", format=".1%"), alt.Tooltip("peak_date:T")],
+        tooltip=[
+            alt.Tooltip("date:T"),
+            alt.Tooltip("ratio:Q", format=".3f"),
+            alt.Tooltip("drawdown_from_peak:Q", format=".1%"),
+            alt.Tooltip("peak_date:T"),
+        ],
     )
-    surges = base.transform_filter("isValid(datum.surge_return_5d)").transform_calculate(
-        marker=f"'{list(markers)[1]}'"
-    ).mark_point(filled=True, size=45).encode(
-        x="date:T", y="ratio:Q", color=alt.Color("marker:N", scale=_scale(markers)),
-        tooltip=[alt.Tooltip("date:T", title="5 days ending"), alt.Tooltip("surge_return_5d:Q", title="5-day return", format=".1%")],
+    surges = (
+        base.transform_filter("isValid(datum.surge_return_5d)")
+        .transform_calculate(marker=f"'{list(markers)[1]}'")
+        .mark_point(filled=True, size=45)
+        .encode(
+            x="date:T",
+            y="ratio:Q",
+            color=alt.Color("marker:N", scale=_scale(markers)),
+            tooltip=[
+                alt.Tooltip("date:T", title="5 days ending"),
+                alt.Tooltip("surge_return_5d:Q", title="5-day return", format=".1%"),
+            ],
+        )
     )
     return alt.layer(rally, line, surges)
 
 
 def unprofitable_share(prof: pd.DataFrame) -> alt.Chart:
     """Share of loss-making members by count (solid) and by market cap (dashed), per index."""
-    return alt.Chart(prof, width=WIDTH, height=HEIGHT).transform_fold(
-        ["share_unprofitable", "share_unprofitable_cap_weighted"], as_=["measure", "share"]
-    ).transform_calculate(
-        weighting="datum.measure == 'share_unprofitable' ? 'by count' : 'by cap'"
-    ).mark_line(strokeWidth=1.8).encode(
-        x=alt.X("as_of_date:T", title=None),
-        y=alt.Y("share:Q", title="share unprofitable (TTM net income < 0)", axis=alt.Axis(format="%")),
-        color=alt.Color("index_role:N", title="index", scale=_scale({k: ROLE_COLORS[k] for k in ("small", "large")})),
-        strokeDash=alt.StrokeDash("weighting:N", title="weighting", sort=["by count", "by cap"]),
-        tooltip=["index_role:N", alt.Tooltip("as_of_date:T"), "weighting:N", alt.Tooltip("share:Q", format=".1%"),
-                 alt.Tooltip("coverage:Q", format=".0%")],
+    return (
+        alt.Chart(prof, width=WIDTH, height=HEIGHT)
+        .transform_fold(["share_unprofitable", "share_unprofitable_cap_weighted"], as_=["measure", "share"])
+        .transform_calculate(weighting="datum.measure == 'share_unprofitable' ? 'by count' : 'by cap'")
+        .mark_line(strokeWidth=1.8)
+        .encode(
+            x=alt.X("as_of_date:T", title=None),
+            y=alt.Y("share:Q", title="share unprofitable (TTM net income < 0)", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "index_role:N", title="index", scale=_scale({k: ROLE_COLORS[k] for k in ("small", "large")})
+            ),
+            strokeDash=alt.StrokeDash("weighting:N", title="weighting", sort=["by count", "by cap"]),
+            tooltip=[
+                "index_role:N",
+                alt.Tooltip("as_of_date:T"),
+                "weighting:N",
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("coverage:Q", format=".0%"),
+            ],
+        )
     )
 
 
@@ -105,33 +147,51 @@ def valuation_discount(gap: pd.DataFrame) -> alt.FacetChart:
     """Discount per method over time, inside its history band (10th-90th percentile) and median."""
     base = alt.Chart(width=520, height=150)
     band = base.mark_area(opacity=0.25, color="#90a4ae").encode(
-        x=alt.X("as_of_date:T", title=None), y=alt.Y("history_p10:Q", title="discount (1 - small/large)", axis=alt.Axis(format="%")),
+        x=alt.X("as_of_date:T", title=None),
+        y=alt.Y("history_p10:Q", title="discount (1 - small/large)", axis=alt.Axis(format="%")),
         y2="history_p90:Q",
     )
     median = base.mark_rule(strokeDash=[4, 3], color="#546e7a").encode(y="history_median:Q")
     line = base.mark_line(color=ROLE_COLORS["small"], strokeWidth=1.6).encode(
-        x="as_of_date:T", y="discount:Q",
-        tooltip=[alt.Tooltip("as_of_date:T"), alt.Tooltip("discount:Q", format=".1%"),
-                 alt.Tooltip("percentile:Q", format=".0%", title="percentile (point in time)"),
-                 alt.Tooltip("zscore:Q", format=".2f"), alt.Tooltip("small_value:Q", format=".1f"),
-                 alt.Tooltip("large_value:Q", format=".1f")],
+        x="as_of_date:T",
+        y="discount:Q",
+        tooltip=[
+            alt.Tooltip("as_of_date:T"),
+            alt.Tooltip("discount:Q", format=".1%"),
+            alt.Tooltip("percentile:Q", format=".0%", title="percentile (point in time)"),
+            alt.Tooltip("zscore:Q", format=".2f"),
+            alt.Tooltip("small_value:Q", format=".1f"),
+            alt.Tooltip("large_value:Q", format=".1f"),
+        ],
     )
     # Methods live on different scales (P/E including losses explodes when earnings near zero).
-    return alt.layer(band, median, line, data=gap).facet(
-        facet=alt.Facet("method:N", title=None), columns=2
-    ).resolve_scale(y="independent")
+    return (
+        alt.layer(band, median, line, data=gap)
+        .facet(facet=alt.Facet("method:N", title=None), columns=2)
+        .resolve_scale(y="independent")
+    )
 
 
 def yield_beta(beta: pd.DataFrame) -> alt.LayerChart:
     """Rolling beta of daily returns to the daily change in the 10-year yield, per subject."""
     # The zero line has one row of its own: on the daily rows it would be drawn thousands of times.
     zero = alt.Chart(pd.DataFrame({"beta": [0.0]})).mark_rule(color="#999").encode(y="beta:Q")
-    lines = alt.Chart(beta).mark_line(strokeWidth=1.4).encode(
-        x=alt.X("date:T", title=None),
-        y=alt.Y("beta:Q", title="beta per 1 pp change in DGS10"),
-        color=alt.Color("subject:N", scale=_scale(ROLE_COLORS)),
-        tooltip=["subject:N", alt.Tooltip("date:T"), alt.Tooltip("beta:Q", format=".3f"),
-                 alt.Tooltip("t_stat:Q", format=".2f"), alt.Tooltip("r_squared:Q", format=".2f"), "n_obs:Q"],
+    lines = (
+        alt.Chart(beta)
+        .mark_line(strokeWidth=1.4)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("beta:Q", title="beta per 1 pp change in DGS10"),
+            color=alt.Color("subject:N", scale=_scale(ROLE_COLORS)),
+            tooltip=[
+                "subject:N",
+                alt.Tooltip("date:T"),
+                alt.Tooltip("beta:Q", format=".3f"),
+                alt.Tooltip("t_stat:Q", format=".2f"),
+                alt.Tooltip("r_squared:Q", format=".2f"),
+                "n_obs:Q",
+            ],
+        )
     )
     return alt.layer(zero, lines, width=WIDTH, height=HEIGHT)
 
@@ -141,8 +201,13 @@ def fund_losses_history(history: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(history, width=WIDTH, height=HEIGHT).encode(x=alt.X("as_of_date:T", title=None))
     losers = base.mark_bar(color=VERDICT_COLORS["contradicted"], opacity=0.8).encode(
         y=alt.Y("funds_with_loss:Q", title="funds (YTD)"),
-        tooltip=[alt.Tooltip("as_of_date:T"), "funds_with_loss:Q", "funds_tracked:Q",
-                 alt.Tooltip("worst_return:Q", format=".1%"), alt.Tooltip("median_return:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip("as_of_date:T"),
+            "funds_with_loss:Q",
+            "funds_tracked:Q",
+            alt.Tooltip("worst_return:Q", format=".1%"),
+            alt.Tooltip("median_return:Q", format=".1%"),
+        ],
     )
     tracked = base.mark_line(color="#424242", interpolate="step-after").encode(y="funds_tracked:Q")
     return alt.layer(losers, tracked)
@@ -150,12 +215,25 @@ def fund_losses_history(history: pd.DataFrame) -> alt.LayerChart:
 
 def fund_returns_ytd(funds: pd.DataFrame) -> alt.Chart:
     """Every fund's year-to-date return, worst first; losses in red."""
-    return alt.Chart(funds, width=WIDTH, height=alt.Step(14)).mark_bar().encode(
-        x=alt.X("total_return:Q", title="YTD total return", axis=alt.Axis(format="%")),
-        y=alt.Y("fund_id:N", title=None, sort=alt.EncodingSortField("total_return", order="ascending")),
-        color=alt.Color("is_loss:N", title="loss", scale=alt.Scale(domain=[True, False], range=[VERDICT_COLORS["contradicted"], "#43a047"])),
-        tooltip=["fund_id:N", "fund_name:N", alt.Tooltip("total_return:Q", format=".2%"),
-                 alt.Tooltip("start_date:T"), alt.Tooltip("end_date:T")],
+    return (
+        alt.Chart(funds, width=WIDTH, height=alt.Step(14))
+        .mark_bar()
+        .encode(
+            x=alt.X("total_return:Q", title="YTD total return", axis=alt.Axis(format="%")),
+            y=alt.Y("fund_id:N", title=None, sort=alt.EncodingSortField("total_return", order="ascending")),
+            color=alt.Color(
+                "is_loss:N",
+                title="loss",
+                scale=alt.Scale(domain=[True, False], range=[VERDICT_COLORS["contradicted"], "#43a047"]),
+            ),
+            tooltip=[
+                "fund_id:N",
+                "fund_name:N",
+                alt.Tooltip("total_return:Q", format=".2%"),
+                alt.Tooltip("start_date:T"),
+                alt.Tooltip("end_date:T"),
+            ],
+        )
     )
 
 
@@ -166,8 +244,13 @@ def mna_activity(mna: pd.DataFrame) -> alt.LayerChart:
     bars = base.mark_bar().encode(
         y=alt.Y("deals:Q", title="deals per month"),
         color=alt.Color("status:N", scale=_scale(statuses)),
-        tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "deals:Q", alt.Tooltip("deal_value_usd:Q", format="$.3s"),
-                 alt.Tooltip("trailing_12m_avg:Q", format=".2f"), "status:N"],
+        tooltip=[
+            alt.Tooltip("month:T", format="%Y-%m"),
+            "deals:Q",
+            alt.Tooltip("deal_value_usd:Q", format="$.3s"),
+            alt.Tooltip("trailing_12m_avg:Q", format=".2f"),
+            "status:N",
+        ],
     )
     average = base.mark_line(color="#212121", strokeWidth=1.5).encode(y="trailing_12m_avg:Q")
     return alt.layer(bars, average)

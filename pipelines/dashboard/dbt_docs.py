@@ -56,12 +56,22 @@ def dbt_docs_app() -> Path:
 
 def empty_catalog(invocation_id: str) -> str:
     """A catalog with no tables (the page then shows the YAML's column types and meanings)."""
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return json.dumps({
-        "metadata": {"dbt_schema_version": CATALOG_SCHEMA, "dbt_version": importlib.metadata.version("dbt-core"),
-                     "generated_at": now, "invocation_id": invocation_id, "invocation_started_at": now, "env": {}},
-        "nodes": {}, "sources": {}, "errors": None,
-    })
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return json.dumps(
+        {
+            "metadata": {
+                "dbt_schema_version": CATALOG_SCHEMA,
+                "dbt_version": importlib.metadata.version("dbt-core"),
+                "generated_at": now,
+                "invocation_id": invocation_id,
+                "invocation_started_at": now,
+                "env": {},
+            },
+            "nodes": {},
+            "sources": {},
+            "errors": None,
+        }
+    )
 
 
 def build_dbt_docs(manifest: Path, out_path: Path) -> bool:

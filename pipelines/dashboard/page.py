@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import altair as alt
@@ -100,7 +100,9 @@ def _badge(value) -> Markup:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     env.filters.update(num=_num, pct=_pct, day=_day, badge=_badge, detail=_detail)
     return env
 
@@ -124,33 +126,48 @@ def _claims_side_by_side(claims: pd.DataFrame) -> tuple[list[str], list[dict]]:
     dates = sorted({_day(d) for d in claims.as_of_date})
     rows: dict[str, dict] = {}
     for c in claims.sort_values(["claim_id", "as_of_date"]).to_dict("records"):
-        row = rows.setdefault(c["claim_id"], {"claim_text": c["claim_text"], "metric": c["metric"],
-                                              "threshold": c["threshold"], "by_date": {}})
+        row = rows.setdefault(
+            c["claim_id"],
+            {"claim_text": c["claim_text"], "metric": c["metric"], "threshold": c["threshold"], "by_date": {}},
+        )
         row["by_date"][_day(c["as_of_date"])] = {"value": c["value"], "verdict": c["verdict"]}
     return dates, list(rows.values())
 
 
-def build_page(results: dict[str, pd.DataFrame], prov: Provenance, panels: list[RenderedPanel],
-               page_dir: Path, docs: DocsLinks | None) -> str:
+def build_page(
+    results: dict[str, pd.DataFrame],
+    prov: Provenance,
+    panels: list[RenderedPanel],
+    page_dir: Path,
+    docs: DocsLinks | None,
+) -> str:
     board, signals = results["01_trigger_board"], results["03_position_signal"]
     claims, scorecard = results["04_claims_audit"], results["09_fund_scorecard"]
     flags = results["14_flagged_history"]
-    return _environment().get_template("dashboard.html.j2").render(
-        prov=prov,
-        data_label=data_label(prov),
-        rendered_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        trigger_board=board.to_dict("records"),
-        signal=_latest_signal(signals),
-        claims=_claims_side_by_side(claims),
-        scorecard=scorecard.to_dict("records"),
-        flags=flags.to_dict("records"),
-        flags_shown=FLAGS_SHOWN,
-        as_of={"board": as_of(board, "as_of_date"), "signal": as_of(signals, "as_of_date"),
-               "claims": as_of(claims, "as_of_date"), "scorecard": as_of(scorecard, "as_of_date"),
-               "flags": as_of(flags, "date_to")},
-        # A source table links to its column definitions when the dbt docs page is there.
-        docs_href=(lambda relation: docs.href(relation, page_dir)) if docs else None,
-        panels=panels,
-        specs_json=_specs_json(panels),
-        vega_bundle=vega_bundle(page_dir),
+    return (
+        _environment()
+        .get_template("dashboard.html.j2")
+        .render(
+            prov=prov,
+            data_label=data_label(prov),
+            rendered_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            trigger_board=board.to_dict("records"),
+            signal=_latest_signal(signals),
+            claims=_claims_side_by_side(claims),
+            scorecard=scorecard.to_dict("records"),
+            flags=flags.to_dict("records"),
+            flags_shown=FLAGS_SHOWN,
+            as_of={
+                "board": as_of(board, "as_of_date"),
+                "signal": as_of(signals, "as_of_date"),
+                "claims": as_of(claims, "as_of_date"),
+                "scorecard": as_of(scorecard, "as_of_date"),
+                "flags": as_of(flags, "date_to"),
+            },
+            # A source table links to its column definitions when the dbt docs page is there.
+            docs_href=(lambda relation: docs.href(relation, page_dir)) if docs else None,
+            panels=panels,
+            specs_json=_specs_json(panels),
+            vega_bundle=vega_bundle(page_dir),
+        )
     )

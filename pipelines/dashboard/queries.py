@@ -45,7 +45,12 @@ def load_results(serving_path: Path) -> dict[str, pd.DataFrame]:
 def provenance(results: dict[str, pd.DataFrame]) -> Provenance:
     row = results["13_data_quality"].iloc[0]
     return Provenance(
-        run_id=str(row.run_id), published_at=str(row.published_at)[:19], source=str(row.source),
-        synthetic=bool(row.synthetic), checks=int(row.checks), checks_passed=int(row.passed),
-        failed_errors=int(row.failed_errors), failed_warnings=int(row.failed_warnings),
+        run_id=str(row.run_id),
+        published_at=str(row.published_at)[:19],
+        source=str(row.source),
+        synthetic=bool(row.synthetic),
+        checks=int(row.checks),
+        checks_passed=int(row.passed),
+        failed_errors=int(row.failed_errors),
+        failed_warnings=int(row.failed_warnings),
     )

@@ -8,9 +8,10 @@ whichever source produced the files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 Log = Callable[[str], None]
 

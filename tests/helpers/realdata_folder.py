@@ -23,22 +23,33 @@ import yaml
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 SP500_AS_OF = "2026-08-08"  # the month the list was saved (MANIFEST.md)
-FUNDS = {"NAESX": "Vanguard Small-Cap Index Inv", "VISVX": "Vanguard Small-Cap Value Index Inv",
-         "VTSMX": "Vanguard Total Stock Market Index Inv"}
-RATES = {"DGS10": "macro-regime/DGS10.csv", "DGS2": "macro-regime/DGS2.csv",
-         "DFEDTARU": "fed-target/DFEDTARU.csv", "DFF": "fed-policy/DFF.csv"}
+FUNDS = {
+    "NAESX": "Vanguard Small-Cap Index Inv",
+    "VISVX": "Vanguard Small-Cap Value Index Inv",
+    "VTSMX": "Vanguard Total Stock Market Index Inv",
+}
+RATES = {
+    "DGS10": "macro-regime/DGS10.csv",
+    "DGS2": "macro-regime/DGS2.csv",
+    "DFEDTARU": "fed-target/DFEDTARU.csv",
+    "DFF": "fed-policy/DFF.csv",
+}
 CIK_TICKERS = {320193: "AAPL", 1652044: "GOOGL", 1058057: "MRVL", 1835632: "MRVL", 1045810: "NVDA"}
 
 
 def holdings_files(realdata: Path = REALDATA) -> list[Path]:
     """Every holdings download that carries its as-of date (the undated ones cannot be placed in time)."""
-    return sorted((realdata / "iwm-holdings").glob("IWM_holdings_20*.csv")) + sorted((realdata / "iwb-holdings").glob("*.csv"))
+    return sorted((realdata / "iwm-holdings").glob("IWM_holdings_20*.csv")) + sorted(
+        (realdata / "iwb-holdings").glob("*.csv")
+    )
 
 
 def companyfacts_bodies(realdata: Path = REALDATA) -> dict[str, str]:
     """Ticker -> companyfacts JSON as served, from the cassettes and the two plain files."""
-    out = {"SNOW": (realdata / "sec-xbrl" / "snow_facts.json").read_text(),
-           "LPA": (realdata / "sec-xbrl" / "lpa_facts.json").read_text()}
+    out = {
+        "SNOW": (realdata / "sec-xbrl" / "snow_facts.json").read_text(),
+        "LPA": (realdata / "sec-xbrl" / "lpa_facts.json").read_text(),
+    }
     for cassette in sorted((realdata / "sec-xbrl" / "cassettes").glob("*.yaml")):
         for interaction in yaml.safe_load(cassette.read_text())["interactions"]:
             if "/api/xbrl/companyfacts/" in interaction["request"]["uri"]:
@@ -60,8 +71,10 @@ def build(target: Path, realdata: Path = REALDATA) -> Path:
         (target / d).mkdir(parents=True, exist_ok=True)
     for path in holdings_files(realdata):
         shutil.copyfile(path, target / "universe" / path.name)
-    with open(realdata / "sp500-companies" / "constituents.csv", newline="") as f, \
-            open(target / "universe" / "sp500_constituents.csv", "w", newline="") as g:
+    with (
+        open(realdata / "sp500-companies" / "constituents.csv", newline="") as f,
+        open(target / "universe" / "sp500_constituents.csv", "w", newline="") as g,
+    ):
         out = csv.writer(g)
         out.writerow(["index_id", "symbol", "as_of_date", "name", "sector"])
         for row in csv.DictReader(f):

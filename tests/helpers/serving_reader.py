@@ -10,13 +10,17 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from data_quality.marts_contract import MARTS  # noqa: E402
+from data_quality.marts_contract import MARTS
 
 
 def snapshot(path: Path) -> dict:
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        }
         run_id = con.execute("SELECT run_id FROM marts.publish_info").fetchone()[0]
         audited = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM marts.quality_results").fetchall()}
         claims = con.execute("SELECT count(*) FROM marts.claims_audit").fetchone()[0]

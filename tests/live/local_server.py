@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 Response = tuple[int, dict[str, str], bytes]
@@ -38,13 +38,13 @@ class LocalServer:
     hang_seconds: float = 1.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> "LocalServer":
+    def start(self) -> LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self):  # noqa: N802 (http.server's naming)
+            def do_GET(self):
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 headers = {k.lower(): v for k, v in self.headers.items()}

@@ -28,10 +28,19 @@ from tests.live.local_server import LocalServer, Response
 SECRET_FRED_KEY = "fred-key-0123456789abcdef"
 SECRET_SEC_AGENT = "Test Runner test.runner@example.org"
 
-FRED_FILES = {"DGS10": "macro-regime/DGS10.csv", "DGS2": "macro-regime/DGS2.csv",
-              "DFEDTARU": "fed-target/DFEDTARU.csv", "DFF": "fed-policy/DFF.csv"}
-YAHOO_FILES = {"IWM": "etf-daily/IWM.csv", "SPY": "etf-daily/SPY.csv", "NAESX": "vanguard-funds/NAESX.csv",
-               "VISVX": "vanguard-funds/VISVX.csv", "VTSMX": "vanguard-funds/VTSMX.csv"}
+FRED_FILES = {
+    "DGS10": "macro-regime/DGS10.csv",
+    "DGS2": "macro-regime/DGS2.csv",
+    "DFEDTARU": "fed-target/DFEDTARU.csv",
+    "DFF": "fed-policy/DFF.csv",
+}
+YAHOO_FILES = {
+    "IWM": "etf-daily/IWM.csv",
+    "SPY": "etf-daily/SPY.csv",
+    "NAESX": "vanguard-funds/NAESX.csv",
+    "VISVX": "vanguard-funds/VISVX.csv",
+    "VTSMX": "vanguard-funds/VTSMX.csv",
+}
 COMPANYFACTS = {1640147: "sec-xbrl/snow_facts.json", 1997711: "sec-xbrl/lpa_facts.json"}
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -81,14 +90,27 @@ def chart_doc(symbol: str, rows: list[dict], splits: dict[str, tuple[int, int]] 
     indicators = {"quote": [quote]}
     if rows and "Adj Close" in rows[0]:
         indicators["adjclose"] = [{"adjclose": [float(r["Adj Close"]) for r in rows]}]
-    result = {"meta": {"currency": "USD", "symbol": symbol, "exchangeName": "PCX", "instrumentType": "ETF",
-                       "gmtoffset": -14400, "timezone": "EDT", "exchangeTimezoneName": "America/New_York",
-                       "dataGranularity": "1d"},
-              "timestamp": stamps, "indicators": indicators}
+    result = {
+        "meta": {
+            "currency": "USD",
+            "symbol": symbol,
+            "exchangeName": "PCX",
+            "instrumentType": "ETF",
+            "gmtoffset": -14400,
+            "timezone": "EDT",
+            "exchangeTimezoneName": "America/New_York",
+            "dataGranularity": "1d",
+        },
+        "timestamp": stamps,
+        "indicators": indicators,
+    }
     if splits:
-        result["events"] = {"splits": {
-            str(_stamp(d)): {"date": _stamp(d), "numerator": n, "denominator": m, "splitRatio": f"{n}:{m}"}
-            for d, (n, m) in splits.items()}}
+        result["events"] = {
+            "splits": {
+                str(_stamp(d)): {"date": _stamp(d), "numerator": n, "denominator": m, "splitRatio": f"{n}:{m}"}
+                for d, (n, m) in splits.items()
+            }
+        }
     return {"chart": {"result": [result], "error": None}}
 
 
@@ -96,31 +118,74 @@ def ivv_holdings(realdata: Path) -> str:
     """IVV holdings in iShares' layout, from the real S&P 500 list (weights made up, decreasing in list order)."""
     with open(realdata / "sp500-companies/constituents.csv", newline="") as f:
         members = [(r["Symbol"].replace(".", ""), r["Security"].upper(), r["GICS Sector"]) for r in csv.DictReader(f)]
-    members = [("SNOW", "SNOWFLAKE INC", "Information Technology"),
-               ("LPA", "LOGISTIC PROPERTIES OF THE AMERICAS", "Real Estate")] + members
+    members = [
+        ("SNOW", "SNOWFLAKE INC", "Information Technology"),
+        ("LPA", "LOGISTIC PROPERTIES OF THE AMERICAS", "Real Estate"),
+    ] + members
     out = io.StringIO()
-    out.write('\ufeffiShares Core S&P 500 ETF\nFund Holdings as of,"May 05, 2026"\nInception Date,"May 15, 2000"\n'
-              'Shares Outstanding,"1,000,000,000.00"\nStock,"-"\nBond,"-"\nCash,"-"\nOther,"-"\n \n')
-    out.write("Ticker,Name,Sector,Asset Class,Market Value,Weight (%),Notional Value,Quantity,Price,Location,"
-              "Exchange,Currency,FX Rate,Market Currency,Accrual Date\n")
+    out.write(
+        '\ufeffiShares Core S&P 500 ETF\nFund Holdings as of,"May 05, 2026"\nInception Date,"May 15, 2000"\n'
+        'Shares Outstanding,"1,000,000,000.00"\nStock,"-"\nBond,"-"\nCash,"-"\nOther,"-"\n \n'
+    )
+    out.write(
+        "Ticker,Name,Sector,Asset Class,Market Value,Weight (%),Notional Value,Quantity,Price,Location,"
+        "Exchange,Currency,FX Rate,Market Currency,Accrual Date\n"
+    )
     w = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     for i, (sym, name, sector) in enumerate(members):
         weight = f"{(len(members) - i) / 1000:.3f}"  # distinct, largest first
-        w.writerow([sym, name, sector, "Equity", "1,000,000.00", weight, "1,000,000.00", "10,000.00", "100.00",
-                    "United States", "NYSE", "USD", "1.00", "USD", "-"])
-    w.writerow(["USD", "USD CASH", "Cash and/or Derivatives", "Cash", "5,000.00", "0.01", "5,000.00", "5,000.00",
-                "100.00", "United States", "-", "USD", "1.00", "USD", "-"])
+        w.writerow(
+            [
+                sym,
+                name,
+                sector,
+                "Equity",
+                "1,000,000.00",
+                weight,
+                "1,000,000.00",
+                "10,000.00",
+                "100.00",
+                "United States",
+                "NYSE",
+                "USD",
+                "1.00",
+                "USD",
+                "-",
+            ]
+        )
+    w.writerow(
+        [
+            "USD",
+            "USD CASH",
+            "Cash and/or Derivatives",
+            "Cash",
+            "5,000.00",
+            "0.01",
+            "5,000.00",
+            "5,000.00",
+            "100.00",
+            "United States",
+            "-",
+            "USD",
+            "1.00",
+            "USD",
+            "-",
+        ]
+    )
     out.write(' \n"The content contained herein is owned or licensed by BlackRock.\nAll rights reserved."\n')
     return out.getvalue()
 
 
 def form_index(y: int, q: int) -> str:
     """A full-index form.idx in EDGAR's fixed-width layout; merger filings only in MNA_INDEX_QUARTER."""
-    head = ("Description:           Master Index of EDGAR Dissemination Feed by Form Type\n"
-            f"Last Data Received:    {'June 30' if q == 2 else 'March 31'}, {y}\n"
-            "Comments:              webmaster@sec.gov\nAnonymous FTP:         ftp://ftp.sec.gov/edgar/\n \n \n \n"
-            "Form Type   Company Name                                                  CIK         Date Filed  File Name\n"
-            + "-" * 141 + "\n")
+    head = (
+        "Description:           Master Index of EDGAR Dissemination Feed by Form Type\n"
+        f"Last Data Received:    {'June 30' if q == 2 else 'March 31'}, {y}\n"
+        "Comments:              webmaster@sec.gov\nAnonymous FTP:         ftp://ftp.sec.gov/edgar/\n \n \n \n"
+        "Form Type   Company Name                                                  CIK         Date Filed  File Name\n"
+        + "-" * 141
+        + "\n"
+    )
     rows = [("10-K", "BLOOM ENERGY CORP", BE_CIK, f"{y}-0{3 * q - 1}-20", "0001664703-25-000010")]
     if (y, q) == MNA_INDEX_QUARTER:
         rows += [
@@ -130,19 +195,27 @@ def form_index(y: int, q: int) -> str:
             ("SC TO-T", "FABRINET", FN_CIK, "2025-06-02", "0001193125-25-131313"),
             ("SC TO-T", "ACME ACQUISITION SUB INC", 888888, "2025-06-02", "0001193125-25-131313"),
         ]
-    lines = [f"{form:<12}{name:<62}{cik:<12}{day:<12}edgar/data/{cik}/{accn}.txt" for form, name, cik, day, accn in rows]
+    lines = [
+        f"{form:<12}{name:<62}{cik:<12}{day:<12}edgar/data/{cik}/{accn}.txt" for form, name, cik, day, accn in rows
+    ]
     return head + "\n".join(sorted(lines)) + "\n"
 
 
 def submissions(cik: int) -> dict:
     """data.sec.gov submissions for STRL: an 8-K with item 2.01 closing the deal, and unrelated 8-Ks."""
-    recent = {"accessionNumber": ["0000874238-25-000090", "0000874238-25-000050", "0000874238-24-000030"],
-              "filingDate": ["2025-08-15", "2025-07-01", "2024-03-01"],
-              "form": ["8-K", "8-K", "8-K"],
-              "items": ["2.01,5.01,9.01", "5.07", "2.01,9.01"],
-              "primaryDocument": ["a.htm", "b.htm", "c.htm"]}
-    return {"cik": str(cik), "name": "STERLING INFRASTRUCTURE, INC.", "tickers": ["STRL"],
-            "filings": {"recent": recent, "files": []}}
+    recent = {
+        "accessionNumber": ["0000874238-25-000090", "0000874238-25-000050", "0000874238-24-000030"],
+        "filingDate": ["2025-08-15", "2025-07-01", "2024-03-01"],
+        "form": ["8-K", "8-K", "8-K"],
+        "items": ["2.01,5.01,9.01", "5.07", "2.01,9.01"],
+        "primaryDocument": ["a.htm", "b.htm", "c.htm"],
+    }
+    return {
+        "cik": str(cik),
+        "name": "STERLING INFRASTRUCTURE, INC.",
+        "tickers": ["STRL"],
+        "filings": {"recent": recent, "files": []},
+    }
 
 
 def install(server: LocalServer, realdata: Path) -> dict[str, str]:
@@ -157,14 +230,26 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
 
     def fred_api(path, q, h):
         if q.get("api_key") != SECRET_FRED_KEY:
-            return _json(400, {"error_code": 400, "error_message": "Bad Request.  The value for variable api_key "
-                                                                    "is not registered."})
+            return _json(
+                400,
+                {"error_code": 400, "error_message": "Bad Request.  The value for variable api_key is not registered."},
+            )
         sid = q.get("series_id", "")
         rows = _window(fred_rows(realdata, sid), q.get("observation_start"), q.get("observation_end"))
-        return _json(200, {"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "units": "lin",
-                           "file_type": "json", "count": len(rows),
-                           "observations": [{"realtime_start": "2026-05-05", "realtime_end": "2026-05-05",
-                                             "date": d, "value": v or "."} for d, v in rows]})
+        return _json(
+            200,
+            {
+                "realtime_start": "2026-05-05",
+                "realtime_end": "2026-05-05",
+                "units": "lin",
+                "file_type": "json",
+                "count": len(rows),
+                "observations": [
+                    {"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "date": d, "value": v or "."}
+                    for d, v in rows
+                ],
+            },
+        )
 
     def sec_only_with_contact(route):
         # SEC turns away clients that do not declare who they are.
@@ -172,6 +257,7 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
             if "@" not in h.get("user-agent", ""):
                 return _text(403, "Your Request Originates from an Undeclared Automated Tool")
             return route(path, q, h)
+
         return guarded
 
     def companyfacts(path, q, h):
@@ -183,8 +269,15 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
     def yahoo(path, q, h):
         symbol = path.rsplit("/", 1)[1]
         if symbol not in YAHOO_FILES:
-            return _json(404, {"chart": {"result": None, "error": {
-                "code": "Not Found", "description": "No data found, symbol may be delisted"}}})
+            return _json(
+                404,
+                {
+                    "chart": {
+                        "result": None,
+                        "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+                    }
+                },
+            )
         # Bars whose stamp falls in [period1, period2), as Yahoo selects them.
         rows = [r for r in daily_rows(realdata, symbol) if int(q["period1"]) <= _stamp(r["Date"]) < int(q["period2"])]
         return _json(200, chart_doc(symbol, rows))
@@ -196,7 +289,8 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
         start, end = q.get("d1", "00000000"), q.get("d2", "99999999")
         rows = [r for r in daily_rows(realdata, symbol) if start <= r["Date"].replace("-", "") <= end]
         body = "Date,Open,High,Low,Close,Volume\n" + "".join(
-            f"{r['Date']},{r['Open']},{r['High']},{r['Low']},{r['Close']},{r['Volume']}\n" for r in rows)
+            f"{r['Date']},{r['Open']},{r['High']},{r['Low']},{r['Close']},{r['Volume']}\n" for r in rows
+        )
         return _text(200, body, "text/csv")
 
     def full_index(path, q, h):
@@ -211,12 +305,20 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
 
     server.add("/fred/graph/fredgraph.csv", fred_csv)
     server.add("/fred-api/fred/series/observations", fred_api)
-    server.add("/ishares/us/products/239710/ishares-russell-2000-etf/1467271812596.ajax",
-               lambda p, q, h: _text(200, (realdata / "iwm-holdings/IWM_holdings_2026-05-05.csv").read_bytes(), "text/csv"))
-    server.add("/ishares/us/products/239726/ishares-core-sp-500-etf/1467271812596.ajax",
-               lambda p, q, h: _text(200, ivv_holdings(realdata), "text/csv"))
-    server.add("/sec-www/files/company_tickers.json", sec_only_with_contact(
-        lambda p, q, h: _text(200, (realdata / "sec-xbrl/company_tickers.json").read_bytes(), "application/json")))
+    server.add(
+        "/ishares/us/products/239710/ishares-russell-2000-etf/1467271812596.ajax",
+        lambda p, q, h: _text(200, (realdata / "iwm-holdings/IWM_holdings_2026-05-05.csv").read_bytes(), "text/csv"),
+    )
+    server.add(
+        "/ishares/us/products/239726/ishares-core-sp-500-etf/1467271812596.ajax",
+        lambda p, q, h: _text(200, ivv_holdings(realdata), "text/csv"),
+    )
+    server.add(
+        "/sec-www/files/company_tickers.json",
+        sec_only_with_contact(
+            lambda p, q, h: _text(200, (realdata / "sec-xbrl/company_tickers.json").read_bytes(), "application/json")
+        ),
+    )
     server.add_prefix("/sec-data/api/xbrl/companyfacts/", sec_only_with_contact(companyfacts))
     server.add_prefix("/sec-data/submissions/", sec_only_with_contact(submissions_route))
     server.add_prefix("/sec-www/Archives/edgar/full-index/", sec_only_with_contact(full_index))
@@ -244,4 +346,3 @@ def install(server: LocalServer, realdata: Path) -> dict[str, str]:
         "WAREHOUSE_LIVE_RATE_YAHOO": "200",
         "WAREHOUSE_LIVE_RATE_STOOQ": "200",
     }
-

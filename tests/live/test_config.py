@@ -26,12 +26,20 @@ def test_defaults_point_at_the_real_services():
 
 
 def test_environment_overrides():
-    cfg = LiveConfig.from_env({
-        "WAREHOUSE_LIVE_FRED_URL": "http://127.0.0.1:9/fred/", "WAREHOUSE_LIVE_FRED_SERIES": "DGS10, DFF",
-        "WAREHOUSE_LIVE_PRICE_PROVIDER": "Stooq", "WAREHOUSE_LIVE_MAX_COMPANIES": "25",
-        "WAREHOUSE_LIVE_BACKFILL_START": "2015-01-01", "WAREHOUSE_LIVE_RATE_SEC": "5", "WAREHOUSE_LIVE_OFFLINE": "yes",
-        "WAREHOUSE_LIVE_MNA_8K_ITEMS": "", "FRED_API_KEY": KEY, "SEC_USER_AGENT": AGENT,
-    })
+    cfg = LiveConfig.from_env(
+        {
+            "WAREHOUSE_LIVE_FRED_URL": "http://127.0.0.1:9/fred/",
+            "WAREHOUSE_LIVE_FRED_SERIES": "DGS10, DFF",
+            "WAREHOUSE_LIVE_PRICE_PROVIDER": "Stooq",
+            "WAREHOUSE_LIVE_MAX_COMPANIES": "25",
+            "WAREHOUSE_LIVE_BACKFILL_START": "2015-01-01",
+            "WAREHOUSE_LIVE_RATE_SEC": "5",
+            "WAREHOUSE_LIVE_OFFLINE": "yes",
+            "WAREHOUSE_LIVE_MNA_8K_ITEMS": "",
+            "FRED_API_KEY": KEY,
+            "SEC_USER_AGENT": AGENT,
+        }
+    )
     assert cfg.fred_base_url == "http://127.0.0.1:9/fred"
     assert cfg.fred_series == ("DGS10", "DFF")
     assert (cfg.price_provider, cfg.max_companies_per_index, cfg.backfill_start) == ("stooq", 25, date(2015, 1, 1))
@@ -41,14 +49,17 @@ def test_environment_overrides():
     assert KEY not in repr(cfg) and AGENT not in repr(cfg)
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"WAREHOUSE_LIVE_TIMEOUT": "soon"}, "WAREHOUSE_LIVE_TIMEOUT='soon' is not a number"),
-    ({"WAREHOUSE_LIVE_START": "05/01/2020"}, "WAREHOUSE_LIVE_START='05/01/2020' is not an ISO date"),
-    ({"WAREHOUSE_LIVE_PRICE_PROVIDER": "bloomberg"}, "price_provider='bloomberg'"),
-    ({"WAREHOUSE_LIVE_RATE_SEC": "20"}, "SEC allows at most 10 requests a second"),
-    ({"WAREHOUSE_LIVE_SMALL_HOLDINGS": "VTWO"}, "no known iShares product page"),
-    ({"WAREHOUSE_LIVE_BACKFILL_END": "2020-01-01"}, "needs WAREHOUSE_LIVE_BACKFILL_START"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"WAREHOUSE_LIVE_TIMEOUT": "soon"}, "WAREHOUSE_LIVE_TIMEOUT='soon' is not a number"),
+        ({"WAREHOUSE_LIVE_START": "05/01/2020"}, "WAREHOUSE_LIVE_START='05/01/2020' is not an ISO date"),
+        ({"WAREHOUSE_LIVE_PRICE_PROVIDER": "bloomberg"}, "price_provider='bloomberg'"),
+        ({"WAREHOUSE_LIVE_RATE_SEC": "20"}, "SEC allows at most 10 requests a second"),
+        ({"WAREHOUSE_LIVE_SMALL_HOLDINGS": "VTWO"}, "no known iShares product page"),
+        ({"WAREHOUSE_LIVE_BACKFILL_END": "2020-01-01"}, "needs WAREHOUSE_LIVE_BACKFILL_START"),
+    ],
+)
 def test_bad_settings_are_named(env, message):
     with pytest.raises(LiveConfigError, match=message.replace("(", r"\(")):
         LiveConfig.from_env(env)
@@ -88,7 +99,8 @@ def test_resource_takes_secrets_through_envvar(monkeypatch):
         assert seen == {"key": KEY, "agent": AGENT, "cap": 7}
         # The run records the variable's name, never its value.
         recorded = json.dumps(instance.get_run_by_id(result.run_id).run_config) + "".join(
-            e.message for e in instance.all_logs(result.run_id))
+            e.message for e in instance.all_logs(result.run_id)
+        )
         assert KEY not in recorded and AGENT not in recorded
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from itertools import pairwise
 
 import pytest
 import requests
@@ -21,14 +22,20 @@ def fred(server):
 
 
 def make_client(log: list[str], per_second: float = 1000.0, secrets=(), **policy) -> ServiceClient:
-    settings = {"timeout_seconds": 0.3, "max_retries": 2, "backoff_base_seconds": 0.01, "backoff_max_seconds": 0.05,
-                **policy}
-    return ServiceClient("fred", requests.Session(), RateLimiter(per_second), RetryPolicy(**settings), log.append,
-                         secrets=secrets)
+    settings = {
+        "timeout_seconds": 0.3,
+        "max_retries": 2,
+        "backoff_base_seconds": 0.01,
+        "backoff_max_seconds": 0.05,
+        **policy,
+    }
+    return ServiceClient(
+        "fred", requests.Session(), RateLimiter(per_second), RetryPolicy(**settings), log.append, secrets=secrets
+    )
 
 
 def gaps(hits) -> list[float]:
-    return [b.at - a.at for a, b in zip(hits, hits[1:])]
+    return [b.at - a.at for a, b in pairwise(hits)]
 
 
 def test_throttled_then_served(fred, log_lines):
@@ -87,8 +94,9 @@ def test_server_errors_until_retries_run_out(fred, log_lines):
         make_client(log_lines).get(f"{fred.url}{PATH}", {"id": "DGS10"})
     e = err.value
     assert (e.service, e.last_status, e.attempts) == ("fred", 500, 3)
-    assert str(e) == (f"fred: GET {fred.url}{PATH}?id=DGS10 failed after 3 attempt(s); last status: HTTP 500 "
-                      "(HTTP 500)")
+    assert str(e) == (
+        f"fred: GET {fred.url}{PATH}?id=DGS10 failed after 3 attempt(s); last status: HTTP 500 (HTTP 500)"
+    )
     assert len(fred.hits_to(PATH)) == 3
 
 
@@ -103,7 +111,9 @@ def test_timeout_is_retried(fred, log_lines):
 
 def test_timeouts_until_retries_run_out(fred, log_lines):
     fred.fail(PATH, "timeout", "timeout")
-    with pytest.raises(LiveServiceError, match=r"after 2 attempt\(s\); last status: no response \(timed out after 0.2s\)"):
+    with pytest.raises(
+        LiveServiceError, match=r"after 2 attempt\(s\); last status: no response \(timed out after 0.2s\)"
+    ):
         make_client(log_lines, timeout_seconds=0.2, max_retries=1).get(f"{fred.url}{PATH}")
 
 
@@ -122,7 +132,9 @@ def test_bodies_cut_short_until_retries_run_out(fred, log_lines):
 
 
 def test_client_errors_are_answers_not_hiccups(server, log_lines):
-    with pytest.raises(LiveServiceError, match=r"after 1 attempt\(s\); last status: HTTP 404 \(not retryable: Not Found\)"):
+    with pytest.raises(
+        LiveServiceError, match=r"after 1 attempt\(s\); last status: HTTP 404 \(not retryable: Not Found\)"
+    ):
         make_client(log_lines).get(f"{server.url}/missing")
     assert len(server.hits_to("/missing")) == 1
     assert make_client(log_lines).get(f"{server.url}/missing", accept=(404,)).status == 404
@@ -160,7 +172,9 @@ def test_rate_limit_is_shared_by_clients_of_one_service(fred, log_lines):
 
 def test_secrets_never_shown(server, log_lines):
     key = "sekrit-key-42"
-    server.add("/obs", lambda p, q, h: (400, {}, f'{{"error_message": "api_key {q.get("api_key")} not registered"}}'.encode()))
+    server.add(
+        "/obs", lambda p, q, h: (400, {}, f'{{"error_message": "api_key {q.get("api_key")} not registered"}}'.encode())
+    )
     server.fail("/obs", "500")
     with pytest.raises(LiveServiceError) as err:
         make_client(log_lines, secrets=(key,)).get(f"{server.url}/obs", {"series_id": "DGS10", "api_key": key})
@@ -172,4 +186,5 @@ def test_secrets_never_shown(server, log_lines):
 
 def test_mask_url():
     assert mask_url("https://x.org/a?series_id=DFF&api_key=abc&file_type=json") == (
-        "https://x.org/a?series_id=DFF&api_key=***&file_type=json")
+        "https://x.org/a?series_id=DFF&api_key=***&file_type=json"
+    )

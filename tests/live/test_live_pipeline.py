@@ -16,6 +16,7 @@ def test_live_run_materializes_the_graph(services, tmp_path):
     assert proc.returncode == 0, f"live run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
 
     with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+
         def one(sql: str):
             return con.execute(sql).fetchall()[0]
 
@@ -23,8 +24,10 @@ def test_live_run_materializes_the_graph(services, tmp_path):
         assert one("SELECT value FROM raw.rates WHERE series_id = 'DFEDTARU' AND date = '2025-11-12'") == (4.0,)
         # 1,924 equities less 3 '-' placeholders, ADRO's CVR merged into ADRO, and 4 CVR/escrow lines (non_equity).
         assert one("SELECT count(*) FROM raw.universe WHERE index_id = 'R2000'") == (1916,)
-        assert one("SELECT net_income, report_date::VARCHAR FROM raw.earnings "
-                   "WHERE symbol = 'SNOW' AND fiscal_period_end = '2025-01-31'") == (-327_474_000, "2025-03-21")
+        assert one(
+            "SELECT net_income, report_date::VARCHAR FROM raw.earnings "
+            "WHERE symbol = 'SNOW' AND fiscal_period_end = '2025-01-31'"
+        ) == (-327_474_000, "2025-03-21")
         assert one("SELECT count(*) FROM raw.earnings WHERE symbol = 'LPA'") == (0,)  # IFRS: not covered, not zero
         assert one("SELECT close FROM raw.prices WHERE symbol = 'IWM' AND date = '2026-08-21'") == (299.9599914550781,)
         assert one("SELECT adj_nav FROM raw.fund_navs WHERE fund_id = 'NAESX' AND date = '2024-05-02'") == (103.82,)
@@ -41,4 +44,3 @@ def test_live_run_materializes_the_graph(services, tmp_path):
         assert secret not in output
         leaks = [p for p in wh.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
         assert leaks == [], f"{secret!r} found in {leaks}"
-

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -35,8 +36,13 @@ def land_all(source, landing: Path, log=lambda m: None) -> dict:
 
 def test_rates_stored_as_received_then_parsed(services, tmp_path):
     landed = services.source(DAY1).land("rates", tmp_path, print)
-    assert sorted(f.name for f in landed.files) == ["DFEDTARL.parquet", "DFEDTARU.parquet", "DFF.parquet",
-                                                    "DGS10.parquet", "DGS2.parquet"]
+    assert sorted(f.name for f in landed.files) == [
+        "DFEDTARL.parquet",
+        "DFEDTARU.parquet",
+        "DFF.parquet",
+        "DGS10.parquet",
+        "DGS2.parquet",
+    ]
     raw = tmp_path / "live/fred/DGS10_fetched-2026-05-06_from-2000-01-01.csv"
     served = public_services.fred_rows(services.env_realdata, "DGS10")
     assert raw.read_text().splitlines()[1:] == [f"{d},{v}" for d, v in served if d >= "2000-01-01"]
@@ -63,22 +69,31 @@ def test_rates_incremental_with_overlap(services, tmp_path):
 
 
 def test_rates_backfill_range(services, tmp_path):
-    source = services.source(DAY1, WAREHOUSE_LIVE_BACKFILL_START="2010-01-01", WAREHOUSE_LIVE_BACKFILL_END="2010-12-31",
-                             WAREHOUSE_LIVE_FRED_SERIES="DGS2")
+    source = services.source(
+        DAY1,
+        WAREHOUSE_LIVE_BACKFILL_START="2010-01-01",
+        WAREHOUSE_LIVE_BACKFILL_END="2010-12-31",
+        WAREHOUSE_LIVE_FRED_SERIES="DGS2",
+    )
     source.land("rates", tmp_path, print)
     windows = [(h.query["cosd"], h.query.get("coed")) for h in services.server.hits_to("/fred")]
     assert windows == [("2010-01-01", "2010-12-31"), ("2000-01-01", None)]
     assert (tmp_path / "live/fred/DGS2_fetched-2026-05-06_from-2010-01-01_to-2010-12-31.csv").exists()
     services.server.clear()
-    services.source(DAY2, WAREHOUSE_LIVE_BACKFILL_START="2010-01-01", WAREHOUSE_LIVE_BACKFILL_END="2010-12-31",
-                    WAREHOUSE_LIVE_FRED_SERIES="DGS2").land("rates", tmp_path, print)
+    services.source(
+        DAY2,
+        WAREHOUSE_LIVE_BACKFILL_START="2010-01-01",
+        WAREHOUSE_LIVE_BACKFILL_END="2010-12-31",
+        WAREHOUSE_LIVE_FRED_SERIES="DGS2",
+    ).land("rates", tmp_path, print)
     assert [h.query["cosd"] for h in services.server.hits_to("/fred")] == ["2025-09-11"]  # the range is held
 
 
 def test_fred_api_key_uses_the_json_api_and_never_leaks(services, tmp_path):
     logs: list[str] = []
     landed = services.source(DAY1, FRED_API_KEY=SECRET_FRED_KEY, WAREHOUSE_LIVE_FRED_SERIES="DFEDTARU").land(
-        "rates", tmp_path, logs.append)
+        "rates", tmp_path, logs.append
+    )
     [hit] = services.server.hits_to("/fred-api")
     assert hit.query["api_key"] == SECRET_FRED_KEY and hit.query["file_type"] == "json"
     assert {r["date"]: r["value"] for r in contract(tmp_path, "rates", "DFEDTARU")}[date(2025, 11, 12)] == 4.0
@@ -119,7 +134,7 @@ def test_earnings_from_companyfacts_with_coverage(services, tmp_path):
     assert {h.headers["user-agent"] for h in sec} == {SECRET_SEC_AGENT}
     # At most 10 a second (arrival times jitter a little on a busy machine).
     assert sec[-1].at - sec[0].at >= (len(sec) - 1) * 0.1 - 0.01
-    assert min(b.at - a.at for a, b in zip(sec, sec[1:])) >= 0.05
+    assert min(b.at - a.at for a, b in pairwise(sec)) >= 0.05
 
 
 def test_sec_data_needs_a_contact(services, tmp_path):
@@ -167,15 +182,17 @@ def test_prices_from_stooq(services, tmp_path):
 
 
 def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def test_rebased_history_is_fetched_whole_again(services, tmp_path):
     services.source(DAY1, WAREHOUSE_LIVE_MAX_COMPANIES="1").land("prices", tmp_path, print)
     # Overnight IWM splits 2:1: the provider halves every earlier close and reports the event.
     realdata = services.env_realdata
-    halved = [{**r, **{k: str(float(r[k]) / 2) for k in ("Open", "High", "Low", "Close")}}
-              for r in public_services.daily_rows(realdata, "IWM")]
+    halved = [
+        {**r, **{k: str(float(r[k]) / 2) for k in ("Open", "High", "Low", "Close")}}
+        for r in public_services.daily_rows(realdata, "IWM")
+    ]
 
     def split_history(path, q, h):
         chosen = [r for r in halved if int(q["period1"]) <= public_services._stamp(r["Date"]) < int(q["period2"])]
@@ -236,7 +253,8 @@ def test_mna_events_from_filing_indexes(services, tmp_path):
     assert services.server.hits_to("/sec-www/Archives") == []
     services.source(DAY1 + timedelta(days=7)).land("mna_events", tmp_path, print)
     assert [h.path for h in services.server.hits_to("/sec-www/Archives")] == [
-        "/sec-www/Archives/edgar/full-index/2026/QTR2/form.idx"]
+        "/sec-www/Archives/edgar/full-index/2026/QTR2/form.idx"
+    ]
 
 
 def test_estimates_are_absent_with_a_reason(services, tmp_path):

@@ -15,8 +15,8 @@ from pipelines.sources.live.sec_mna import events, parse_form_index, parse_submi
 from pipelines.sources.live.sec_tickers import parse_ticker_map, ticker_key
 from tests.live import public_services
 
-
 # --- FRED ---------------------------------------------------------------------------------
+
 
 def test_fred_csv_values_and_holidays(realdata):
     rows = dict(parse_fredgraph_csv((realdata / "macro-regime/DGS10.csv").read_text(), "DGS10"))
@@ -39,16 +39,22 @@ def test_fred_csv_refuses_another_series_or_a_page(realdata):
 
 
 def test_fred_api_json_marks_missing_with_a_dot(realdata):
-    doc = {"observations": [{"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "date": d, "value": v or "."}
-                            for d, v in public_services.fred_rows(realdata, "DFEDTARU")[:3]]}
-    doc["observations"].append({"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "date": "2008-12-25",
-                                "value": "."})
+    doc = {
+        "observations": [
+            {"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "date": d, "value": v or "."}
+            for d, v in public_services.fred_rows(realdata, "DFEDTARU")[:3]
+        ]
+    }
+    doc["observations"].append(
+        {"realtime_start": "2026-05-05", "realtime_end": "2026-05-05", "date": "2008-12-25", "value": "."}
+    )
     rows = parse_observations_json(json.dumps(doc), "DFEDTARU")
     assert rows[0] == (date(2008, 12, 16), 0.25)
     assert rows[-1] == (date(2008, 12, 25), None)
 
 
 # --- iShares holdings ----------------------------------------------------------------------
+
 
 def test_ishares_holdings_preamble_numbers_and_footer(realdata):
     h = parse_holdings((realdata / "iwm-holdings/IWM_holdings_2026-05-05.csv").read_text(encoding="utf-8-sig"))
@@ -72,11 +78,23 @@ def test_ishares_refuses_a_page_that_is_not_holdings():
         parse_holdings("<!DOCTYPE html><html>Access denied</html>")
 
 
+def test_ishares_refuses_a_row_narrower_than_the_header():
+    text = (
+        'iShares Russell 2000 ETF\nFund Holdings as of,"May 05, 2026"\n\n'
+        "Ticker,Name,Sector,Asset Class,Market Value,Weight (%),Quantity\n"
+        '"AAA","A INC","Industrials","Equity","1,000.00","0.50","100"\n'
+        '"BBB","B INC","Industrials","Equity"\n'
+    )
+    with pytest.raises(HoldingsFormatError, match="line 6: a holdings row has 4 fields, the header 7"):
+        parse_holdings(text)
+
+
 def test_month_ends_are_last_weekdays():
     assert month_ends(date(2025, 4, 1), date(2025, 6, 30)) == [date(2025, 4, 30), date(2025, 5, 30), date(2025, 6, 30)]
 
 
 # --- SEC companyfacts ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def snow(realdata):
@@ -134,10 +152,14 @@ def test_restatement_adds_a_row_and_amendments_are_kept():
     ]
     v = quarterly_versions(facts)
     assert [(q.filed, q.value, q.form) for q in v[date(2024, 6, 30)]] == [
-        (date(2024, 8, 1), 100, "10-Q"), (date(2024, 9, 15), 90, "10-Q/A")]
+        (date(2024, 8, 1), 100, "10-Q"),
+        (date(2024, 9, 15), 90, "10-Q/A"),
+    ]
     # No nine-month row: the fourth quarter is the year minus the three quarters as restated.
     assert [(q.filed, q.value, q.form, q.derived) for q in v[date(2024, 12, 31)]] == [
-        (date(2025, 2, 20), 400 - 100 - 90 - 90, "10-K", True), (date(2025, 4, 1), 120, "10-K/A", True)]
+        (date(2025, 2, 20), 400 - 100 - 90 - 90, "10-K", True),
+        (date(2025, 4, 1), 120, "10-K/A", True),
+    ]
 
 
 def test_ifrs_filer_is_not_covered_not_zero(realdata):
@@ -147,6 +169,7 @@ def test_ifrs_filer_is_not_covered_not_zero(realdata):
 
 
 # --- SEC ticker map -------------------------------------------------------------------------
+
 
 def test_ticker_map(realdata):
     m = parse_ticker_map((realdata / "sec-xbrl/company_tickers.json").read_text())
@@ -160,6 +183,7 @@ def test_ticker_map(realdata):
 
 
 # --- Prices -----------------------------------------------------------------------------------
+
 
 def test_yfinance_csv(realdata):
     iwm = parse_daily_csv((realdata / "etf-daily/IWM.csv").read_text())
@@ -178,8 +202,14 @@ def test_yahoo_download_csv_with_adj_close_and_null_row(realdata):
 
 def test_stooq_csv_and_no_data():
     s = parse_daily_csv("Date,Open,High,Low,Close,Volume\n2026-05-05,280.1,283.0,279.5,282.56,31000000\n")
-    assert s.bars[date(2026, 5, 5)] == {"open": 280.1, "high": 283.0, "low": 279.5, "close": 282.56,
-                                         "adj_close": None, "volume": 31_000_000}
+    assert s.bars[date(2026, 5, 5)] == {
+        "open": 280.1,
+        "high": 283.0,
+        "low": 279.5,
+        "close": 282.56,
+        "adj_close": None,
+        "volume": 31_000_000,
+    }
     with pytest.raises(NoData):
         parse_daily_csv("No data")
     with pytest.raises(ValueError, match="not a daily price CSV"):
@@ -194,18 +224,30 @@ def test_yahoo_chart_json_dates_adjclose_and_splits(realdata):
     assert s.bars[date(2024, 5, 2)]["adj_close"] == 43.810001
     assert s.splits == {date(2024, 5, 1): 2.0}
     with pytest.raises(NoData, match="delisted"):
-        parse_yahoo_chart(json.dumps({"chart": {"result": None, "error": {
-            "code": "Not Found", "description": "No data found, symbol may be delisted"}}}))
+        parse_yahoo_chart(
+            json.dumps(
+                {
+                    "chart": {
+                        "result": None,
+                        "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+                    }
+                }
+            )
+        )
 
 
 # --- EDGAR indexes ------------------------------------------------------------------------------
+
 
 def test_form_index_fixed_width():
     idx = public_services.form_index(*public_services.MNA_INDEX_QUARTER)
     found = list(parse_form_index(idx, ("DEFM14A", "SC TO-T", "S-4")))
     assert [(f.form, f.cik, f.filed) for f in found] == [
-        ("DEFM14A", 874238, date(2025, 5, 2)), ("DEFM14A", 999999, date(2025, 5, 3)),
-        ("SC TO-T", 888888, date(2025, 6, 2)), ("SC TO-T", 1408710, date(2025, 6, 2))]
+        ("DEFM14A", 874238, date(2025, 5, 2)),
+        ("DEFM14A", 999999, date(2025, 5, 3)),
+        ("SC TO-T", 888888, date(2025, 6, 2)),
+        ("SC TO-T", 1408710, date(2025, 6, 2)),
+    ]
     assert found[1].company == "UNRELATED  HOLDINGS   CORP"  # runs of spaces inside a name survive
     assert found[0].accession == "0001193125-25-101010"
     # Amendments are not new deals; every line is listed when no form is asked for.
@@ -213,11 +255,13 @@ def test_form_index_fixed_width():
 
 
 def test_daily_index_layout_with_wrapped_header_and_compact_dates():
-    idx = ("Description:           Daily Index of EDGAR Dissemination Feed by Form Type\n"
-           "Form Type   Company Name                                                  CIK\n"
-           "      Date Filed  File Name\n" + "-" * 80 + "\n"
-           "DEFM14A          Sterling Infrastructure, Inc.                                 874238      20250502    "
-           "edgar/data/874238/0001193125-25-101010.txt   \n")
+    idx = (
+        "Description:           Daily Index of EDGAR Dissemination Feed by Form Type\n"
+        "Form Type   Company Name                                                  CIK\n"
+        "      Date Filed  File Name\n" + "-" * 80 + "\n"
+        "DEFM14A          Sterling Infrastructure, Inc.                                 874238      20250502    "
+        "edgar/data/874238/0001193125-25-101010.txt   \n"
+    )
     [f] = parse_form_index(idx, ("DEFM14A",))
     assert (f.cik, f.filed, f.company) == (874238, date(2025, 5, 2), "Sterling Infrastructure, Inc.")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -19,8 +20,11 @@ from tests.helpers.realdata_folder import companyfacts_bodies
 
 PERIODIC = {"10-K", "10-Q", "10-K/A", "10-Q/A"}
 # Public split record: (effective date, new shares per old share).
-SPLITS = {"NVDA": [(date(2021, 7, 20), 4), (date(2024, 6, 10), 10)], "GOOGL": [(date(2022, 7, 15), 20)],
-          "AAPL": [(date(2014, 6, 9), 7), (date(2020, 8, 31), 4)]}
+SPLITS = {
+    "NVDA": [(date(2021, 7, 20), 4), (date(2024, 6, 10), 10)],
+    "GOOGL": [(date(2022, 7, 15), 20)],
+    "AAPL": [(date(2014, 6, 9), 7), (date(2020, 8, 31), 4)],
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +69,13 @@ def _factor_after(symbol: str, day: date) -> float:
 
 # --- kept: net income, point in time ----------------------------------------------------
 
+
 @pytest.mark.parametrize("symbol", ["SNOW", "MRVL", "GOOGL", "NVDA"])
 def test_net_income_of_every_reported_quarter_matches_its_first_and_latest_filing(bodies, parsed, symbol):
-    facts = sorted((r for r in _gaap(bodies, symbol, "NetIncomeLoss") if 80 <= _days(r) <= 100),
-                   key=lambda r: (r["filed"], r["accn"]))
+    facts = sorted(
+        (r for r in _gaap(bodies, symbol, "NetIncomeLoss") if 80 <= _days(r) <= 100),
+        key=lambda r: (r["filed"], r["accn"]),
+    )
     by_end: dict[date, list[dict]] = {}
     for r in facts:
         by_end.setdefault(date.fromisoformat(r["end"]), []).append(r)
@@ -110,10 +117,13 @@ def test_ifrs_filer_stays_not_covered(parsed):
 
 # --- 1. per-share values on one basis -----------------------------------------------------
 
+
 def test_the_document_declares_its_splits_and_basis(parsed):
     nvda = parsed["NVDA"]
     assert [(e.ratio, e.last_old, e.first_new) for e in nvda.splits] == [
-        (4, date(2021, 5, 26), date(2021, 8, 20)), (10, date(2024, 5, 29), date(2024, 8, 28))]
+        (4, date(2021, 5, 26), date(2021, 8, 20)),
+        (10, date(2024, 5, 29), date(2024, 8, 28)),
+    ]
     assert [(e.ratio, e.first_new) for e in parsed["GOOGL"].splits] == [(20, date(2022, 7, 27))]
     assert {r["eps_basis_date"] for r in nvda.rows if r["eps_diluted"] is not None} == {nvda.eps_basis_date}
     assert parsed["SNOW"].splits == ()
@@ -137,7 +147,10 @@ def test_fourth_quarter_eps_is_on_one_basis_and_within_1pct_of_the_filed_value(b
         q4_filed = direct[0]["val"] if direct else a["val"] - nine_months["val"]
         expected = q4_filed / _factor_after(symbol, filed)
         for row in _rows(parsed[symbol], end):
-            assert row["eps_diluted"] == pytest.approx(expected, rel=0.01, abs=0.006 / _factor_after(symbol, filed)), (end, row)
+            assert row["eps_diluted"] == pytest.approx(expected, rel=0.01, abs=0.006 / _factor_after(symbol, filed)), (
+                end,
+                row,
+            )
         checked += 1
     assert checked >= {"NVDA": 14, "GOOGL": 8}[symbol]
 
@@ -161,7 +174,7 @@ def _growth_pairs(bodies, symbol):
     for r in eps:
         by_accn.setdefault(r["accn"], {})[date.fromisoformat(r["end"])] = r
     pairs: dict[tuple[date, date], tuple[str, float, float]] = {}
-    for accn, quarters in by_accn.items():
+    for quarters in by_accn.values():
         for end, r in quarters.items():
             prev = next((e for e in quarters if 357 <= (end - e).days <= 371), None)
             if prev is None:
@@ -222,6 +235,7 @@ def test_a_re_basing_is_not_a_restatement(parsed):
 
 # --- 2. an annual restated without its quarters -----------------------------------------------
 
+
 def test_apple_restated_year_is_not_pushed_into_the_fourth_quarter(parsed):
     q4_09 = [(r["report_date"], r["net_income"]) for r in _rows(parsed["AAPL"], date(2009, 9, 26))]
     assert 4_196_000_000 not in [v for _, v in q4_09]
@@ -239,6 +253,7 @@ def test_apple_ttm_while_the_restated_quarters_were_missing(parsed):
 
 # --- 3. share counts ------------------------------------------------------------------------------
 
+
 def test_alphabet_rows_carry_a_share_count_and_its_source(parsed):
     rows = parsed["GOOGL"].rows
     with_count = [r for r in rows if r["shares_outstanding"] is not None]
@@ -246,7 +261,10 @@ def test_alphabet_rows_carry_a_share_count_and_its_source(parsed):
     assert {r["shares_source"] for r in with_count} <= {"balance_sheet", "weighted_diluted"}
     latest = _rows(parsed["GOOGL"], date(2025, 12, 31))[0]
     assert (latest["shares_outstanding"], latest["shares_as_of"], latest["shares_source"]) == (
-        12_088_000_000, date(2025, 12, 31), "balance_sheet")
+        12_088_000_000,
+        date(2025, 12, 31),
+        "balance_sheet",
+    )
     # One issuer, however many tickers it trades under: the marts count it once by issuer_id.
     assert {(r["cik"], r["issuer_id"]) for r in rows} == {("0001652044", "0001652044")}
 
@@ -255,8 +273,11 @@ def test_alphabet_rows_carry_a_share_count_and_its_source(parsed):
 def test_cover_counts_carry_the_date_they_refer_to(parsed, symbol):
     cover = [r for r in parsed[symbol].rows if r["shares_source"] in ("dei_cover", "dei_cover_classes_summed")]
     assert cover
-    lags = [(r["shares_as_of"] - r["fiscal_period_end"]).days for r in cover if r["form"] in ("10-K", "10-Q")
-            and not r["as_comparative"]]
+    lags = [
+        (r["shares_as_of"] - r["fiscal_period_end"]).days
+        for r in cover
+        if r["form"] in ("10-K", "10-Q") and not r["as_comparative"]
+    ]
     # Apple's first XBRL 10-Q (2009-07-22) dates its cover count at the period end; the others 2-101 days after.
     assert lags and min(lags) >= 0 and max(lags) <= 101
     assert sum(lag >= 2 for lag in lags) >= len(lags) - 1
@@ -264,12 +285,13 @@ def test_cover_counts_carry_the_date_they_refer_to(parsed, symbol):
 
 # --- 4. smaller -------------------------------------------------------------------------------------
 
+
 def test_no_phantom_quarter_from_a_mistagged_end(parsed):
     ends = sorted({r["fiscal_period_end"] for r in parsed["NVDA"].rows})
     assert date(2010, 7, 31) not in ends and date(2010, 8, 1) in ends
     for symbol in ("SNOW", "MRVL", "GOOGL", "NVDA", "AAPL"):
         ends = sorted({r["fiscal_period_end"] for r in parsed[symbol].rows})
-        assert all((b - a).days > 60 for a, b in zip(ends, ends[1:])), symbol
+        assert all((b - a).days > 60 for a, b in pairwise(ends)), symbol
 
 
 def test_a_rounding_flip_is_not_a_restatement(parsed):
@@ -291,10 +313,13 @@ def test_8k_and_proxy_facts_are_not_read(bodies, parsed):
         assert {r["form"] for r in parsed[symbol].rows} <= PERIODIC, symbol
     # ...and a recast in an 8-K (new segments, a discontinued operation) is no new version of the quarter.
     q = {"start": "2024-01-01", "end": "2024-03-31", "fy": 2024, "fp": "Q1"}
-    facts = [{**q, "val": 100, "filed": "2024-05-01", "form": "10-Q", "accn": "a1"},
-             {**q, "val": 80, "filed": "2024-09-01", "form": "8-K", "accn": "a2"},
-             {**q, "val": 90, "filed": "2025-04-01", "form": "DEF 14A", "accn": "a3"}]
+    facts = [
+        {**q, "val": 100, "filed": "2024-05-01", "form": "10-Q", "accn": "a1"},
+        {**q, "val": 80, "filed": "2024-09-01", "form": "8-K", "accn": "a2"},
+        {**q, "val": 90, "filed": "2025-04-01", "form": "DEF 14A", "accn": "a3"},
+    ]
     from pipelines.sources.live.sec_companyfacts import quarterly_versions
+
     assert [(v.value, v.form) for v in quarterly_versions(facts)[date(2024, 3, 31)]] == [(100, "10-Q")]
 
 

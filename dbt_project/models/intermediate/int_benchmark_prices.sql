@@ -18,4 +18,4 @@ select
     cast(row_number() over (partition by roles.role order by prices.date) as integer) as day_number
 from prices
 inner join roles
-    on prices.symbol = roles.symbol
+    on roles.symbol = prices.symbol

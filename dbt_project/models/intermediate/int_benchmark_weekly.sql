@@ -26,11 +26,12 @@ lagged as (
     window by_role as (partition by role order by week_start)
 ),
 
-{#- A week-over-week return reaching across a flagged stretch is set aside. -#}
+-- A week-over-week return reaching across a flagged stretch is set aside.
 flagged as (
     select
         *,
-        {{ flags_over('prices', 'lagged.symbol', 'lagged.previous_week_end_date', 'lagged.week_end_date') }} as flag_reason
+        {{ flags_over('prices', 'lagged.symbol', 'lagged.previous_week_end_date', 'lagged.week_end_date') }}
+            as flag_reason
     from lagged
 )
 
@@ -44,7 +45,8 @@ select
     previous_week_end_date,
     previous_close,
     previous_adj_close,
-    {{ unless_flagged(period_return('close', 'adj_close', 'previous_close', 'previous_adj_close'), 'flag_reason') }} as wow_return,
+    {{ unless_flagged(period_return('close', 'adj_close', 'previous_close', 'previous_adj_close'), 'flag_reason') }}
+        as wow_return,
     {{ return_basis('adj_close', 'previous_adj_close') }} as return_basis,
     flag_reason
 from flagged

@@ -93,12 +93,15 @@ multiple_at_as_of as (
 combined as (
     select
         *,
-        ttm_net_income is not null
+        (
+            ttm_net_income is not null
             and latest_period_end < as_of_date - {{ var('ttm_max_age_days') }}
-            as ttm_is_stale,
+        ) as ttm_is_stale,
         coalesce(reporting_currency <> 'USD', false) as reports_in_foreign_currency,
-        latest_period_end >= as_of_date - {{ var('ttm_max_age_days') }}
-            and coalesce(reporting_currency, 'USD') = 'USD' as ttm_usable,
+        (
+            latest_period_end >= as_of_date - {{ var('ttm_max_age_days') }}
+            and coalesce(reporting_currency, 'USD') = 'USD'
+        ) as ttm_usable,
         close_date >= as_of_date - {{ var('price_max_stale_days') }} as close_usable
     from multiple_at_as_of
 ),
@@ -121,10 +124,11 @@ issuers as (
         *,
         count(*) over (partition by index_role, as_of_date, issuer) as listed_classes
     from on_as_of_basis
-    qualify row_number() over (
-        partition by index_role, as_of_date, issuer
-        order by close is null, index_weight desc nulls last, symbol
-    ) = 1
+    qualify
+        row_number() over (
+            partition by index_role, as_of_date, issuer
+            order by close is null asc, index_weight desc nulls last, symbol asc
+        ) = 1
 )
 
 select

@@ -31,13 +31,13 @@ candidate_estimates as (
     inner join estimates
         on estimates.symbol = companies.symbol
         and estimates.fiscal_period_end > companies.latest_period_end
-        and estimates.fiscal_period_end <= companies.latest_period_end
-            + to_days({{ var('ttm_span_max_days') }})
+        and estimates.fiscal_period_end <= companies.latest_period_end + to_days({{ var('ttm_span_max_days') }})
         and estimates.as_of_date <= companies.as_of_date
-    qualify row_number() over (
-        partition by companies.symbol, companies.as_of_date, estimates.fiscal_period_end
-        order by estimates.as_of_date desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by companies.symbol, companies.as_of_date, estimates.fiscal_period_end
+            order by estimates.as_of_date desc
+        ) = 1
 ),
 
 next_four as (
@@ -66,5 +66,7 @@ group by symbol, as_of_date
 having count(*) = 4
     and count(net_income_estimate) = 4
     and bool_and(quarter_days between {{ var('ttm_quarter_min_days') }} and {{ var('ttm_quarter_max_days') }})
-    and date_diff('day', any_value(latest_period_end), max(fiscal_period_end))
+    and (
+        date_diff('day', any_value(latest_period_end), max(fiscal_period_end))
         between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}
+    )

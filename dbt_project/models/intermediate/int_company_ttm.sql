@@ -135,10 +135,13 @@ ttm as (
             when coalesce(first_start_known, false) then ends_span_days + first_quarter_days
         end as span_days,
         quarters_visible = 4 and later_quarters_ok and case
-            when coalesce(first_start_known, false) then
-                first_quarter_days >= {{ var('ttm_quarter_min_days') }}
-                and ends_span_days + first_quarter_days
-                    between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}
+            when coalesce(first_start_known, false)
+                then
+                    first_quarter_days >= {{ var('ttm_quarter_min_days') }}
+                    and (
+                        ends_span_days + first_quarter_days
+                        between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}
+                    )
             -- Unknown first length: the three later quarters' span must leave room for a
             -- first quarter of allowed length inside one fiscal year.
             else ends_span_days

@@ -74,8 +74,10 @@ pairs as (
         on quarters.quarter_end <= as_of_dates.as_of_date
     where as_of_dates.is_latest
         or quarters.calendar_quarter_index >= {{ quarter_index('as_of_dates.as_of_date') }} - 4
-        or quarters.calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
+        or (
+            quarters.calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
             and {{ quarter_index_of_var('eps_growth_deadline') }}
+        )
 ),
 
 member_pairs as (
@@ -190,7 +192,7 @@ select
     4 * capped_base_sum / nullif(base_market_cap, 0) as base_earnings_yield,
     coalesce(
         net_income_base_sum > 0
-            and 4 * capped_base_sum / nullif(base_market_cap, 0) < {{ var_num('eps_growth_min_base_yield') }},
+        and 4 * capped_base_sum / nullif(base_market_cap, 0) < {{ var_num('eps_growth_min_base_yield') }},
         false
     ) as small_base,
     median_eps_growth,

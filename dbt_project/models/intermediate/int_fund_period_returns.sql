@@ -30,7 +30,7 @@ funds as (
 navs as (
     select fund_id, date, nav, adj_nav, total_return_index, has_distributions, adjusted_disagrees, adjusted_check
     from {{ ref('int_fund_total_return') }}
-    where fund_id in (select fund_id from funds)
+    where fund_id in (select funds.fund_id from funds)
         or not exists (select 1 from funds)
 ),
 
@@ -54,17 +54,19 @@ years as (
     select distinct year(as_of_date) as year from as_of_dates
 ),
 
-{#- The month end 1m and 3m returns end at: D's own month end when D is its month's last
-    trading day, else the end of the month before D's. The latest date held is its month's
-    last only when no weekday of the month follows it (more data may still come). -#}
+-- The month end 1m and 3m returns end at: D's own month end when D is its month's last
+-- trading day, else the end of the month before D's. The latest date held is its month's
+-- last only when no weekday of the month follows it (more data may still come).
 month_ends as (
     select
         as_of_date,
         case
             when is_month_end
-                and (not is_latest
+                and (
+                    not is_latest
                     or as_of_date >= last_day(as_of_date)
-                        - case dayofweek(last_day(as_of_date)) when 6 then 1 when 0 then 2 else 0 end)
+                    - case dayofweek(last_day(as_of_date)) when 6 then 1 when 0 then 2 else 0 end
+                )
                 then last_day(as_of_date)
             else cast(date_trunc('month', as_of_date) - interval 1 day as date)
         end as month_end
@@ -150,9 +152,11 @@ with_end as (
 checked as (
     select
         *,
-        start_date >= start_anchor - {{ var('fund_nav_max_stale_days') }}
+        (
+            start_date >= start_anchor - {{ var('fund_nav_max_stale_days') }}
             and end_date >= end_anchor - {{ var('fund_nav_max_stale_days') }}
-            and end_date > start_date as is_measurable,
+            and end_date > start_date
+        ) as is_measurable,
         case
             when has_distributions then 'total_return_distributions'
             when end_adj_nav is not null and start_adj_nav is not null then 'adjusted_close'

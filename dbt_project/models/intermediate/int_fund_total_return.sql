@@ -54,7 +54,7 @@ daily as (
         coalesce(per_day.capital_gain, 0) as capital_gain,
         lag(navs.nav) over by_date as previous_nav,
         lag(navs.adj_nav) over by_date as previous_adj_nav,
-        navs.fund_id in (select fund_id from distributions) as has_distributions
+        navs.fund_id in (select distributions.fund_id from distributions) as has_distributions
     from navs
     left join per_day
         on per_day.fund_id = navs.fund_id
@@ -70,8 +70,11 @@ indexed as (
         )), {{ var('fund_index_round_digits') }}) as total_return_index,
         case
             when has_distributions and distribution > 0 and adj_nav is not null and previous_adj_nav is not null
-                then round((adj_nav / previous_adj_nav) / ((nav + distribution) / previous_nav) - 1,
-                    {{ var('fund_index_round_digits') }})
+                then
+                    round(
+                        (adj_nav / previous_adj_nav) / ((nav + distribution) / previous_nav) - 1,
+                        {{ var('fund_index_round_digits') }}
+                    )
         end as adjusted_gap
     from daily
 ),
@@ -98,7 +101,7 @@ span as (
 
 checked as (
     select
-        span.*,
+        *,
         (adj_last / adj_first) / (tr_last / tr_first) - 1 as span_gap
     from span
 ),
@@ -112,8 +115,11 @@ verdict as (
                 'adjusted NAV disagrees with the fund''s distributions: '
                 || cast(events_disagreeing as varchar) || ' of ' || cast(events_checked as varchar)
                 || ' ex-dates off by more than ' || '{{ var("fund_adjusted_gap_max") }}'
-                || coalesce(' (worst ' || strftime(worst_event_date, '%Y-%m-%d') || ': '
-                    || printf('%+.4f', worst_event_gap) || ')', '')
+                || coalesce(
+                    ' (worst ' || strftime(worst_event_date, '%Y-%m-%d') || ': '
+                    || printf('%+.4f', worst_event_gap) || ')',
+                    ''
+                )
                 || '; over ' || strftime(span_start, '%Y-%m-%d') || '..' || strftime(span_end, '%Y-%m-%d')
                 || ' adjusted ' || printf('%+.4f', adj_last / adj_first - 1)
                 || ' vs NAV + distributions ' || printf('%+.4f', tr_last / tr_first - 1)

@@ -14,7 +14,7 @@ universe as (
     select universe.*, roles.role as index_role
     from {{ ref('stg_universe') }} as universe
     inner join roles
-        on universe.index_id = roles.index_id
+        on roles.index_id = universe.index_id
 ),
 
 snapshots as (

@@ -23,7 +23,7 @@ small_snapshots as (
         count(*) > 0 as has_membership
     from {{ ref('stg_universe') }} as universe
     inner join roles
-        on universe.index_id = roles.index_id
+        on roles.index_id = universe.index_id
         and roles.role = 'small'
 ),
 

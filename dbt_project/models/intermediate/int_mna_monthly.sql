@@ -42,12 +42,14 @@ month_state as (
     select
         months.month,
         months.last_trading_day,
-        months.last_trading_day < data_end.latest_date
+        (
+            months.last_trading_day < data_end.latest_date
             or data_end.latest_date >= cast(
                 last_day(months.month)
-                    - (case dayofweek(last_day(months.month)) when 6 then 1 when 0 then 2 else 0 end)
+                - (case dayofweek(last_day(months.month)) when 6 then 1 when 0 then 2 else 0 end)
                 as date
-            ) as is_complete_month
+            )
+        ) as is_complete_month
     from months
     cross join data_end
 ),
@@ -68,20 +70,21 @@ monthly as (
 rolling as (
     select
         monthly.*,
-        sum(deals) over (
-            order by month rows between {{ var('mna_recent_months') | int - 1 }} preceding and current row
+        sum(monthly.deals) over (
+            order by monthly.month rows between {{ var('mna_recent_months') | int - 1 }} preceding and current row
         ) as deals_3m,
-        sum(deals) over (
-            order by month rows between {{ var('mna_trailing_months') | int - 1 }} preceding and current row
+        sum(monthly.deals) over (
+            order by monthly.month rows between {{ var('mna_trailing_months') | int - 1 }} preceding and current row
         ) as deals_12m,
-        avg(deals) over (
-            order by month rows between {{ var('mna_trailing_months') | int - 1 }} preceding and current row
+        avg(monthly.deals) over (
+            order by monthly.month rows between {{ var('mna_trailing_months') | int - 1 }} preceding and current row
         ) as trailing_12m_avg,
-        monthly.is_complete_month
+        (
+            monthly.is_complete_month
             and coverage.first_month is not null
             and coverage.has_membership
-            and monthly.month >= coverage.first_month
-                + to_months({{ var('mna_trailing_months') | int - 1 }}) as has_coverage
+            and monthly.month >= coverage.first_month + to_months({{ var('mna_trailing_months') | int - 1 }})
+        ) as has_coverage
     from monthly
     cross join coverage
 ),

@@ -12,7 +12,7 @@ small_universe as (
     select universe.symbol, universe.as_of_date as snapshot_date
     from {{ ref('stg_universe') }} as universe
     inner join roles
-        on universe.index_id = roles.index_id
+        on roles.index_id = universe.index_id
         and roles.role = 'small'
 ),
 

@@ -70,6 +70,8 @@ select
     ) as lower_after,
     cast(round((upper_after - upper_before) * 100) as integer) as change_bp,
     case when upper_after < upper_before then 'cut' else 'hike' end as direction,
-    (lower_before_observed is null and can_derive_before)
-        or (lower_after_observed is null and can_derive_after) as lower_derived
+    (
+        (lower_before_observed is null and can_derive_before)
+        or (lower_after_observed is null and can_derive_after)
+    ) as lower_derived
 from derivable

@@ -16,8 +16,10 @@ with weekly as (
 weeks_ended as (
     select
         *,
-        lead(week_start) over (order by week_start) is not null
-            or dayofweek(week_end_date) = 5 as week_ended
+        (
+            lead(week_start) over (order by week_start) is not null
+            or dayofweek(week_end_date) = 5
+        ) as week_ended
     from weekly
 ),
 
@@ -53,7 +55,7 @@ select
     {{ period_return('check_close', 'check_adj_close', 'base_close', 'base_adj_close') }} as sustain_return,
     coalesce(
         {{ period_return('check_close', 'check_adj_close', 'base_close', 'base_adj_close') }}
-            >= {{ var_num('rally_wow_threshold') }},
+        >= {{ var_num('rally_wow_threshold') }},
         false
     ) as sustained
 from checks

@@ -20,8 +20,10 @@ growth as (
         aggregate_growth as reported_growth
     from {{ ref('int_eps_growth_asof') }}
     where index_role = 'small'
-        and calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
+        and (
+            calendar_quarter_index between {{ quarter_index_of_var('eps_growth_window_start') }}
             and {{ quarter_index_of_var('eps_growth_deadline') }}
+        )
 ),
 
 has_earnings as (
@@ -35,8 +37,9 @@ state as (
         as_of_dates.as_of_date,
         max(growth.aggregate_growth) filter (where growth.is_reported) as best_growth,
         -- Ordered input: a tie for the best growth gives its earliest quarter, in every run.
-        arg_max(growth.calendar_quarter, growth.aggregate_growth order by growth.calendar_quarter_index)
-            filter (where growth.is_reported) as best_quarter,
+        arg_max(
+            growth.calendar_quarter, growth.aggregate_growth order by growth.calendar_quarter_index
+        ) filter (where growth.is_reported) as best_quarter,
         count(*) filter (
             where growth.is_reported and growth.aggregate_growth >= {{ var_num('eps_growth_threshold') }}
         ) as quarters_met,
@@ -48,8 +51,8 @@ state as (
         ) as deadline_reported_share,
         string_agg(
             growth.calendar_quarter || '=' || coalesce(cast(round(growth.reported_growth, 4) as varchar), 'null')
-                || (case when coalesce(growth.small_base, false) then ' (small base: not counted)' else '' end)
-                || (case when growth.is_reported then '' else ' (not reported)' end),
+            || (case when coalesce(growth.small_base, false) then ' (small base: not counted)' else '' end)
+            || (case when growth.is_reported then '' else ' (not reported)' end),
             '; ' order by growth.calendar_quarter_index
         ) as quarters
     from as_of_dates

@@ -48,7 +48,7 @@ select
     end as status,
     coalesce(
         state.cuts_in_window > 0
-            or coverage.last_observed >= least(state.as_of_date, {{ var_date('fed_deadline') }}),
+        or coverage.last_observed >= least(state.as_of_date, {{ var_date('fed_deadline') }}),
         false
     ) as data_sufficient,
     json_object(

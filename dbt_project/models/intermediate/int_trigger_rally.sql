@@ -40,7 +40,7 @@ rally_state as (
             as sustained_rallies,
         count(*) filter (
             where rallies.week_end_date is not null
-                and (rallies.check_week_end_date is null or rallies.check_week_end_date > as_of_dates.as_of_date)
+            and (rallies.check_week_end_date is null or rallies.check_week_end_date > as_of_dates.as_of_date)
         ) as unresolved_rallies,
         min(rallies.week_end_date) filter (
             where rallies.sustained and rallies.check_week_end_date <= as_of_dates.as_of_date

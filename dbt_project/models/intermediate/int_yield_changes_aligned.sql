@@ -85,6 +85,7 @@ select
     large_return,
     spread_return
 from aligned
-where {{ flags_over('rates', "'DGS10'", 'aligned.previous_trading_date', 'aligned.date') }} is null
+where
+    {{ flags_over('rates', "'DGS10'", 'aligned.previous_trading_date', 'aligned.date') }} is null
     and {{ flags_over('prices', 'aligned.small_symbol', 'aligned.previous_trading_date', 'aligned.date') }} is null
     and {{ flags_over('prices', 'aligned.large_symbol', 'aligned.previous_trading_date', 'aligned.date') }} is null

@@ -40,13 +40,16 @@ with_year_start as (
         and year_ends.year = year(lagged.date) - 1
 ),
 
-{#- Each return reaches back to its own start; a flagged stretch under it sets it aside. -#}
+-- Each return reaches back to its own start; a flagged stretch under it sets it aside.
 flagged as (
     select
         *,
-        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_1d', 'with_year_start.date') }} as flags_1d,
-        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_5d', 'with_year_start.date') }} as flags_5d,
-        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.ytd_base_date', 'with_year_start.date') }} as flags_ytd
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_1d', 'with_year_start.date') }}
+            as flags_1d,
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.date_5d', 'with_year_start.date') }}
+            as flags_5d,
+        {{ flags_over('prices', 'with_year_start.symbol', 'with_year_start.ytd_base_date', 'with_year_start.date') }}
+            as flags_ytd
     from with_year_start
 ),
 
@@ -55,15 +58,20 @@ returns as (
         *,
         {{ unless_flagged(period_return('close', 'adj_close', 'close_1d', 'adj_close_1d'), 'flags_1d') }} as return_1d,
         {{ unless_flagged(period_return('close', 'adj_close', 'close_5d', 'adj_close_5d'), 'flags_5d') }} as return_5d,
-        {{ unless_flagged(period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close'), 'flags_ytd') }} as ytd_return,
+        {{ unless_flagged(period_return('close', 'adj_close', 'ytd_base_close', 'ytd_base_adj_close'), 'flags_ytd') }}
+            as ytd_return,
         {{ return_basis('adj_close', 'adj_close_1d') }} as return_1d_basis,
         {{ return_basis('adj_close', 'adj_close_5d') }} as return_5d_basis,
         {{ return_basis('adj_close', 'ytd_base_adj_close') }} as ytd_return_basis,
-        nullif(concat_ws(' | ',
-            'return_1d: ' || flags_1d,
-            'return_5d: ' || flags_5d,
-            'ytd_return: ' || flags_ytd
-        ), '') as flag_reason
+        nullif(
+            concat_ws(
+                ' | ',
+                'return_1d: ' || flags_1d,
+                'return_5d: ' || flags_5d,
+                'ytd_return: ' || flags_ytd
+            ),
+            ''
+        ) as flag_reason
     from flagged
 ),
 
@@ -73,12 +81,16 @@ row_basis as (
     select
         *,
         close_1d is not null or close_5d is not null or ytd_base_close is not null as has_returns,
-        (close_1d is null or return_1d_basis = 'total')
+        (
+            (close_1d is null or return_1d_basis = 'total')
             and (close_5d is null or return_5d_basis = 'total')
-            and (ytd_base_close is null or ytd_return_basis = 'total') as all_total,
-        (close_1d is null or return_1d_basis = 'price')
+            and (ytd_base_close is null or ytd_return_basis = 'total')
+        ) as all_total,
+        (
+            (close_1d is null or return_1d_basis = 'price')
             and (close_5d is null or return_5d_basis = 'price')
-            and (ytd_base_close is null or ytd_return_basis = 'price') as all_price
+            and (ytd_base_close is null or ytd_return_basis = 'price')
+        ) as all_price
     from returns
 )
 

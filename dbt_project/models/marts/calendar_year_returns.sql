@@ -21,7 +21,8 @@ yearly as (
         year_ends.year,
         year_ends.date as year_end_date,
         previous.date as previous_year_end_date,
-        {{ period_return('year_ends.close', 'year_ends.adj_close', 'previous.close', 'previous.adj_close') }} as year_return,
+        {{ period_return('year_ends.close', 'year_ends.adj_close', 'previous.close', 'previous.adj_close') }}
+            as year_return,
         {{ return_basis('year_ends.adj_close', 'previous.adj_close') }} as return_basis
     from year_ends
     inner join year_ends as previous
@@ -48,7 +49,7 @@ large as (
     select * from flagged where role = 'large'
 ),
 
-{#- A year whose return reaches across a flagged stretch has no return, and no winner. -#}
+-- A year whose return reaches across a flagged stretch has no return, and no winner.
 joined as (
     select
         small.year,

@@ -10,7 +10,7 @@ islands as (
     from years
 ),
 
-{#- A year set aside by a flagged stretch has no winner: no streak reaches across it. -#}
+-- A year set aside by a flagged stretch has no winner: no streak reaches across it.
 streaks as (
     select
         year,

@@ -92,7 +92,7 @@ rules as (
             as rule_fed_missed,
         coalesce(
             as_of_date > {{ var_date('fed_window_start') }}
-                and fed_status = 'pending' and fed_data_sufficient and last_cut_date is null,
+            and fed_status = 'pending' and fed_data_sufficient and last_cut_date is null,
             false
         ) as rule_fed_stalled,
         coalesce(mna_status = 'met', false) as rule_mna_tepid
@@ -117,11 +117,17 @@ select
             nullif(
                 concat_ws(
                     ', ',
-                    case when rule_sustained_rally then 'sustained_rally_within_' || {{ var('signal_lookback_weeks') }} || 'w' end,
+                    case
+                        when rule_sustained_rally
+                            then 'sustained_rally_within_' || {{ var('signal_lookback_weeks') }} || 'w'
+                    end,
                     case when rule_eps_met then 'eps_growth_met' end,
                     case when rule_improvers then 'improvers_share_at_least_' || {{ var('signal_improvers_min') }} end,
                     case when rule_fed_missed then 'fed_cut_missed' end,
-                    case when rule_fed_stalled then 'fed_pending_no_cut_' || {{ var('fed_recent_cut_months') }} || 'm' end,
+                    case
+                        when rule_fed_stalled
+                            then 'fed_pending_no_cut_' || {{ var('fed_recent_cut_months') }} || 'm'
+                    end,
                     case when rule_mna_tepid then 'mna_tepid' end
                 ),
                 ''

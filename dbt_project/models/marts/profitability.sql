@@ -23,7 +23,8 @@ by_sector as (
         {{ ordered_agg('sum', 'market_cap') }} filter (where has_ttm) as cap_with_data,
         {{ ordered_agg('sum', 'market_cap') }} filter (where ttm_net_income < 0) as cap_unprofitable
     from companies
-    group by grouping sets ((index_role, as_of_date, sector), (index_role, as_of_date))
+    -- Per sector, and over all sectors (the rollup's row with a NULL sector: 'ALL' below).
+    group by index_role, as_of_date, rollup(sector)
 )
 
 select

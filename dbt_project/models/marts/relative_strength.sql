@@ -27,7 +27,9 @@ stepped as (
         symbol,
         date,
         case
-            when {{ flags_over('prices', 'daily.symbol', 'daily.previous_date', 'daily.date', var('level_break_flag_rules')) }} is not null then 0
+            when {{ flags_over(
+                'prices', 'daily.symbol', 'daily.previous_date', 'daily.date', var('level_break_flag_rules')
+            ) }} is not null then 0
             else coalesce(return_1d, 0)
         end as return_1d
     from daily
@@ -76,14 +78,18 @@ with_peak as (
     window history as (order by date rows between unbounded preceding and current row)
 ),
 
-{#- The drawdown compares today with the peak: it reaches across every flagged stretch between them. -#}
+-- The drawdown compares today with the peak: it reaches across every flagged stretch between them.
 flagged as (
     select
         *,
-        nullif(concat_ws('; ',
-            {{ flags_over('prices', 'with_peak.small_symbol', 'with_peak.peak_date', 'with_peak.date') }},
-            {{ flags_over('prices', 'with_peak.large_symbol', 'with_peak.peak_date', 'with_peak.date') }}
-        ), '') as flag_reason
+        nullif(
+            concat_ws(
+                '; ',
+                {{ flags_over('prices', 'with_peak.small_symbol', 'with_peak.peak_date', 'with_peak.date') }},
+                {{ flags_over('prices', 'with_peak.large_symbol', 'with_peak.peak_date', 'with_peak.date') }}
+            ),
+            ''
+        ) as flag_reason
     from with_peak
 )
 

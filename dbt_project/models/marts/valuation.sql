@@ -37,7 +37,8 @@ aggregated as (
         {{ ordered_agg('sum', 'ttm_net_income') }} filter (where ttm_net_income > 0) as ttm_net_income_profitable,
         median(market_cap / ttm_net_income) filter (where ttm_net_income > 0) as median_pe,
         count(n12m_net_income_estimate) as with_estimates,
-        {{ ordered_agg('sum', 'market_cap') }} filter (where n12m_net_income_estimate is not null) as cap_with_estimates,
+        {{ ordered_agg('sum', 'market_cap') }} filter (where n12m_net_income_estimate is not null)
+            as cap_with_estimates,
         {{ ordered_agg('sum', 'n12m_net_income_estimate') }} as n12m_net_income_estimate
     from priced
     group by index_role, as_of_date
@@ -52,8 +53,9 @@ select
     cast(frames.index_role as varchar) as index_role,
     cast(frames.as_of_date as date) as as_of_date,
     cast(aggregated.market_cap as double) as market_cap,
-    cast(case when aggregated.ttm_net_income > 0 then aggregated.cap_with_data / aggregated.ttm_net_income end as double)
-        as pe_incl_losses,
+    cast(
+        case when aggregated.ttm_net_income > 0 then aggregated.cap_with_data / aggregated.ttm_net_income end as double
+    ) as pe_incl_losses,
     cast(
         case
             when aggregated.ttm_net_income_profitable > 0

@@ -50,8 +50,9 @@ select
     cast(paired.large_value as double) as large_value,
     cast(paired.relative as double) as relative,
     cast(1 - paired.relative as double) as discount,
-    cast(case when paired.relative is not null then history.at_or_below / nullif(history.history_count, 0) end as double)
-        as percentile,
+    cast(
+        case when paired.relative is not null then history.at_or_below / nullif(history.history_count, 0) end as double
+    ) as percentile,
     cast((paired.relative - history.history_mean) / nullif(history.history_stddev, 0) as double) as zscore,
     cast(history.history_median as double) as history_median,
     cast(history.history_count as integer) as history_count

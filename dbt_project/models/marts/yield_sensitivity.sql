@@ -13,7 +13,7 @@ observations as (
     select date, day_index, dgs10_change_pp, subject, subject_return
     from aligned
     unpivot (
-        subject_return for subject in (small_return as 'small', large_return as 'large', spread_return as 'spread')
+        subject_return for subject in (small_return as small, large_return as large, spread_return as spread)
     )
 ),
 

@@ -16,8 +16,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.sources.formats.base import (FormatError, Shape, csv_relation, date_in_name, norm, quote_ident,
-                                            read_text, rows_table, sql_str)
+from pipelines.sources.formats.base import (
+    FormatError,
+    Shape,
+    csv_relation,
+    date_in_name,
+    norm,
+    quote_ident,
+    read_text,
+    rows_table,
+    sql_str,
+)
 
 FIELDS = ("symbol", "name", "reportDate", "fiscalDateEnding", "estimate", "currency")
 
@@ -28,15 +37,22 @@ def is_calendar_header(header: list[str]) -> bool:
 
 
 def is_calendar_json(doc) -> bool:
-    return (isinstance(doc, list) and bool(doc) and isinstance(doc[0], dict)
-            and {"symbol", "fiscalDateEnding", "estimate"} <= set(doc[0]))
+    return (
+        isinstance(doc, list)
+        and bool(doc)
+        and isinstance(doc[0], dict)
+        and {"symbol", "fiscalDateEnding", "estimate"} <= set(doc[0])
+    )
 
 
 def _as_of(path: Path) -> str:
     as_of = date_in_name(path)
     if as_of is None:
-        raise FormatError("an Alpha Vantage earnings calendar does not say when it was taken: put the date it was "
-                          "downloaded in the file name, e.g. earnings_2025-11-07.json", column="as_of_date")
+        raise FormatError(
+            "an Alpha Vantage earnings calendar does not say when it was taken: put the date it was "
+            "downloaded in the file name, e.g. earnings_2025-11-07.json",
+            column="as_of_date",
+        )
     return as_of
 
 
@@ -44,15 +60,23 @@ def _shape(relation: str, names: list[str], as_of: str, fmt: str, temp: list[str
     by_norm = {norm(n): n for n in names}
     q = {k: f"s.{quote_ident(by_norm[norm(k)])}" for k in FIELDS if norm(k) in by_norm}
     est = q["estimate"]
-    columns = {"symbol": q["symbol"], "fiscal_period_end": q["fiscalDateEnding"], "as_of_date": sql_str(as_of),
-               "eps_estimate": est}
+    columns = {
+        "symbol": q["symbol"],
+        "fiscal_period_end": q["fiscalDateEnding"],
+        "as_of_date": sql_str(as_of),
+        "eps_estimate": est,
+    }
     used = {by_norm[norm(k)] for k in ("symbol", "fiscalDateEnding", "estimate")}
     extras = {n: f"s.{quote_ident(n)}" for n in names if n not in used}
     blank = f"(trim(coalesce({est}, '')) = '' OR trim({est}) ILIKE 'null' OR trim({est}) = '-')"
     checks = [
         ("no_estimate", "eps_estimate", blank, "'no consensus estimate for this company and quarter'"),
-        ("placeholder_estimate", "eps_estimate", f"TRY_CAST(trim({est}) AS DOUBLE) = 0",
-         "'estimate ' || trim(" + est + ") || ' is the calendar''s placeholder for no estimate, not an EPS of zero'"),
+        (
+            "placeholder_estimate",
+            "eps_estimate",
+            f"TRY_CAST(trim({est}) AS DOUBLE) = 0",
+            "'estimate ' || trim(" + est + ") || ' is the calendar''s placeholder for no estimate, not an EPS of zero'",
+        ),
     ]
     return Shape(fmt, relation, columns, extras=extras, checks=checks, temp_tables=temp)
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from data_quality.sql import sql_str
+
 
 class FormatError(ValueError):
     """A recognized file that cannot be read as its format says; the loader names the file."""
@@ -36,7 +38,9 @@ class Shape:
     # Contract column -> SQL over `s` to cast when it differs from the value as received
     # (a unit conversion, a publisher's holiday mark).
     values: dict[str, str] = field(default_factory=dict)
-    divide: dict[str, float] = field(default_factory=dict)  # contract column -> divisor applied after the cast (percent)
+    divide: dict[str, float] = field(
+        default_factory=dict
+    )  # contract column -> divisor applied after the cast (percent)
     extras: dict[str, str] = field(default_factory=dict)  # extra column -> SQL over `s`, kept in _extra
     # Checks before the contract's own: (rule, column, SQL condition flagging the row, SQL detail).
     checks: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -51,16 +55,12 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def is_gzip(path: Path) -> bool:
     return path.name.lower().endswith(".gz")
 
 
 def read_bytes(path: Path) -> bytes:
-    with (gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")) as f:
+    with gzip.open(path, "rb") if is_gzip(path) else open(path, "rb") as f:
         return f.read()
 
 
@@ -75,7 +75,7 @@ def read_text(path: Path) -> str:
 def head_lines(path: Path, n: int = 20) -> list[str]:
     """The first n lines of the (decompressed) file as text; raises on a non-UTF-8 first line."""
     out: list[str] = []
-    with (gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")) as f:
+    with gzip.open(path, "rb") if is_gzip(path) else open(path, "rb") as f:
         for i, raw in enumerate(f):
             if i >= n:
                 break

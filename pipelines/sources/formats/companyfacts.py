@@ -67,9 +67,11 @@ def shape(con, path: Path, doc: dict, ticker_maps: list[Path]) -> Shape:
     if not symbols:
         symbol = symbol_from_name(path)
         if not re.search(r"[A-Z]", symbol) or re.fullmatch(r"CIK\d+", symbol):
-            raise FormatError(f"companyfacts of CIK {cik} ({doc.get('entityName', '?')}): cannot tell its ticker; name "
-                              "the file after it (NVDA.json, nvda_facts.json) or put SEC's company_tickers.json beside it",
-                              column="symbol")
+            raise FormatError(
+                f"companyfacts of CIK {cik} ({doc.get('entityName', '?')}): cannot tell its ticker; name "
+                "the file after it (NVDA.json, nvda_facts.json) or put SEC's company_tickers.json beside it",
+                column="symbol",
+            )
         symbols = [symbol]
     result = parse_companyfacts(json.dumps(doc), symbols[0])
     extra_names = sorted({k for r in result.rows for k in r} - set(CONTRACT))
@@ -78,5 +80,11 @@ def shape(con, path: Path, doc: dict, ticker_maps: list[Path]) -> Shape:
     rows = [(i, [_text(r.get(k)) for k in names]) for i, r in enumerate(every_class, start=1)]
     rel = rows_table(con, "_fmt_companyfacts", names, rows)
     note = None if result.rows else f"companyfacts of CIK {cik} ({doc.get('entityName', '?')}): {result.reason}"
-    return Shape("SEC companyfacts", rel, {c: f"s.{quote_ident(c)}" for c in CONTRACT},
-                 extras={n: f"s.{quote_ident(n)}" for n in extra_names}, note=note, temp_tables=[rel])
+    return Shape(
+        "SEC companyfacts",
+        rel,
+        {c: f"s.{quote_ident(c)}" for c in CONTRACT},
+        extras={n: f"s.{quote_ident(n)}" for n in extra_names},
+        note=note,
+        temp_tables=[rel],
+    )

@@ -26,8 +26,15 @@ from pathlib import Path
 
 from pipelines.sources.formats.base import Shape, csv_relation, norm, quote_ident, sql_str, symbol_from_name
 
-FIELDS = {"date": ("date", "datetime"), "open": ("open",), "high": ("high",), "low": ("low",), "close": ("close",),
-          "adj_close": ("adjclose",), "volume": ("volume",)}
+FIELDS = {
+    "date": ("date", "datetime"),
+    "open": ("open",),
+    "high": ("high",),
+    "low": ("low",),
+    "close": ("close",),
+    "adj_close": ("adjclose",),
+    "volume": ("volume",),
+}
 
 
 def bar_columns(header: list[str]) -> dict[str, int] | None:
@@ -56,8 +63,11 @@ def shape(path: Path, header: list[str], dataset: str) -> Shape:
         # Yahoo's, yfinance's and Stooq's closes are split-adjusted to the day the file was
         # taken; its last bar stands for that day (no split can fall between the two).
         dated = f"regexp_matches({col['date']}, '^\\s*\\d{{4}}-\\d{{2}}-\\d{{2}}')"
-        columns = {"symbol": sql_str(symbol), **col,
-                   "split_basis_date": f"max(CASE WHEN {dated} THEN trim({col['date']}) END) OVER ()"}
+        columns = {
+            "symbol": sql_str(symbol),
+            **col,
+            "split_basis_date": f"max(CASE WHEN {dated} THEN trim({col['date']}) END) OVER ()",
+        }
         used = set(at.values())
     extras = {n: f"s.{quote_ident(n)}" for i, n in enumerate(names) if i not in used}
     return Shape("daily bars (Yahoo / yfinance / Stooq)", csv_relation(path, names), columns, extras=extras)
@@ -85,11 +95,13 @@ def distribution_shape(path: Path, header: list[str]) -> Shape:
     cg = q.get("capital_gains", "CAST(NULL AS VARCHAR)")
 
     def bad(text: str) -> str:  # a value written that is not a number
-        return (f"(TRY_CAST(trim({text}) AS DOUBLE) IS NULL AND trim(coalesce({text}, '')) <> '' "
-                f"AND NOT trim({text}) ILIKE 'null')")
+        return (
+            f"(TRY_CAST(trim({text}) AS DOUBLE) IS NULL AND trim(coalesce({text}, '')) <> '' "
+            f"AND NOT trim({text}) ILIKE 'null')"
+        )
 
     relation = f"""(WITH b AS (
-        SELECT _line, {q['date']} AS _date, {q['close']} AS _close, {div} AS _div, {cg} AS _cg,
+        SELECT _line, {q["date"]} AS _date, {q["close"]} AS _close, {div} AS _div, {cg} AS _cg,
                TRY_CAST(trim({div}) AS DOUBLE) AS _dv, TRY_CAST(trim({cg}) AS DOUBLE) AS _cv
         FROM {csv_relation(path, names)}
     ), parts AS (
@@ -98,12 +110,18 @@ def distribution_shape(path: Path, header: list[str]) -> Shape:
     )
     SELECT _line, _date, _close, _div, _cg, 'dividend' AS _part,
            CASE WHEN _income IS DISTINCT FROM _dv THEN CAST(_income AS VARCHAR) ELSE _div END AS _amount
-    FROM parts WHERE {bad('_div')} OR _income <> 0
+    FROM parts WHERE {bad("_div")} OR _income <> 0
     UNION ALL
     SELECT _line, _date, _close, _div, _cg, 'capital_gain' AS _part, _cg AS _amount
-    FROM parts WHERE {bad('_cg')} OR _cv <> 0)"""
+    FROM parts WHERE {bad("_cg")} OR _cv <> 0)"""
     symbol = symbol_from_name(path)
     columns = {"fund_id": sql_str(symbol), "ex_date": "s._date", "amount": "s._amount", "kind": "s._part"}
     extras = {"nav": "s._close", "dividends_as_received": "s._div", "capital_gains_as_received": "s._cg"}
-    return Shape("yfinance bars (Dividends / Capital Gains)", relation, columns, extras=extras, part="s._part",
-                 note="no distribution in the file: Dividends and Capital Gains are 0 on every bar")
+    return Shape(
+        "yfinance bars (Dividends / Capital Gains)",
+        relation,
+        columns,
+        extras=extras,
+        part="s._part",
+        note="no distribution in the file: Dividends and Capital Gains are 0 on every bar",
+    )

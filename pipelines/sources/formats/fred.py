@@ -33,7 +33,8 @@ def shape(path: Path, header: list[str]) -> Shape:
     names = [h.strip().lstrip("\ufeff") for h in header]
     d, v = quote_ident(names[0]), quote_ident(names[1])
     return Shape(
-        f"FRED download ({series})", csv_relation(path, names),
+        f"FRED download ({series})",
+        csv_relation(path, names),
         columns={"series_id": sql_str(series.upper()), "date": f"s.{d}", "value": f"s.{v}"},
         values={"value": f"CASE WHEN trim(s.{v}) = '.' THEN NULL ELSE s.{v} END"},
     )

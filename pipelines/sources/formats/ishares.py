@@ -59,8 +59,9 @@ def read_holdings(text: str) -> HoldingsTable:
             try:
                 as_of = datetime.strptime(cells[1].strip(), "%b %d, %Y").date()
             except (IndexError, ValueError):
-                raise FormatError(f"'Fund Holdings as of' line holds no date like \"May 05, 2026\": {line[:80]!r}",
-                                  line=i + 1) from None
+                raise FormatError(
+                    f"'Fund Holdings as of' line holds no date like \"May 05, 2026\": {line[:80]!r}", line=i + 1
+                ) from None
         if line.startswith("Ticker,"):
             header_at = i
             break
@@ -85,13 +86,20 @@ def _number(col: str) -> str:
 def shape(con, text: str) -> Shape:
     table = read_holdings(text)
     if table.as_of is None:
-        raise FormatError("iShares holdings without its preamble: the file has no as-of date ('Fund Holdings as of' "
-                          "line), so it cannot be placed in time; download it again with its preamble",
-                          line=1, column="as_of_date")
+        raise FormatError(
+            "iShares holdings without its preamble: the file has no as-of date ('Fund Holdings as of' "
+            "line), so it cannot be placed in time; download it again with its preamble",
+            line=1,
+            column="as_of_date",
+        )
     index_id = INDEX_OF_FUND.get(table.fund_name or "")
     if index_id is None:
-        raise FormatError(f"iShares fund {table.fund_name!r} is not one this warehouse knows as an index "
-                          f"(known: {', '.join(INDEX_OF_FUND)})", line=1, column="index_id")
+        raise FormatError(
+            f"iShares fund {table.fund_name!r} is not one this warehouse knows as an index "
+            f"(known: {', '.join(INDEX_OF_FUND)})",
+            line=1,
+            column="index_id",
+        )
     missing = [c for c in REQUIRED if c not in table.header]
     if missing:
         raise FormatError(f"holdings header lacks '{missing[0]}'", line=table.header_line, column=missing[0])
@@ -103,8 +111,12 @@ def shape(con, text: str) -> Shape:
     q = {h: quote_ident(h) for h in table.header}
     quantity = next((h for h in ("Quantity", "Shares") if h in q), None)
     columns = {
-        "index_id": sql_str(index_id), "symbol": f"s.{q['Ticker']}", "as_of_date": sql_str(table.as_of.isoformat()),
-        "name": f"s.{q['Name']}", "sector": f"s.{q['Sector']}", "weight": f"s.{q['Weight (%)']}",
+        "index_id": sql_str(index_id),
+        "symbol": f"s.{q['Ticker']}",
+        "as_of_date": sql_str(table.as_of.isoformat()),
+        "name": f"s.{q['Name']}",
+        "sector": f"s.{q['Sector']}",
+        "weight": f"s.{q['Weight (%)']}",
     }
     values = {"weight": _number(q["Weight (%)"])}
     used = {"Ticker", "Name", "Sector", "Weight (%)"}
@@ -115,7 +127,21 @@ def shape(con, text: str) -> Shape:
     extras = {h: f"s.{q[h]}" for h in table.header if h not in used}
     extras["fund"] = sql_str(table.fund_name or "")
     asset = f"s.{q['Asset Class']}"
-    checks = [("non_equity", "Asset Class", f"coalesce(trim({asset}), '') <> 'Equity'",
-               f"'asset class ' || coalesce({asset}, '(blank)') || ' is not an equity holding: not an index member'")]
-    return Shape("iShares holdings", rel, columns, values, divide={"weight": 100}, extras=extras, checks=checks,
-                 temp_tables=[rel])
+    checks = [
+        (
+            "non_equity",
+            "Asset Class",
+            f"coalesce(trim({asset}), '') <> 'Equity'",
+            f"'asset class ' || coalesce({asset}, '(blank)') || ' is not an equity holding: not an index member'",
+        )
+    ]
+    return Shape(
+        "iShares holdings",
+        rel,
+        columns,
+        values,
+        divide={"weight": 100},
+        extras=extras,
+        checks=checks,
+        temp_tables=[rel],
+    )

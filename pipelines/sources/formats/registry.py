@@ -32,8 +32,9 @@ def fund_id_alias(dataset: str, header_norms: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def csv_shape(con, dataset: str, dataset_columns: tuple[str, ...], path: Path, header: list[str],
-              head: list[str]) -> Shape | None:
+def csv_shape(
+    con, dataset: str, dataset_columns: tuple[str, ...], path: Path, header: list[str], head: list[str]
+) -> Shape | None:
     """The publisher format of a CSV file in `dataset`, or None for a file in the contract's own shape."""
     norms = [norm(h) for h in header]
     if dataset == "universe" and ishares.looks_like_holdings(head):
@@ -46,8 +47,12 @@ def csv_shape(con, dataset: str, dataset_columns: tuple[str, ...], path: Path, h
         names_symbol = dataset == "prices" and any(a in norms for a in SYMBOL_ALIASES)
         if own_id not in norms and not names_symbol and daily_bars.bar_columns(header):
             return daily_bars.shape(path, header, dataset)
-    if dataset == "fund_distributions" and "fundid" not in norms and not any(a in norms for a in FUND_ID_ALIASES) \
-            and daily_bars.distribution_columns(header):
+    if (
+        dataset == "fund_distributions"
+        and "fundid" not in norms
+        and not any(a in norms for a in FUND_ID_ALIASES)
+        and daily_bars.distribution_columns(header)
+    ):
         return daily_bars.distribution_shape(path, header)
     if dataset == "estimates" and alphavantage.is_calendar_header(header):
         return alphavantage.csv_shape(path, header)

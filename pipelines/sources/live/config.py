@@ -10,10 +10,10 @@ Dagster deployment they come through `LiveServicesResource`, given with `dagster
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 import dagster as dg
 
@@ -89,7 +89,7 @@ class LiveConfig:
     progress_every_seconds: float = 10.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "LiveConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LiveConfig:
         env = dict(os.environ if env is None else env)
         d = cls()
         g = _Reader(env)
@@ -145,7 +145,10 @@ class LiveConfig:
                     f"holdings fund {fund!r} has no known iShares product page (known: {', '.join(ISHARES_PRODUCTS)})"
                 )
         if self.rate_limits.get("sec", 0) > SEC_MAX_RATE:
-            raise LiveConfigError(f"WAREHOUSE_LIVE_RATE_SEC={self.rate_limits['sec']}: SEC allows at most {SEC_MAX_RATE:g} requests a second")
+            raise LiveConfigError(
+                f"WAREHOUSE_LIVE_RATE_SEC={self.rate_limits['sec']}: "
+                f"SEC allows at most {SEC_MAX_RATE:g} requests a second"
+            )
         if any(r <= 0 for r in self.rate_limits.values()):
             raise LiveConfigError("request rates must be positive")
         if self.backfill_end is not None and self.backfill_start is None:

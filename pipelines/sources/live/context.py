@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import requests
 
@@ -75,10 +76,18 @@ class LiveContext:
                 headers["User-Agent"] = cfg.require_sec_contact()
             elif service == "yahoo":
                 headers["User-Agent"] = cfg.yahoo_user_agent
-            policy = RetryPolicy(cfg.timeout_seconds, cfg.max_retries, cfg.backoff_base_seconds, cfg.backoff_max_seconds)
+            policy = RetryPolicy(
+                cfg.timeout_seconds, cfg.max_retries, cfg.backoff_base_seconds, cfg.backoff_max_seconds
+            )
             self._clients[service] = ServiceClient(
-                service, self.connections.session, self.connections.limiter(service), policy, self.log,
-                headers=headers, secrets=cfg.secrets(), sleep=self.connections.sleep,
+                service,
+                self.connections.session,
+                self.connections.limiter(service),
+                policy,
+                self.log,
+                headers=headers,
+                secrets=cfg.secrets(),
+                sleep=self.connections.sleep,
             )
         return self._clients[service]
 

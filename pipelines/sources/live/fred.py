@@ -35,7 +35,9 @@ def parse_fredgraph_csv(text: str, series_id: str) -> list[tuple[date, float | N
     header = [h.strip() for h in next(reader, [])]
     held = series_of_header(header)
     if held is None:
-        raise FredFormatError(f"FRED {series_id}: expected a header 'observation_date,{series_id}', got {','.join(header)[:80]!r}")
+        raise FredFormatError(
+            f"FRED {series_id}: expected a header 'observation_date,{series_id}', got {','.join(header)[:80]!r}"
+        )
     if held.upper() != series_id.upper():
         raise FredFormatError(f"FRED {series_id}: the file holds series {held!r}")
     out = []
@@ -61,8 +63,12 @@ def _fetch(ctx: LiveContext, series_id: str, start: date, end: date | None) -> N
     """One window of one series, stored as received and parsed once to catch a bad body now."""
     cfg = ctx.config
     if cfg.fred_api_key:
-        params = {"series_id": series_id, "api_key": cfg.fred_api_key, "file_type": "json",
-                  "observation_start": start.isoformat()}
+        params = {
+            "series_id": series_id,
+            "api_key": cfg.fred_api_key,
+            "file_type": "json",
+            "observation_start": start.isoformat(),
+        }
         if end:
             params["observation_end"] = end.isoformat()
         fetched = ctx.client("fred").get(f"{cfg.fred_api_base_url}/fred/series/observations", params)
@@ -73,8 +79,12 @@ def _fetch(ctx: LiveContext, series_id: str, start: date, end: date | None) -> N
             params["coed"] = end.isoformat()
         fetched = ctx.client("fred").get(f"{cfg.fred_base_url}/graph/fredgraph.csv", params)
         ext = "csv"
-    ctx.keep(SERVICE, chunk_name(series_id, ctx.today, start, end, ext), fetched.body,
-             lambda path: parse_chunk(path.read_text(encoding="utf-8"), ext, series_id))
+    ctx.keep(
+        SERVICE,
+        chunk_name(series_id, ctx.today, start, end, ext),
+        fetched.body,
+        lambda path: parse_chunk(path.read_text(encoding="utf-8"), ext, series_id),
+    )
 
 
 def _build(ctx: LiveContext, series_id: str) -> tuple[date | None, int]:
@@ -96,8 +106,9 @@ def land_rates(ctx: LiveContext) -> Landed:
     for series_id in cfg.fred_series:
         mark = state.get(series_id)
         if not cfg.offline:
-            if cfg.backfill_start and not has_window(ctx.area.service_dir(SERVICE), series_id, cfg.backfill_start,
-                                                     cfg.backfill_end):
+            if cfg.backfill_start and not has_window(
+                ctx.area.service_dir(SERVICE), series_id, cfg.backfill_start, cfg.backfill_end
+            ):
                 _fetch(ctx, series_id, cfg.backfill_start, cfg.backfill_end)
             if mark.get("fetched_on") != ctx.today.isoformat():
                 last = mark.get("last_date")

@@ -67,8 +67,13 @@ def read_funds_file(path: Path) -> tuple[FundSpec, ...]:
         if not row.get("fund_id") or not row.get("name"):
             raise ValueError(f"{path}, line {line}: fund_id and name are required")
         funds.append(
-            FundSpec(row["fund_id"].upper(), row["name"], row.get("category") or None,
-                     row.get("share_class") or None, row.get("domicile") or "US")
+            FundSpec(
+                row["fund_id"].upper(),
+                row["name"],
+                row.get("category") or None,
+                row.get("share_class") or None,
+                row.get("domicile") or "US",
+            )
         )
     if not funds:
         raise ValueError(f"{path}: no funds listed")

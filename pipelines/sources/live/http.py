@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -59,8 +59,12 @@ class RetryPolicy:
 class RateLimiter:
     """At most `per_second` request starts a second for one service (shared by its clients)."""
 
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.interval = 1.0 / per_second
         self._clock, self._sleep = clock, sleep
         self._next = 0.0
@@ -135,15 +139,17 @@ class ServiceClient:
             try:
                 # stream=True: the status is known before the body is read, so a body cut
                 # short is reported with the status it came with.
-                response = self.session.get(prepared, headers=self.headers, timeout=self.policy.timeout_seconds,
-                                            stream=True)
+                response = self.session.get(
+                    prepared, headers=self.headers, timeout=self.policy.timeout_seconds, stream=True
+                )
                 last_status = response.status_code
                 body = response.content
                 if last_status in accepted:
                     return Fetched(last_status, body)
                 if last_status not in RETRY_STATUSES:
-                    raise LiveServiceError(self.service, request, last_status, attempt,
-                                           f"not retryable: {_snippet(body, self.secrets)}")
+                    raise LiveServiceError(
+                        self.service, request, last_status, attempt, f"not retryable: {_snippet(body, self.secrets)}"
+                    )
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 detail = f"HTTP {last_status}"
             except requests.Timeout:

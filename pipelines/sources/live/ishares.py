@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,8 +27,15 @@ from pipelines.sources.live.context import LiveContext
 SERVICE = "ishares"
 # The holdings component of every iShares US product page.
 HOLDINGS_AJAX = "1467271812596.ajax"
-EXTRA = {"fund": pa.string(), "asset_class": pa.string(), "market_value": pa.float64(), "price": pa.float64(),
-         "exchange": pa.string(), "location": pa.string(), "currency": pa.string()}
+EXTRA = {
+    "fund": pa.string(),
+    "asset_class": pa.string(),
+    "market_value": pa.float64(),
+    "price": pa.float64(),
+    "exchange": pa.string(),
+    "location": pa.string(),
+    "currency": pa.string(),
+}
 
 
 class HoldingsFormatError(ValueError):
@@ -61,18 +68,27 @@ def parse_holdings(text: str) -> Holdings:
         raise HoldingsFormatError(f"holdings header lacks {', '.join(sorted(missing))}")
     as_of = table.as_of
     by_symbol: dict[str, dict] = {}
-    for _line, cells in table.records:
-        rec = dict(zip(table.header, cells))
+    width = len(table.header)
+    for line, cells in table.records:
+        if len(cells) != width:
+            raise HoldingsFormatError(f"line {line}: a holdings row has {len(cells)} fields, the header {width}")
+        rec = dict(zip(table.header, cells, strict=True))
         symbol = (rec["Ticker"] or "").strip()
         # Cash, futures and money-market lines are not members; nor are unlisted lines without a ticker.
         if rec["Asset Class"].strip() != "Equity" or symbol in ("", "-"):
             continue
         weight = _number(rec["Weight (%)"])
         row = {
-            "symbol": symbol, "as_of_date": as_of, "name": rec["Name"].strip(), "sector": rec["Sector"].strip(),
-            "weight": None if weight is None else weight / 100.0, "shares_outstanding": _number(rec["Quantity"]),
-            "asset_class": "Equity", "market_value": _number(rec.get("Market Value") or ""),
-            "price": _number(rec.get("Price") or ""), "exchange": (rec.get("Exchange") or "").strip() or None,
+            "symbol": symbol,
+            "as_of_date": as_of,
+            "name": rec["Name"].strip(),
+            "sector": rec["Sector"].strip(),
+            "weight": None if weight is None else weight / 100.0,
+            "shares_outstanding": _number(rec["Quantity"]),
+            "asset_class": "Equity",
+            "market_value": _number(rec.get("Market Value") or ""),
+            "price": _number(rec.get("Price") or ""),
+            "exchange": (rec.get("Exchange") or "").strip() or None,
             "location": (rec.get("Location") or "").strip() or None,
             "currency": (rec.get("Currency") or "").strip() or None,
         }
@@ -163,4 +179,3 @@ def _rebuild_all(ctx: LiveContext, roles: dict[str, str]) -> None:
         m = _RAW_RE.match(path.name)
         if m and m["fund"] in roles:
             _write_snapshot(ctx, roles[m["fund"]], m["fund"], parse_holdings(path.read_text(encoding="utf-8-sig")))
-

@@ -24,7 +24,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -51,7 +51,7 @@ class Series:
     bars: dict[date, dict] = field(default_factory=dict)  # date -> {open, high, low, close, adj_close, volume}
     splits: dict[date, float] = field(default_factory=dict)  # ex-date -> new shares per old share
 
-    def update(self, other: "Series") -> None:
+    def update(self, other: Series) -> None:
         self.bars.update(other.bars)
         self.splits.update(other.splits)
 
@@ -92,7 +92,7 @@ def parse_yahoo_chart(text: str) -> Series:
         raise NoData(f"{chart['error'].get('code')}: {chart['error'].get('description')}")
     result = chart["result"][0]
     meta = result.get("meta", {})
-    tz = ZoneInfo(meta["exchangeTimezoneName"]) if meta.get("exchangeTimezoneName") else timezone.utc
+    tz = ZoneInfo(meta["exchangeTimezoneName"]) if meta.get("exchangeTimezoneName") else UTC
     quote = result["indicators"]["quote"][0]
     adj = (result["indicators"].get("adjclose") or [{}])[0].get("adjclose")
     series = Series()
@@ -102,8 +102,14 @@ def parse_yahoo_chart(text: str) -> Series:
         if close is None:
             continue
         day = datetime.fromtimestamp(ts, tz).date()
-        series.bars[day] = {"open": quote["open"][i], "high": quote["high"][i], "low": quote["low"][i], "close": close,
-                            "adj_close": adj[i] if adj else None, "volume": quote["volume"][i]}
+        series.bars[day] = {
+            "open": quote["open"][i],
+            "high": quote["high"][i],
+            "low": quote["low"][i],
+            "close": close,
+            "adj_close": adj[i] if adj else None,
+            "volume": quote["volume"][i],
+        }
     for ev in (result.get("events") or {}).get("splits", {}).values():
         series.splits[datetime.fromtimestamp(ev["date"], tz).date()] = ev["numerator"] / ev["denominator"]
     return series
@@ -119,7 +125,7 @@ def provider_symbol(provider: str, symbol: str, registrants: dict[str, Registran
 
 
 def _epoch(day: date) -> int:
-    return int(datetime.combine(day, time(), timezone.utc).timestamp())
+    return int(datetime.combine(day, time(), UTC).timestamp())
 
 
 def _fetch(ctx: LiveContext, provider: str, symbol: str, psym: str, start: date, end: date | None) -> Series:
@@ -127,16 +133,25 @@ def _fetch(ctx: LiveContext, provider: str, symbol: str, psym: str, start: date,
     last = end or ctx.today
     if provider == "yahoo":
         url = f"{cfg.yahoo_base_url}/v8/finance/chart/{psym}"
-        params = {"period1": str(_epoch(start)), "period2": str(_epoch(last + timedelta(days=1))), "interval": "1d",
-                  "events": "div,splits", "includeAdjustedClose": "true"}
+        params = {
+            "period1": str(_epoch(start)),
+            "period2": str(_epoch(last + timedelta(days=1))),
+            "interval": "1d",
+            "events": "div,splits",
+            "includeAdjustedClose": "true",
+        }
         ext, parse = "json", parse_yahoo_chart
     else:
         url = f"{cfg.stooq_base_url}/q/d/l/"
         params = {"s": psym, "i": "d", "d1": start.strftime("%Y%m%d"), "d2": last.strftime("%Y%m%d")}
         ext, parse = "csv", parse_daily_csv
     fetched = ctx.client(provider).get(url, params, accept=(404,))
-    return ctx.keep(provider, chunk_name(symbol, ctx.today, start, end, ext), fetched.body,
-                    lambda p: parse(p.read_text(encoding="utf-8")))
+    return ctx.keep(
+        provider,
+        chunk_name(symbol, ctx.today, start, end, ext),
+        fetched.body,
+        lambda p: parse(p.read_text(encoding="utf-8")),
+    )
 
 
 def _replay(ctx: LiveContext, provider: str, symbol: str) -> Series:
@@ -179,13 +194,17 @@ class Target:
 
 def _rows(target: Target, provider: str, series: Series) -> list[dict]:
     if target.dataset == "fund_navs":
-        return [{"fund_id": target.symbol, "date": d, "nav": b["close"], "adj_nav": b["adj_close"], "provider": provider}
-                for d, b in series.bars.items()]
+        return [
+            {"fund_id": target.symbol, "date": d, "nav": b["close"], "adj_nav": b["adj_close"], "provider": provider}
+            for d, b in series.bars.items()
+        ]
     # Both providers' closes are split-adjusted to the day they were fetched; the last bar
     # stands for it (a re-based history is fetched and written again whole).
     basis = max(series.bars, default=None)
-    return [{"symbol": target.symbol, "date": d, **b, "split_basis_date": basis, "provider": provider}
-            for d, b in series.bars.items()]
+    return [
+        {"symbol": target.symbol, "date": d, **b, "split_basis_date": basis, "provider": provider}
+        for d, b in series.bars.items()
+    ]
 
 
 def _held(ctx: LiveContext, target: Target) -> Series:
@@ -207,8 +226,9 @@ def _write(ctx: LiveContext, target: Target, provider: str, series: Series) -> N
     extra = NAV_EXTRA if target.dataset == "fund_navs" else PRICE_EXTRA
     ctx.area.write_contract(target.dataset, target.name, _rows(target, provider, series), extra)
     if series.splits and target.dataset == "prices":
-        ctx.area.write_contract("splits", target.name, [{"symbol": target.symbol, "date": d, "ratio": r}
-                                                        for d, r in series.splits.items()])
+        ctx.area.write_contract(
+            "splits", target.name, [{"symbol": target.symbol, "date": d, "ratio": r} for d, r in series.splits.items()]
+        )
 
 
 def _update(ctx: LiveContext, target: Target, provider: str, psym: str) -> dict:
@@ -221,9 +241,13 @@ def _update(ctx: LiveContext, target: Target, provider: str, psym: str) -> dict:
         series = _replay(ctx, provider, target.symbol)
         if series.bars:
             _write(ctx, target, provider, series)
-        return {"status": "ok" if series.bars else "not_available", "reason": "" if series.bars else "no stored response"}
+        return {
+            "status": "ok" if series.bars else "not_available",
+            "reason": "" if series.bars else "no stored response",
+        }
     backfill_due = cfg.backfill_start is not None and not has_window(
-        ctx.area.service_dir(provider), target.symbol, cfg.backfill_start, cfg.backfill_end)
+        ctx.area.service_dir(provider), target.symbol, cfg.backfill_start, cfg.backfill_end
+    )
     done_today = mark.get("fetched_on") == ctx.today.isoformat() and (contract.exists() or mark.get("status") != "ok")
     if done_today and not backfill_due:
         return mark
@@ -236,8 +260,10 @@ def _update(ctx: LiveContext, target: Target, provider: str, psym: str) -> dict:
         start = last - timedelta(days=cfg.overlap_days) if last else cfg.history_start
         fresh = _fetch(ctx, provider, target.symbol, psym, start, None)
         if last and _rebased(held, fresh, before=last):
-            ctx.log(f"{target.dataset}: {target.symbol}: history re-based by {provider} (split or distribution); "
-                    "fetching it whole again")
+            ctx.log(
+                f"{target.dataset}: {target.symbol}: history re-based by {provider} (split or distribution); "
+                "fetching it whole again"
+            )
             held = _fetch(ctx, provider, target.symbol, psym, cfg.history_start, None)
         held.update(fresh)
         if not held.bars:
@@ -254,7 +280,9 @@ def _update(ctx: LiveContext, target: Target, provider: str, psym: str) -> dict:
 
 def _write_coverage(ctx: LiveContext, name: str, rows: list[dict]) -> None:
     out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=["symbol", "provider_symbol", "status", "reason", "last_date"], extrasaction="ignore")
+    w = csv.DictWriter(
+        out, fieldnames=["symbol", "provider_symbol", "status", "reason", "last_date"], extrasaction="ignore"
+    )
     w.writeheader()
     w.writerows(rows)
     atomic_write(ctx.area.coverage_path(name), out.getvalue().encode())
@@ -274,9 +302,12 @@ def land_prices(ctx: LiveContext) -> Landed:
     coverage = _run(ctx, "prices", provider, symbols, registrants)
     _write_coverage(ctx, "prices.csv", coverage)
     ok = sum(c["status"] == "ok" for c in coverage)
-    return Landed("prices", ctx.area.contract_files("prices"),
-                  note=f"{ok} of {len(symbols)} symbols from {provider}; "
-                       + ("adj_close beside close" if provider == "yahoo" else "Stooq gives one close: adj_close empty"))
+    return Landed(
+        "prices",
+        ctx.area.contract_files("prices"),
+        note=f"{ok} of {len(symbols)} symbols from {provider}; "
+        + ("adj_close beside close" if provider == "yahoo" else "Stooq gives one close: adj_close empty"),
+    )
 
 
 def land_fund_navs(ctx: LiveContext) -> Landed:
@@ -300,8 +331,16 @@ def _run(ctx: LiveContext, dataset: str, provider: str, symbols: list[str], regi
 
 
 def land_funds(ctx: LiveContext) -> Landed:
-    rows = [{"fund_id": f.fund_id, "name": f.name, "category": f.category, "share_class": f.share_class,
-             "domicile": f.domicile} for f in ctx.config.funds]
+    rows = [
+        {
+            "fund_id": f.fund_id,
+            "name": f.name,
+            "category": f.category,
+            "share_class": f.share_class,
+            "domicile": f.domicile,
+        }
+        for f in ctx.config.funds
+    ]
     path = ctx.area.write_contract("funds", "funds", rows)
     return Landed("funds", [path], note=f"{len(rows)} funds from configuration")
 
@@ -312,5 +351,10 @@ def land_splits(ctx: LiveContext) -> Landed:
     # Splits arrive with the price responses: landing prices first is a no-op once done today.
     land_prices(ctx)
     files = ctx.area.contract_files("splits")
-    return Landed("splits", files, note=f"split events of {len(files)} symbol(s) from Yahoo chart events"
-                  if files else "no split reported by Yahoo for the symbols held")
+    return Landed(
+        "splits",
+        files,
+        note=f"split events of {len(files)} symbol(s) from Yahoo chart events"
+        if files
+        else "no split reported by Yahoo for the symbols held",
+    )

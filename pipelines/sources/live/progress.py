@@ -8,7 +8,7 @@ written for the first item, then at most every `every_seconds`, and for the last
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from pipelines.sources.base import Log
 
@@ -21,8 +21,15 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, log: Log, label: str, total: int, unit: str, every_seconds: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        log: Log,
+        label: str,
+        total: int,
+        unit: str,
+        every_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.log, self.label, self.total, self.unit = log, label, total, unit
         self.every_seconds = every_seconds
         self._clock = clock

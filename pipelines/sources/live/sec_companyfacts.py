@@ -33,9 +33,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
+from itertools import pairwise
 
 import pyarrow as pa
 
@@ -50,8 +51,13 @@ STATE = "sec_companyfacts"
 
 # Concepts per field, most specific first; per quarter the first concept that has it is used.
 NET_INCOME = ("NetIncomeLoss", "ProfitLoss", "NetIncomeLossAvailableToCommonStockholdersBasic")
-REVENUE = ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
-           "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet", "RevenuesNetOfInterestExpense")
+REVENUE = (
+    "Revenues",
+    "RevenueFromContractWithCustomerExcludingAssessedTax",
+    "RevenueFromContractWithCustomerIncludingAssessedTax",
+    "SalesRevenueNet",
+    "RevenuesNetOfInterestExpense",
+)
 EPS_DILUTED = ("EarningsPerShareDiluted", "EarningsPerShareBasicAndDiluted")
 SHARES = "EntityCommonStockSharesOutstanding"
 BALANCE_SHEET_SHARES = "CommonStockSharesOutstanding"
@@ -71,10 +77,19 @@ LONGEST_SPAN_DAYS = 380
 # A period whose start or end is this close to a better-attested period's is that period mis-tagged.
 MISTAGGED_DAYS = 3
 
-EXTRA = {"cik": pa.string(), "fiscal_period_start": pa.date32(), "form": pa.string(), "accession": pa.string(),
-         "net_income_derived": pa.bool_(), "eps_derived": pa.bool_(), "revenue_derived": pa.bool_(),
-         "eps_split_factor": pa.float64(), "eps_diluted_as_reported": pa.float64(),
-         "shares_source": pa.string(), "as_comparative": pa.bool_()}
+EXTRA = {
+    "cik": pa.string(),
+    "fiscal_period_start": pa.date32(),
+    "form": pa.string(),
+    "accession": pa.string(),
+    "net_income_derived": pa.bool_(),
+    "eps_derived": pa.bool_(),
+    "revenue_derived": pa.bool_(),
+    "eps_split_factor": pa.float64(),
+    "eps_diluted_as_reported": pa.float64(),
+    "shares_source": pa.string(),
+    "as_comparative": pa.bool_(),
+}
 
 
 @dataclass(frozen=True)
@@ -133,9 +148,17 @@ def _per_share_unit(v: float) -> float:
 def _facts(rows: Iterable[dict], per_share: bool = False) -> list[Fact]:
     unit = _per_share_unit if per_share else _money_unit
     return [
-        Fact(date.fromisoformat(r["start"]) if r.get("start") else None, date.fromisoformat(r["end"]), float(r["val"]),
-             date.fromisoformat(r["filed"]), str(r.get("form", "")), str(r.get("accn", "")), unit(float(r["val"])))
-        for r in rows if str(r.get("form", "")) in PERIODIC_FORMS or not r.get("form")
+        Fact(
+            date.fromisoformat(r["start"]) if r.get("start") else None,
+            date.fromisoformat(r["end"]),
+            float(r["val"]),
+            date.fromisoformat(r["filed"]),
+            str(r.get("form", "")),
+            str(r.get("accn", "")),
+            unit(float(r["val"])),
+        )
+        for r in rows
+        if str(r.get("form", "")) in PERIODIC_FORMS or not r.get("form")
     ]
 
 
@@ -159,6 +182,7 @@ def _consistent(visible, first, since, whole, parts, per_share: bool) -> bool:
     """Can `whole` minus `parts` give a quarter? Not when one side was restated and the other was not
     filed again since: a 10-K/A restating the year without its quarters, or a year-ago nine months
     restated in a 10-Q while the year stands as first filed."""
+
     def changed(span):
         f, f0 = visible[span], first[span]
         return not _same(f.val, f0.val, f.unit, f0.unit, per_share)
@@ -179,8 +203,10 @@ def _quarters(visible, first=None, since=None, per_share: bool = False) -> dict[
     for (s, e), f in visible.items():
         if _days(s, e) in QUARTER_DAYS:
             out[e] = QuarterValue(s, e, f.val, f.filed, f.form, f.accn, False, f.unit, ((s, e),))
-    spans = sorted((k for k in visible if _days(*k) > QUARTER_DAYS.stop - 1 and _days(*k) <= LONGEST_SPAN_DAYS),
-                   key=lambda k: (k[1], k[0]))
+    spans = sorted(
+        (k for k in visible if _days(*k) > QUARTER_DAYS.stop - 1 and _days(*k) <= LONGEST_SPAN_DAYS),
+        key=lambda k: (k[1], k[0]),
+    )
     for s, e in spans:
         if e in out:
             continue  # reported directly: the direct value wins
@@ -190,8 +216,17 @@ def _quarters(visible, first=None, since=None, per_share: bool = False) -> dict[
                 continue
             newest = max([whole, *used], key=lambda f: (f.filed, f.accn))
             unit = whole.unit + sum(f.unit for f in used)
-            out[e] = QuarterValue(q_start, e, round(whole.val - base_value, 6), newest.filed, newest.form, newest.accn,
-                                  True, unit, ((s, e), *parts))
+            out[e] = QuarterValue(
+                q_start,
+                e,
+                round(whole.val - base_value, 6),
+                newest.filed,
+                newest.form,
+                newest.accn,
+                True,
+                unit,
+                ((s, e), *parts),
+            )
             break
     return out
 
@@ -257,6 +292,7 @@ def _unit_rows(concept: dict, per_share: bool) -> tuple[str, list[dict]] | None:
 
 # --- periods mis-tagged by a day or two ------------------------------------------------------
 
+
 def _period_map(fact_lists: Iterable[list[Fact]]) -> dict[tuple[date, date], tuple[date, date]]:
     """(start, end) -> the period it stands for. A span filed by fewer filings whose start (or end) is
     the same as a better-attested span's and whose other end is within a few days of it is that span
@@ -291,6 +327,7 @@ def _remap(facts: list[Fact], periods: dict) -> list[Fact]:
 
 # --- splits ------------------------------------------------------------------------------------
 
+
 def _split_ratio(old: Fact, new: Fact, per_share: bool) -> float | None:
     """The split between two filings of the same period's figure, if they differ by a clean ratio."""
     if old.val == 0 or new.val == 0 or (old.val > 0) != (new.val > 0):
@@ -314,7 +351,10 @@ def split_events(gaap: dict) -> list[SplitEvent]:
     filed before and after differs by a clean ratio. Each pair bounds the split between the two
     filing dates; pairs with one ratio and overlapping bounds are one split. Two pairs at least."""
     windows: dict[float, list[tuple[date, date]]] = {}
-    for names, per_share, unit in ((SPLIT_EVIDENCE_PER_SHARE, True, "USD/shares"), (SPLIT_EVIDENCE_SHARES, False, "shares")):
+    for names, per_share, unit in (
+        (SPLIT_EVIDENCE_PER_SHARE, True, "USD/shares"),
+        (SPLIT_EVIDENCE_SHARES, False, "shares"),
+    ):
         for name in names:
             rows = gaap.get(name, {}).get("units", {}).get(unit, [])
             by_span: dict[tuple, list[Fact]] = {}
@@ -322,7 +362,7 @@ def split_events(gaap: dict) -> list[SplitEvent]:
                 by_span.setdefault((f.start, f.end), []).append(f)
             for facts in by_span.values():
                 facts.sort(key=lambda f: (f.filed, f.accn))
-                for old, new in zip(facts, facts[1:]):
+                for old, new in pairwise(facts):
                     ratio = _split_ratio(old, new, per_share) if new.filed > old.filed else None
                     if ratio is not None:
                         windows.setdefault(ratio, []).append((old.filed, new.filed))
@@ -359,6 +399,7 @@ def _rebased(facts: list[Fact], events: list[SplitEvent]) -> list[Fact]:
 
 # --- a field from its concepts --------------------------------------------------------------
 
+
 def _concept_facts(gaap: dict, concepts: tuple[str, ...], per_share: bool) -> list[tuple[str, str, list[Fact]]]:
     out = []
     for name in concepts:
@@ -368,8 +409,9 @@ def _concept_facts(gaap: dict, concepts: tuple[str, ...], per_share: bool) -> li
     return out
 
 
-def _merged(per_concept: list[tuple[str, str, list[Fact]]], per_share: bool = False
-            ) -> tuple[dict[date, list[QuarterValue]], str | None]:
+def _merged(
+    per_concept: list[tuple[str, str, list[Fact]]], per_share: bool = False
+) -> tuple[dict[date, list[QuarterValue]], str | None]:
     """Quarter end -> versions, from the concepts pooled: per filing and period, the first concept (in
     order of preference) that the filing used. A company that moved from SalesRevenueNet to Revenues
     keeps the quarters it filed under the old name, and a year filed under the new name less nine
@@ -388,6 +430,7 @@ def _as_of(history: list[QuarterValue] | None, day: date) -> QuarterValue | None
 
 
 # --- share counts ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ShareCount:
@@ -410,8 +453,11 @@ def _cover_counts(dei: dict) -> list[ShareCount]:
     out = []
     for (filed, accn, end), vals in sorted(per_filing.items()):
         distinct = sorted(set(vals))
-        out.append(ShareCount(filed, accn, end, sum(distinct),
-                              "dei_cover_classes_summed" if len(distinct) > 1 else "dei_cover"))
+        out.append(
+            ShareCount(
+                filed, accn, end, sum(distinct), "dei_cover_classes_summed" if len(distinct) > 1 else "dei_cover"
+            )
+        )
     return out
 
 
@@ -465,7 +511,11 @@ def _own_periods(per_concept_lists) -> dict[str, date]:
     for per_concept in per_concept_lists:
         for _, _, facts in per_concept:
             for f in facts:
-                if f.start is not None and _days(f.start, f.end) <= LONGEST_SPAN_DAYS and f.end > out.get(f.accn, date.min):
+                if (
+                    f.start is not None
+                    and _days(f.start, f.end) <= LONGEST_SPAN_DAYS
+                    and f.end > out.get(f.accn, date.min)
+                ):
                     out[f.accn] = f.end
     return out
 
@@ -477,8 +527,11 @@ def parse_companyfacts(text: str, symbol: str) -> CompanyEarnings:
     gaap = facts.get("us-gaap")
     if not gaap:
         other = sorted(k for k in facts if k not in ("dei", "srt"))
-        reason = ("files IFRS (ifrs-full) only, no us-gaap facts" if "ifrs-full" in facts
-                  else f"no us-gaap facts (taxonomies: {', '.join(other) or 'none'})")
+        reason = (
+            "files IFRS (ifrs-full) only, no us-gaap facts"
+            if "ifrs-full" in facts
+            else f"no us-gaap facts (taxonomies: {', '.join(other) or 'none'})"
+        )
         return CompanyEarnings(cik, False, reason, [])
     ni_facts = _concept_facts(gaap, NET_INCOME, False)
     eps_facts = _concept_facts(gaap, EPS_DILUTED, True)
@@ -495,32 +548,47 @@ def parse_companyfacts(text: str, symbol: str) -> CompanyEarnings:
     revenue, _ = _merged(rev_facts)
     own_period = _own_periods((ni_facts, eps_facts, rev_facts))
     # Per-share values are on the basis of the latest filing in the document.
-    basis_date = max((f.filed for group in (ni_facts, eps_facts, rev_facts) for _, _, fs in group for f in fs),
-                     default=None)
+    basis_date = max(
+        (f.filed for group in (ni_facts, eps_facts, rev_facts) for _, _, fs in group for f in fs), default=None
+    )
     shares = _Shares(facts)
     rows = []
     for end, ni_history in sorted(net_income.items()):
         first = ni_history[0].filed
-        days = sorted({v.filed for h in (ni_history, eps.get(end), revenue.get(end)) for v in h or [] if v.filed >= first})
+        days = sorted(
+            {v.filed for h in (ni_history, eps.get(end), revenue.get(end)) for v in h or [] if v.filed >= first}
+        )
         for day in days:
             ni, e, r = _as_of(ni_history, day), _as_of(eps.get(end), day), _as_of(revenue.get(end), day)
             source = next(v for v in (ni, e, r) if v is not None and v.filed == day)
             count, as_of, how = shares.at(source.accn, day, end)
             factor = _split_factor(splits, day)
-            rows.append({
-                "symbol": symbol, "fiscal_period_end": end, "report_date": day, "net_income": ni.value,
-                "eps_diluted": _round_eps(e.value) if e else None, "revenue": r.value if r else None,
-                "shares_outstanding": count,
-                "currency": (currency or "USD").split("/")[0], "cik": f"{cik:010d}", "issuer_id": f"{cik:010d}",
-                "fiscal_period_start": ni.start, "form": source.form, "accession": source.accn,
-                "net_income_derived": ni.derived, "eps_derived": e.derived if e else None,
-                "revenue_derived": r.derived if r else None,
-                "eps_basis_date": basis_date if e else None,
-                "eps_split_factor": factor if e else None,
-                "eps_diluted_as_reported": _round_eps(e.value * factor) if e else None,
-                "shares_as_of": as_of, "shares_source": how,
-                "as_comparative": own_period.get(source.accn, end) > end,
-            })
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "fiscal_period_end": end,
+                    "report_date": day,
+                    "net_income": ni.value,
+                    "eps_diluted": _round_eps(e.value) if e else None,
+                    "revenue": r.value if r else None,
+                    "shares_outstanding": count,
+                    "currency": (currency or "USD").split("/")[0],
+                    "cik": f"{cik:010d}",
+                    "issuer_id": f"{cik:010d}",
+                    "fiscal_period_start": ni.start,
+                    "form": source.form,
+                    "accession": source.accn,
+                    "net_income_derived": ni.derived,
+                    "eps_derived": e.derived if e else None,
+                    "revenue_derived": r.derived if r else None,
+                    "eps_basis_date": basis_date if e else None,
+                    "eps_split_factor": factor if e else None,
+                    "eps_diluted_as_reported": _round_eps(e.value * factor) if e else None,
+                    "shares_as_of": as_of,
+                    "shares_source": how,
+                    "as_comparative": own_period.get(source.accn, end) > end,
+                }
+            )
     return CompanyEarnings(cik, True, f"{len(net_income)} quarters", rows, tuple(splits), basis_date)
 
 
@@ -558,17 +626,26 @@ def land_earnings(ctx: LiveContext) -> Landed:
             mark = _company(ctx, symbol, reg.cik)
             if not ctx.config.offline:
                 state.update(symbol, fetched_on=ctx.today, **mark)
-        coverage.append({"symbol": symbol, "index_id": index_id, "cik": f"{reg.cik:010d}" if reg else "",
-                         "status": mark.get("status", ""), "reason": mark.get("reason", ""),
-                         "fetched_on": state.get(symbol).get("fetched_on", "")})
+        coverage.append(
+            {
+                "symbol": symbol,
+                "index_id": index_id,
+                "cik": f"{reg.cik:010d}" if reg else "",
+                "status": mark.get("status", ""),
+                "reason": mark.get("reason", ""),
+                "fetched_on": state.get(symbol).get("fetched_on", ""),
+            }
+        )
         progress.step(symbol)
     _write_coverage(ctx, coverage)
     files = ctx.area.contract_files("earnings")
     covered = sum(c["status"] == "covered" for c in coverage)
     ifrs = [c["symbol"] for c in coverage if "IFRS" in c["reason"]]
-    note = (f"{covered} of {len(coverage)} companies covered by us-gaap quarterly facts"
-            + (f"; IFRS-only, not covered: {', '.join(ifrs[:10])}" if ifrs else "")
-            + "; per-company reasons in live/coverage/earnings.csv")
+    note = (
+        f"{covered} of {len(coverage)} companies covered by us-gaap quarterly facts"
+        + (f"; IFRS-only, not covered: {', '.join(ifrs[:10])}" if ifrs else "")
+        + "; per-company reasons in live/coverage/earnings.csv"
+    )
     return Landed("earnings", files, note=note)
 
 
@@ -582,11 +659,14 @@ def _company(ctx: LiveContext, symbol: str, cik: int) -> dict:
             return {"status": "not_covered", "reason": "no stored companyfacts response"}
         result = parse_companyfacts(path.read_text(encoding="utf-8"), symbol)
     else:
-        fetched = ctx.client(SERVICE).get(f"{ctx.config.sec_data_base_url}/api/xbrl/companyfacts/CIK{cik:010d}.json",
-                                          accept=(404,))
+        fetched = ctx.client(SERVICE).get(
+            f"{ctx.config.sec_data_base_url}/api/xbrl/companyfacts/CIK{cik:010d}.json", accept=(404,)
+        )
         if fetched.status == 404:
             return {"status": "not_covered", "reason": "SEC has no XBRL companyfacts for this CIK"}
-        result = ctx.keep(SERVICE, name, fetched.body, lambda p: parse_companyfacts(p.read_text(encoding="utf-8"), symbol))
+        result = ctx.keep(
+            SERVICE, name, fetched.body, lambda p: parse_companyfacts(p.read_text(encoding="utf-8"), symbol)
+        )
     if result.rows:
         ctx.area.write_contract("earnings", contract.stem, result.rows, EXTRA)
     else:

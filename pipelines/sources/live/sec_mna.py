@@ -21,10 +21,10 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyarrow as pa
 
@@ -41,14 +41,21 @@ SUBMISSIONS_STATE = "sec_submissions"
 # Filings keep arriving in a quarter's index for a few days after the quarter ends.
 INDEX_SETTLE_DAYS = 7
 
-EXTRA = {"cik": pa.string(), "company": pa.string(), "forms": pa.string(), "filings": pa.int64(),
-         "first_accession": pa.string()}
+EXTRA = {
+    "cik": pa.string(),
+    "company": pa.string(),
+    "forms": pa.string(),
+    "filings": pa.int64(),
+    "first_accession": pa.string(),
+}
 
 # After the form type (which may itself hold single spaces, e.g. "SC TO-T"), at least two
 # spaces, the company name, the CIK, the date (2024-01-15 in full indexes, 20240115 in
 # daily ones) and the path. Anchored at the end, so runs of spaces inside names are safe.
-_ROW = re.compile(r"^(?P<form>\S+(?: \S+)*?)\s{2,}(?P<company>.*?)\s+(?P<cik>\d+)\s+"
-                  r"(?P<filed>\d{4}-?\d{2}-?\d{2})\s+(?P<file>edgar/\S+)\s*$")
+_ROW = re.compile(
+    r"^(?P<form>\S+(?: \S+)*?)\s{2,}(?P<company>.*?)\s+(?P<cik>\d+)\s+"
+    r"(?P<filed>\d{4}-?\d{2}-?\d{2})\s+(?P<file>edgar/\S+)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def parse_form_index(text: str, forms: Iterable[str] | None = None) -> Iterator[
     if rule is None:
         raise ValueError("not an EDGAR form index: no dashed rule under the column header")
     wanted = tuple(forms) if forms is not None else None
-    for line in lines[rule + 1:]:
+    for line in lines[rule + 1 :]:
         if wanted is not None and not line.startswith(wanted):
             continue  # cheap pre-filter: the index is sorted by form type and large
         m = _ROW.match(line)
@@ -92,12 +99,25 @@ def parse_submissions_8k(text: str, items: Iterable[str], since: date) -> list[F
     recent = doc["filings"]["recent"]
     wanted = set(items)
     out = []
-    for form, filed, accn, its in zip(recent["form"], recent["filingDate"], recent["accessionNumber"],
-                                      recent.get("items", [""] * len(recent["form"]))):
+    for form, filed, accn, its in zip(
+        recent["form"],
+        recent["filingDate"],
+        recent["accessionNumber"],
+        recent.get("items", [""] * len(recent["form"])),
+        strict=True,
+    ):
         reported = {i.strip() for i in (its or "").split(",") if i.strip()}
         if form == "8-K" and reported & wanted and date.fromisoformat(filed) >= since:
-            out.append(Filing("8-K", str(doc.get("name", "")), int(doc["cik"]), date.fromisoformat(filed), accn,
-                              ",".join(sorted(reported))))
+            out.append(
+                Filing(
+                    "8-K",
+                    str(doc.get("name", "")),
+                    int(doc["cik"]),
+                    date.fromisoformat(filed),
+                    accn,
+                    ",".join(sorted(reported)),
+                )
+            )
     return out
 
 
@@ -133,8 +153,10 @@ def _write_extract(path: Path, filings: list[Filing]) -> None:
 
 def _read_extract(path: Path) -> list[Filing]:
     with open(path, newline="", encoding="utf-8") as fh:
-        return [Filing(r["form"], r["company"], int(r["cik"]), date.fromisoformat(r["filed"]), r["accession"], r["items"])
-                for r in csv.DictReader(fh)]
+        return [
+            Filing(r["form"], r["company"], int(r["cik"]), date.fromisoformat(r["filed"]), r["accession"], r["items"])
+            for r in csv.DictReader(fh)
+        ]
 
 
 def _index_filings(ctx: LiveContext, y: int, q: int) -> list[Filing]:
@@ -148,17 +170,27 @@ def _index_filings(ctx: LiveContext, y: int, q: int) -> list[Filing]:
     # fetched again only after the SEC refresh period: events arrive up to that many days late.
     fetched_on = mark.get("fetched_on")
     stale = not mark.get("complete") and (
-        not fetched_on or ctx.today - date.fromisoformat(fetched_on) >= timedelta(days=cfg.sec_refresh_days))
+        not fetched_on or ctx.today - date.fromisoformat(fetched_on) >= timedelta(days=cfg.sec_refresh_days)
+    )
     if not cfg.offline and (stale or not ctx.area.raw_path(SERVICE, raw_name).exists()):
-        fetched = ctx.client(SERVICE).get(f"{cfg.sec_www_base_url}/Archives/edgar/full-index/{y}/QTR{q}/form.idx",
-                                          accept=(404,))
+        fetched = ctx.client(SERVICE).get(
+            f"{cfg.sec_www_base_url}/Archives/edgar/full-index/{y}/QTR{q}/form.idx", accept=(404,)
+        )
         if fetched.status == 404:
             return []  # a quarter whose index is not published yet
-        filings = ctx.keep(SERVICE, raw_name, fetched.body,
-                           lambda p: list(parse_form_index(p.read_text(encoding="latin-1"), cfg.mna_forms)))
+        filings = ctx.keep(
+            SERVICE,
+            raw_name,
+            fetched.body,
+            lambda p: list(parse_form_index(p.read_text(encoding="latin-1"), cfg.mna_forms)),
+        )
         _write_extract(extract, filings)
-        state.update(key, fetched_on=ctx.today, complete=ctx.today > _quarter_end(y, q) + timedelta(days=INDEX_SETTLE_DAYS),
-                     merger_filings=len(filings))
+        state.update(
+            key,
+            fetched_on=ctx.today,
+            complete=ctx.today > _quarter_end(y, q) + timedelta(days=INDEX_SETTLE_DAYS),
+            merger_filings=len(filings),
+        )
         return filings
     if not extract.exists():
         raw = ctx.area.raw_path(SERVICE, raw_name)
@@ -177,9 +209,16 @@ def _eight_k_filings(ctx: LiveContext, symbol: str, cik: int) -> list[Filing]:
     fresh = fetched_on and ctx.today - date.fromisoformat(fetched_on) < timedelta(days=cfg.sec_refresh_days)
     if not cfg.offline and not fresh:
         fetched = ctx.client(SERVICE).get(f"{cfg.sec_data_base_url}/submissions/CIK{cik:010d}.json", accept=(404,))
-        filings = [] if fetched.status == 404 else ctx.keep(
-            SERVICE, raw_name, fetched.body,
-            lambda p: parse_submissions_8k(p.read_text(encoding="utf-8"), cfg.mna_8k_items, cfg.mna_start))
+        filings = (
+            []
+            if fetched.status == 404
+            else ctx.keep(
+                SERVICE,
+                raw_name,
+                fetched.body,
+                lambda p: parse_submissions_8k(p.read_text(encoding="utf-8"), cfg.mna_8k_items, cfg.mna_start),
+            )
+        )
         _write_extract(extract, filings)
         state.update(symbol, fetched_on=ctx.today, cik=f"{cik:010d}", filings=len(filings))
         return filings
@@ -209,10 +248,18 @@ def events(filings_by_symbol: dict[str, list[Filing]], window_days: int) -> list
 def _event(symbol: str, group: list[Filing]) -> dict:
     completed = any(f.form == "8-K" and "2.01" in f.items.split(",") for f in group)
     forms = sorted({f.form if f.form != "8-K" else f"8-K {f.items}" for f in group})
-    return {"announce_date": group[0].filed, "target_symbol": symbol, "acquirer": None, "deal_value_usd": None,
-            "status": "completed" if completed else "announced", "cik": f"{group[0].cik:010d}",
-            "company": group[0].company, "forms": "; ".join(forms), "filings": len(group),
-            "first_accession": group[0].accession}
+    return {
+        "announce_date": group[0].filed,
+        "target_symbol": symbol,
+        "acquirer": None,
+        "deal_value_usd": None,
+        "status": "completed" if completed else "announced",
+        "cik": f"{group[0].cik:010d}",
+        "company": group[0].company,
+        "forms": "; ".join(forms),
+        "filings": len(group),
+        "first_accession": group[0].accession,
+    }
 
 
 def land_mna(ctx: LiveContext) -> Landed:
@@ -238,8 +285,9 @@ def land_mna(ctx: LiveContext) -> Landed:
                 matched.setdefault(by_cik[f.cik], []).append(f)
         progress.step(f"{y}QTR{q}")
     if cfg.mna_8k_items:
-        companies = [(s, registrants[ticker_key(s)].cik) for _, s in companies_to_fetch(ctx)
-                     if ticker_key(s) in registrants]
+        companies = [
+            (s, registrants[ticker_key(s)].cik) for _, s in companies_to_fetch(ctx) if ticker_key(s) in registrants
+        ]
         progress = ctx.progress("mna_events (8-K items from submissions)", len(companies), "companies")
         for symbol, cik in companies:
             found = _eight_k_filings(ctx, symbol, cik)
@@ -248,7 +296,9 @@ def land_mna(ctx: LiveContext) -> Landed:
             progress.step(symbol)
     rows = events(matched, cfg.mna_event_window_days)
     path = ctx.area.write_contract("mna_events", "mna_events", rows, EXTRA)
-    note = (f"{len(rows)} events from {sum(len(v) for v in matched.values())} filings "
-            f"({', '.join(cfg.mna_forms)}; 8-K items {', '.join(cfg.mna_8k_items) or 'none'}) on "
-            f"{len(matched)} universe companies since {cfg.mna_start}; a filing-based proxy, no deal values")
+    note = (
+        f"{len(rows)} events from {sum(len(v) for v in matched.values())} filings "
+        f"({', '.join(cfg.mna_forms)}; 8-K items {', '.join(cfg.mna_8k_items) or 'none'}) on "
+        f"{len(matched)} universe companies since {cfg.mna_start}; a filing-based proxy, no deal values"
+    )
     return Landed("mna_events", [path], note=note)

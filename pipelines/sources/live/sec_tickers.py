@@ -44,8 +44,15 @@ def parse_ticker_map(text: str) -> dict[str, Registrant]:
 
 def _stored(ctx: LiveContext) -> list[tuple[date, Path]]:
     folder = ctx.area.service_dir(SERVICE)
-    found = [(date.fromisoformat(m[1]), p) for p in folder.glob("company_tickers_fetched-*.json")
-             if (m := _RAW_RE.match(p.name))] if folder.is_dir() else []
+    found = (
+        [
+            (date.fromisoformat(m[1]), p)
+            for p in folder.glob("company_tickers_fetched-*.json")
+            if (m := _RAW_RE.match(p.name))
+        ]
+        if folder.is_dir()
+        else []
+    )
     return sorted(found)
 
 
@@ -56,5 +63,9 @@ def ticker_map(ctx: LiveContext) -> dict[str, Registrant]:
     if stored and (fresh or ctx.config.offline):
         return parse_ticker_map(stored[-1][1].read_text(encoding="utf-8"))
     fetched = ctx.client(SERVICE).get(f"{ctx.config.sec_www_base_url}/files/company_tickers.json")
-    return ctx.keep(SERVICE, f"company_tickers_fetched-{ctx.today}.json", fetched.body,
-                    lambda p: parse_ticker_map(p.read_text(encoding="utf-8")))
+    return ctx.keep(
+        SERVICE,
+        f"company_tickers_fetched-{ctx.today}.json",
+        fetched.body,
+        lambda p: parse_ticker_map(p.read_text(encoding="utf-8")),
+    )

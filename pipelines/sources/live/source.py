@@ -7,9 +7,9 @@ land() call (the HTTP session and the per-service rate limiters).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from pipelines.config import Settings
 from pipelines.sources.base import Landed, Log
@@ -24,14 +24,22 @@ from pipelines.sources.live.store import LandingArea
 
 
 def _no_estimates(ctx: LiveContext) -> Landed:
-    return Landed("estimates", [], note="consensus estimates are not available from free public sources; "
-                                        "load them with the files source to enable forward P/E and beat rates")
+    return Landed(
+        "estimates",
+        [],
+        note="consensus estimates are not available from free public sources; "
+        "load them with the files source to enable forward P/E and beat rates",
+    )
 
 
 def _no_fund_distributions(ctx: LiveContext) -> Landed:
-    return Landed("fund_distributions", [], note="the live source does not fetch fund distributions yet: fund "
-                                                 "returns use the adjusted NAV when the provider gives one, else the "
-                                                 "NAV (return_basis says which); load distributions with the files source")
+    return Landed(
+        "fund_distributions",
+        [],
+        note="the live source does not fetch fund distributions yet: fund "
+        "returns use the adjusted NAV when the provider gives one, else the "
+        "NAV (return_basis says which); load distributions with the files source",
+    )
 
 
 ADAPTERS: dict[str, Callable[[LiveContext], Landed]] = {
@@ -51,8 +59,13 @@ ADAPTERS: dict[str, Callable[[LiveContext], Landed]] = {
 class LiveSource:
     name = "live"
 
-    def __init__(self, settings: Settings, config: LiveConfig, today: Callable[[], date] = date.today,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: Settings,
+        config: LiveConfig,
+        today: Callable[[], date] = date.today,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         config.validate()
         self.settings = settings
         self.config = config
@@ -60,13 +73,19 @@ class LiveSource:
         self._connections = Connections(config, sleep=sleep)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "LiveSource":
+    def from_settings(cls, settings: Settings) -> LiveSource:
         """Configured from the environment (WAREHOUSE_LIVE_*, FRED_API_KEY, SEC_USER_AGENT)."""
         return cls(settings, LiveConfig.from_env())
 
     def land(self, dataset: str, landing_dir: Path, log: Log) -> Landed:
         if dataset not in ADAPTERS:
             raise ValueError(f"live source: unknown dataset {dataset!r} (known: {', '.join(ADAPTERS)})")
-        ctx = LiveContext(self.config, self.settings, LandingArea(landing_dir), masking(log, self.config.secrets()),
-                          self._today(), self._connections)
+        ctx = LiveContext(
+            self.config,
+            self.settings,
+            LandingArea(landing_dir),
+            masking(log, self.config.secrets()),
+            self._today(),
+            self._connections,
+        )
         return ADAPTERS[dataset](ctx)

@@ -16,10 +16,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pyarrow as pa
@@ -27,8 +28,13 @@ import pyarrow.parquet as pq
 
 from pipelines.datasets import DATASETS
 
-_ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "DOUBLE": pa.float64(), "BIGINT": pa.int64(),
-                "BOOLEAN": pa.bool_()}
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "DOUBLE": pa.float64(),
+    "BIGINT": pa.int64(),
+    "BOOLEAN": pa.bool_(),
+}
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
@@ -82,7 +88,7 @@ class LandingArea:
     def parsed_path(self, name: str) -> Path:
         return self.root / "parsed" / name
 
-    def state(self, service: str) -> "Watermarks":
+    def state(self, service: str) -> Watermarks:
         return Watermarks(self.root / "state" / f"{service}.json")
 
 
@@ -120,8 +126,10 @@ class Watermarks:
 # Responses to date-windowed requests (FRED, prices) are kept, one file per request:
 #   <key>_fetched-<day>_from-<first day asked>[_to-<last day asked>].<ext>
 # They are replayed in the order fetched, a later window overriding an earlier one.
-_CHUNK_RE = re.compile(r"^(?P<key>.+)_fetched-(?P<fetched>\d{4}-\d{2}-\d{2})_from-(?P<start>\d{4}-\d{2}-\d{2})"
-                       r"(?:_to-(?P<end>\d{4}-\d{2}-\d{2}))?\.(?P<ext>\w+)$")
+_CHUNK_RE = re.compile(
+    r"^(?P<key>.+)_fetched-(?P<fetched>\d{4}-\d{2}-\d{2})_from-(?P<start>\d{4}-\d{2}-\d{2})"
+    r"(?:_to-(?P<end>\d{4}-\d{2}-\d{2}))?\.(?P<ext>\w+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,14 @@ def chunks(folder: Path, key: str) -> list[Chunk]:
         for path in folder.glob(f"{safe_name(key)}_fetched-*"):
             m = _CHUNK_RE.match(path.name)
             if m and unsafe_name(m["key"]) == key:
-                found.append(Chunk(path, date.fromisoformat(m["fetched"]), date.fromisoformat(m["start"]),
-                                   date.fromisoformat(m["end"]) if m["end"] else None))
+                found.append(
+                    Chunk(
+                        path,
+                        date.fromisoformat(m["fetched"]),
+                        date.fromisoformat(m["start"]),
+                        date.fromisoformat(m["end"]) if m["end"] else None,
+                    )
+                )
     return sorted(found, key=lambda c: (c.fetched, c.start, c.path.name))
 
 

@@ -19,21 +19,37 @@ class Fault(NamedTuple):
     why: str
 
     def expected(self) -> str:
-        return f"{self.action} {self.check}" + ("; the run publishes" if self.action != "block" else "; nothing is published")
+        return f"{self.action} {self.check}" + (
+            "; the run publishes" if self.action != "block" else "; nothing is published"
+        )
 
 
 FAULTS: dict[str, Fault] = {
-    "unit_error_100x": Fault("prices", "quarantine", "one_day_spike", "a company's close read in cents for one day: a bad print"),
-    "split_without_record": Fault("prices", "flag", "unexplained_jump", "a company's unrecorded split, years before the recent window"),
+    "unit_error_100x": Fault(
+        "prices", "quarantine", "one_day_spike", "a company's close read in cents for one day: a bad print"
+    ),
+    "split_without_record": Fault(
+        "prices", "flag", "unexplained_jump", "a company's unrecorded split, years before the recent window"
+    ),
     "stale_series": Fault("prices", "flag", "stale_series", "a company's close frozen for 15 days, years back"),
-    "conflicting_duplicate": Fault("prices", "quarantine", "key_conflict_in_file", "two versions of one bar in one file"),
+    "conflicting_duplicate": Fault(
+        "prices", "quarantine", "key_conflict_in_file", "two versions of one bar in one file"
+    ),
     "role_absent": Fault("prices", "block", "roles_present", "the small benchmark symbol has no rows"),
-    "role_series_broken": Fault("prices", "block", "unexplained_jump", "the small benchmark halves in its last 20 days"),
+    "role_series_broken": Fault(
+        "prices", "block", "unexplained_jump", "the small benchmark halves in its last 20 days"
+    ),
     "broken_feed": Fault("prices", "block", "flagged_share", "a third of the companies halve in their last 15 days"),
-    "row_count_collapse": Fault("prices", "block", "row_count_vs_previous", "nine tenths of the rows gone after a good run"),
-    "negative_prices": Fault("prices", "block", "quarantine_share", "every fifth close negative: quarantined, then too many"),
+    "row_count_collapse": Fault(
+        "prices", "block", "row_count_vs_previous", "nine tenths of the rows gone after a good run"
+    ),
+    "negative_prices": Fault(
+        "prices", "block", "quarantine_share", "every fifth close negative: quarantined, then too many"
+    ),
     "unknown_fund_nav": Fault("fund_navs", "block", "funds_known", "NAVs of a fund missing from the fund list"),
-    "yield_in_basis_points": Fault("rates", "block", "contract_suite", "DGS10 written in basis points: out of the yield range"),
+    "yield_in_basis_points": Fault(
+        "rates", "block", "contract_suite", "DGS10 written in basis points: out of the yield range"
+    ),
 }
 
 
@@ -65,7 +81,10 @@ def apply_fault(tables: dict[str, pd.DataFrame], mode: str, roles: tuple[str, ..
     elif mode == "unit_error_100x":
         prices.loc[mid, price_cols] *= 100
     elif mode == "split_without_record":
-        prices.loc[rows[rows >= mid], price_cols] /= 2
+        # From the first quiet day on, so the step reads as a split whatever the day's own move.
+        close = prices.loc[rows, "close"]
+        quiet = rows[(rows >= mid) & ((close / close.shift(1) - 1).abs() < 0.01).to_numpy()]
+        prices.loc[rows[rows >= quiet[0]], price_cols] /= 2
     elif mode == "stale_series":
         stale = rows[(rows >= mid)][:15]
         for c in price_cols:

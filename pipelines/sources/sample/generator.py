@@ -21,7 +21,9 @@ from pipelines.sources.sample.calendar import bond_market_closed, trading_days
 from pipelines.sources.sample.truths import AUDIT_DATE, RALLY_THRESHOLD, SURGE_THRESHOLD, compute_truths
 
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
-GENERATOR_VERSION = "3"  # 2: fund distributions; 3: share bases declared (eps_basis_date)
+GENERATOR_VERSION = (
+    "4"  # 2: fund distributions; 3: share bases declared (eps_basis_date); 4: XNYS sessions (2025-01-09 closed)
+)
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1
@@ -145,10 +147,20 @@ def _surge(tl: Timeline, rng: np.random.Generator) -> dict:
     # neighbouring 5-day windows below the threshold.
     end = tl.audit - int(rng.integers(2, 7))
     days = np.arange(end - 5, end + 2)
-    small = np.concatenate([[-rng.uniform(0.004, 0.010)], _split_total(rng, np.log1p(rng.uniform(*SURGE_5D)), 5),
-                            [-rng.uniform(0.004, 0.010)]])
-    large = np.concatenate([[-rng.uniform(0.001, 0.005)], _split_total(rng, np.log1p(rng.uniform(0.025, 0.045)), 5),
-                            [-rng.uniform(0.001, 0.005)]])
+    small = np.concatenate(
+        [
+            [-rng.uniform(0.004, 0.010)],
+            _split_total(rng, np.log1p(rng.uniform(*SURGE_5D)), 5),
+            [-rng.uniform(0.004, 0.010)],
+        ]
+    )
+    large = np.concatenate(
+        [
+            [-rng.uniform(0.001, 0.005)],
+            _split_total(rng, np.log1p(rng.uniform(0.025, 0.045)), 5),
+            [-rng.uniform(0.001, 0.005)],
+        ]
+    )
     # A dovish repricing: yields fall through the surge.
     moves = np.concatenate([[np.nan], -rng.uniform(0.05, 0.09, 5), [np.nan]])
     return dict(days=days, small=small, large=large, moves=moves, end=end)
@@ -172,10 +184,18 @@ def _rally(tl: Timeline, rng: np.random.Generator) -> dict:
     monday = tl.days[week[0]]
     follow = np.flatnonzero((tl.days >= monday + pd.Timedelta(days=7)) & (tl.days < monday + pd.Timedelta(days=21)))
     # The two weeks after: a small further gain, so the rally is "sustained".
-    small = np.concatenate([_split_total(rng, np.log1p(rng.uniform(*RALLY_WOW)), 5),
-                            _wander_around(rng, np.log1p(rng.uniform(0.005, 0.03)), len(follow), 0.006)])
-    large = np.concatenate([_split_total(rng, np.log1p(rng.uniform(0.015, 0.03)), 5),
-                            _wander_around(rng, np.log1p(rng.uniform(0.0, 0.015)), len(follow), 0.004)])
+    small = np.concatenate(
+        [
+            _split_total(rng, np.log1p(rng.uniform(*RALLY_WOW)), 5),
+            _wander_around(rng, np.log1p(rng.uniform(0.005, 0.03)), len(follow), 0.006),
+        ]
+    )
+    large = np.concatenate(
+        [
+            _split_total(rng, np.log1p(rng.uniform(0.015, 0.03)), 5),
+            _wander_around(rng, np.log1p(rng.uniform(0.0, 0.015)), len(follow), 0.004),
+        ]
+    )
     moves = np.concatenate([-rng.uniform(0.02, 0.05, 5), np.full(len(follow), np.nan)])
     return dict(days=np.concatenate([week, follow]), small=small, large=large, moves=moves, week=week)
 
@@ -199,37 +219,102 @@ def plan_scenario(tl: Timeline, rng: np.random.Generator) -> Plant:
 # DFEDTARU as FRED records each change (the day after the FOMC decision); public record.
 # The 2025-12-10 decision took effect on 2025-12-11; the range is held after it.
 FED_UPPER_PATH = (
-    ("2008-12-16", 0.25), ("2015-12-16", 0.50), ("2016-12-14", 0.75), ("2017-03-16", 1.00),
-    ("2017-06-15", 1.25), ("2017-12-14", 1.50), ("2018-03-22", 1.75), ("2018-06-14", 2.00),
-    ("2018-09-27", 2.25), ("2018-12-20", 2.50), ("2019-08-01", 2.25), ("2019-09-19", 2.00),
-    ("2019-10-31", 1.75), ("2020-03-04", 1.25), ("2020-03-16", 0.25), ("2022-03-17", 0.50),
-    ("2022-05-05", 1.00), ("2022-06-16", 1.75), ("2022-07-28", 2.50), ("2022-09-22", 3.25),
-    ("2022-11-03", 4.00), ("2022-12-15", 4.50), ("2023-02-02", 4.75), ("2023-03-23", 5.00),
-    ("2023-05-04", 5.25), ("2023-07-27", 5.50), ("2024-09-19", 5.00), ("2024-11-08", 4.75),
-    ("2024-12-19", 4.50), ("2025-09-18", 4.25), ("2025-10-30", 4.00), ("2025-12-11", 3.75),
+    ("2008-12-16", 0.25),
+    ("2015-12-16", 0.50),
+    ("2016-12-14", 0.75),
+    ("2017-03-16", 1.00),
+    ("2017-06-15", 1.25),
+    ("2017-12-14", 1.50),
+    ("2018-03-22", 1.75),
+    ("2018-06-14", 2.00),
+    ("2018-09-27", 2.25),
+    ("2018-12-20", 2.50),
+    ("2019-08-01", 2.25),
+    ("2019-09-19", 2.00),
+    ("2019-10-31", 1.75),
+    ("2020-03-04", 1.25),
+    ("2020-03-16", 0.25),
+    ("2022-03-17", 0.50),
+    ("2022-05-05", 1.00),
+    ("2022-06-16", 1.75),
+    ("2022-07-28", 2.50),
+    ("2022-09-22", 3.25),
+    ("2022-11-03", 4.00),
+    ("2022-12-15", 4.50),
+    ("2023-02-02", 4.75),
+    ("2023-03-23", 5.00),
+    ("2023-05-04", 5.25),
+    ("2023-07-27", 5.50),
+    ("2024-09-19", 5.00),
+    ("2024-11-08", 4.75),
+    ("2024-12-19", 4.50),
+    ("2025-09-18", 4.25),
+    ("2025-10-30", 4.00),
+    ("2025-12-11", 3.75),
 )
 TARGET_RANGE_WIDTH = 0.25
 
 # Rough levels the synthetic yields pass through (percent), so that their history looks
 # like the real one; between anchors they wander as a random walk.
 DGS10_ANCHORS = (
-    ("2015-01-02", 2.12), ("2016-02-11", 1.65), ("2016-07-08", 1.37), ("2016-12-15", 2.60),
-    ("2017-09-07", 2.05), ("2018-05-17", 3.11), ("2018-11-08", 3.23), ("2019-01-03", 2.56),
-    ("2019-09-03", 1.47), ("2019-11-08", 1.94), ("2020-01-31", 1.51), ("2020-03-09", 0.54),
-    ("2020-08-04", 0.52), ("2021-03-31", 1.74), ("2021-08-03", 1.17), ("2021-12-31", 1.52),
-    ("2022-06-14", 3.49), ("2022-08-01", 2.60), ("2022-10-24", 4.25), ("2023-04-06", 3.30),
-    ("2023-10-19", 4.98), ("2023-12-27", 3.79), ("2024-04-25", 4.70), ("2024-09-16", 3.62),
-    ("2025-01-14", 4.79), ("2025-04-04", 4.01), ("2025-05-21", 4.60), ("2025-09-16", 4.03),
-    ("2025-12-09", 4.17), ("2026-03-31", 4.25),
+    ("2015-01-02", 2.12),
+    ("2016-02-11", 1.65),
+    ("2016-07-08", 1.37),
+    ("2016-12-15", 2.60),
+    ("2017-09-07", 2.05),
+    ("2018-05-17", 3.11),
+    ("2018-11-08", 3.23),
+    ("2019-01-03", 2.56),
+    ("2019-09-03", 1.47),
+    ("2019-11-08", 1.94),
+    ("2020-01-31", 1.51),
+    ("2020-03-09", 0.54),
+    ("2020-08-04", 0.52),
+    ("2021-03-31", 1.74),
+    ("2021-08-03", 1.17),
+    ("2021-12-31", 1.52),
+    ("2022-06-14", 3.49),
+    ("2022-08-01", 2.60),
+    ("2022-10-24", 4.25),
+    ("2023-04-06", 3.30),
+    ("2023-10-19", 4.98),
+    ("2023-12-27", 3.79),
+    ("2024-04-25", 4.70),
+    ("2024-09-16", 3.62),
+    ("2025-01-14", 4.79),
+    ("2025-04-04", 4.01),
+    ("2025-05-21", 4.60),
+    ("2025-09-16", 4.03),
+    ("2025-12-09", 4.17),
+    ("2026-03-31", 4.25),
 )
 DGS2_ANCHORS = (
-    ("2015-01-02", 0.66), ("2016-02-11", 0.64), ("2016-12-15", 1.27), ("2017-12-29", 1.89),
-    ("2018-11-08", 2.98), ("2019-01-03", 2.39), ("2019-09-03", 1.43), ("2020-02-21", 1.35),
-    ("2020-03-23", 0.28), ("2020-08-04", 0.11), ("2021-06-30", 0.25), ("2021-12-31", 0.73),
-    ("2022-06-14", 3.43), ("2022-11-07", 4.72), ("2023-03-08", 5.07), ("2023-03-24", 3.78),
-    ("2023-07-06", 5.12), ("2023-10-19", 5.22), ("2023-12-29", 4.23), ("2024-04-30", 5.04),
-    ("2024-09-24", 3.55), ("2025-01-10", 4.38), ("2025-04-04", 3.65), ("2025-09-16", 3.51),
-    ("2025-12-09", 3.61), ("2026-03-31", 3.55),
+    ("2015-01-02", 0.66),
+    ("2016-02-11", 0.64),
+    ("2016-12-15", 1.27),
+    ("2017-12-29", 1.89),
+    ("2018-11-08", 2.98),
+    ("2019-01-03", 2.39),
+    ("2019-09-03", 1.43),
+    ("2020-02-21", 1.35),
+    ("2020-03-23", 0.28),
+    ("2020-08-04", 0.11),
+    ("2021-06-30", 0.25),
+    ("2021-12-31", 0.73),
+    ("2022-06-14", 3.43),
+    ("2022-11-07", 4.72),
+    ("2023-03-08", 5.07),
+    ("2023-03-24", 3.78),
+    ("2023-07-06", 5.12),
+    ("2023-10-19", 5.22),
+    ("2023-12-29", 4.23),
+    ("2024-04-30", 5.04),
+    ("2024-09-24", 3.55),
+    ("2025-01-10", 4.38),
+    ("2025-04-04", 3.65),
+    ("2025-09-16", 3.51),
+    ("2025-12-09", 3.61),
+    ("2026-03-31", 3.55),
 )
 DGS10_DAILY_SD = 0.06  # pp, about the real daily change since 2019
 DGS2_DAILY_SD = 0.05
@@ -335,8 +420,18 @@ REGIMES = (
 )
 # Calendar-year total returns of the large index, roughly the S&P 500's (public record), so
 # that its multi-year path looks familiar; each gets a little noise.
-LARGE_YEAR_RETURNS = {2015: 0.014, 2016: 0.120, 2017: 0.218, 2018: -0.044, 2019: 0.315, 2020: 0.184, 2021: 0.287,
-                      2022: -0.181, 2023: 0.263, 2024: 0.250}
+LARGE_YEAR_RETURNS = {
+    2015: 0.014,
+    2016: 0.120,
+    2017: 0.218,
+    2018: -0.044,
+    2019: 0.315,
+    2020: 0.184,
+    2021: 0.287,
+    2022: -0.181,
+    2023: 0.263,
+    2024: 0.250,
+}
 LARGE_YEAR_NOISE = 0.02
 # Gaps (log) by which the small index trails the large one: every complete calendar year,
 # and in the audit year both up to the audit date (the YTD lag) and after it.
@@ -418,13 +513,14 @@ def _cap_other_surges(tl: Timeline, small: np.ndarray, free: np.ndarray, plant: 
         small[window][movable] -= excess / movable.sum()  # a view of small: edits it in place
 
 
-def _plant_yield_sensitivity(tl: Timeline, small: np.ndarray, large: np.ndarray, dgs10_change: np.ndarray,
-                             free: np.ndarray) -> None:
+def _plant_yield_sensitivity(
+    tl: Timeline, small: np.ndarray, large: np.ndarray, dgs10_change: np.ndarray, free: np.ndarray
+) -> None:
     """Over the weeks before the audit date, take out of the small index whatever part of
     its non-rate noise happens to move with yields, so that the spread's measured loading
     there is the true one (the article's "sensitivity to rising Treasury yields")."""
     window = np.zeros(tl.n, dtype=bool)
-    window[max(tl.audit - YIELD_PLANT_DAYS + 1, 1):tl.audit + 1] = True
+    window[max(tl.audit - YIELD_PLANT_DAYS + 1, 1) : tl.audit + 1] = True
     window &= free
     x = dgs10_change[window] - dgs10_change[window].mean()
     noise = (small - large)[window] - (YIELD_BETA["small"] - YIELD_BETA["large"]) * dgs10_change[window]
@@ -436,8 +532,12 @@ def benchmark_log_returns(tl: Timeline, dgs10_change: np.ndarray, plant: Plant, 
     drift, vol = _regimes(tl.days)
     market = MARKET_VOL * vol * _unit_t(rng, tl.n)
     large = drift + market + YIELD_BETA["large"] * dgs10_change + LARGE_OWN_VOL * vol * _unit_t(rng, tl.n)
-    small = (drift + SMALL_MARKET_BETA * market + YIELD_BETA["small"] * dgs10_change
-             + SMALL_OWN_VOL * vol * _unit_t(rng, tl.n))
+    small = (
+        drift
+        + SMALL_MARKET_BETA * market
+        + YIELD_BETA["small"] * dgs10_change
+        + SMALL_OWN_VOL * vol * _unit_t(rng, tl.n)
+    )
     small[plant.days], large[plant.days] = plant.small, plant.large
     small[0] = large[0] = 0.0  # the first close is the base
     free = np.ones(tl.n, dtype=bool)
@@ -455,8 +555,17 @@ def benchmark_log_returns(tl: Timeline, dgs10_change: np.ndarray, plant: Plant, 
 # ---------------------------------------------------------------------------------------
 
 SECTORS = (
-    "Technology", "Health Care", "Industrials", "Financials", "Consumer Discretionary", "Consumer Staples",
-    "Energy", "Materials", "Real Estate", "Utilities", "Communication Services",
+    "Technology",
+    "Health Care",
+    "Industrials",
+    "Financials",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Energy",
+    "Materials",
+    "Real Estate",
+    "Utilities",
+    "Communication Services",
 )
 SECTOR_MIX = {
     SMALL: (0.13, 0.16, 0.18, 0.17, 0.10, 0.03, 0.05, 0.05, 0.07, 0.03, 0.03),
@@ -478,10 +587,46 @@ SECTOR_NOUNS = (
     ("Media", "Telecom", "Broadcasting", "Interactive", "Wireless", "Studios"),
 )
 NAME_WORDS = (
-    "Apex", "Aurora", "Birch", "Blue", "Bright", "Cedar", "Cobalt", "Crest", "Delta", "Ember", "Evergreen",
-    "Falcon", "Granite", "Harbor", "Horizon", "Iron", "Juniper", "Keystone", "Lakeview", "Lumen", "Maple",
-    "Meridian", "Northwind", "Oak", "Orion", "Pine", "Prairie", "Quarry", "Redwood", "Ridge", "River",
-    "Sable", "Summit", "Silver", "Stone", "Tidal", "Union", "Valley", "Vista", "Willow",
+    "Apex",
+    "Aurora",
+    "Birch",
+    "Blue",
+    "Bright",
+    "Cedar",
+    "Cobalt",
+    "Crest",
+    "Delta",
+    "Ember",
+    "Evergreen",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Horizon",
+    "Iron",
+    "Juniper",
+    "Keystone",
+    "Lakeview",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Northwind",
+    "Oak",
+    "Orion",
+    "Pine",
+    "Prairie",
+    "Quarry",
+    "Redwood",
+    "Ridge",
+    "River",
+    "Sable",
+    "Summit",
+    "Silver",
+    "Stone",
+    "Tidal",
+    "Union",
+    "Valley",
+    "Vista",
+    "Willow",
 )
 NAME_SUFFIXES = ("Inc.", "Corp.", "Holdings", "Group", "Co.")
 FAILURE_DRIFT = -0.003  # daily return drift of a failing company over its last year
@@ -535,7 +680,7 @@ class Companies:
         """New shares per first-day share after the splits up to and including day."""
         multiple = np.ones(self.n)
         company, ex_day, ratio = self.splits
-        for c, d, r in zip(company, ex_day, ratio):
+        for c, d, r in zip(company, ex_day, ratio, strict=True):
             if d <= day:
                 multiple[c] *= r
         return multiple
@@ -549,7 +694,7 @@ def make_tickers(count: int, taken: set[str], rng: np.random.Generator, lengths=
         batch = 2 * (count - len(found)) + 16
         size = rng.choice(lengths, batch)
         letters = rng.integers(0, 26, (batch, max(lengths)))
-        for word_len, row in zip(size, letters):
+        for word_len, row in zip(size, letters, strict=True):
             word = "".join(chr(65 + x) for x in row[:word_len]) + suffix
             if word not in seen:
                 seen.add(word)
@@ -581,8 +726,9 @@ def _deal_counts(n_months: int, rate: float, rng: np.random.Generator) -> np.nda
     return counts
 
 
-def plan_deals(tl: Timeline, small_pool: np.ndarray, large_pool: np.ndarray, n_small: int,
-               rng: np.random.Generator) -> Deals:
+def plan_deals(
+    tl: Timeline, small_pool: np.ndarray, large_pool: np.ndarray, n_small: int, rng: np.random.Generator
+) -> Deals:
     months = _deal_months(tl)
     counts = _deal_counts(len(months), DEALS_PER_SMALL_COMPANY_MONTH * n_small, rng)
     month_start = np.searchsorted(tl.days, months.start_time)
@@ -604,8 +750,14 @@ def plan_deals(tl: Timeline, small_pool: np.ndarray, large_pool: np.ndarray, n_s
     withdrawn = rng.random(len(announce)) < 0.15
     completed = ~withdrawn & (close_day < tl.n)
     status = np.where(withdrawn, "withdrawn", np.where(completed, "completed", "announced")).astype(object)
-    return Deals(target, announce, np.where(completed, close_day, -1), status,
-                 rng.uniform(1.15, 1.50, len(announce)), rng.integers(0, 2, len(announce)))
+    return Deals(
+        target,
+        announce,
+        np.where(completed, close_day, -1),
+        status,
+        rng.uniform(1.15, 1.50, len(announce)),
+        rng.integers(0, 2, len(announce)),
+    )
 
 
 def _initial_caps_and_prices(home: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -621,19 +773,24 @@ def _initial_caps_and_prices(home: np.ndarray, rng: np.random.Generator) -> tupl
 def _roles(n_small: int, n_large: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Which initial companies fail, migrate, split, or are left for acquirers."""
     small, large = rng.permutation(n_small), n_small + rng.permutation(n_large)
-    counts = {"failures": max(1, n_small // 300), "migrants": max(1, n_small // 150), "reverse_splits": 1,
-              "forward_small": max(1, n_small // 200)}
+    counts = {
+        "failures": max(1, n_small // 300),
+        "migrants": max(1, n_small // 150),
+        "reverse_splits": 1,
+        "forward_small": max(1, n_small // 200),
+    }
     roles, at = {}, 0
     for role, count in counts.items():
-        roles[role], at = small[at:at + count], at + count
+        roles[role], at = small[at : at + count], at + count
     roles["small_pool"] = small[at:]
     n_forward_large = max(1, n_large // 100)
     roles["forward_large"], roles["large_pool"] = large[:n_forward_large], large[n_forward_large:]
     return roles
 
 
-def build_companies(params: SampleParams, tl: Timeline, rng: np.random.Generator,
-                    benchmark_symbols: set[str]) -> tuple[Companies, Deals]:
+def build_companies(
+    params: SampleParams, tl: Timeline, rng: np.random.Generator, benchmark_symbols: set[str]
+) -> tuple[Companies, Deals]:
     _require(params.n_small >= 30 and params.n_large >= 10, "the sample market needs n_small >= 30 and n_large >= 10")
     n_initial = params.n_small + params.n_large
     roles = _roles(params.n_small, params.n_large, rng)
@@ -730,15 +887,20 @@ def snapshot_weights(levels: np.ndarray, companies: Companies, tl: Timeline, sna
     return members, cap / cap.sum()
 
 
-def _block_shocks(companies: Companies, days: np.ndarray, vol_multiplier: np.ndarray, sector_shock: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+def _block_shocks(
+    companies: Companies,
+    days: np.ndarray,
+    vol_multiplier: np.ndarray,
+    sector_shock: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Every company's own daily return shocks over a block of days: idiosyncratic noise,
     its sector's move, planted drifts (failures, migrants) and bid jumps."""
     idio_scale = 1 + (vol_multiplier[days] - 1) / 2  # crises lift single-stock volatility less than the index's
     shocks = companies.vol * idio_scale[:, None] * _unit_t(rng, (len(days), companies.n))
     shocks += sector_shock[days][:, companies.sector]
     company, first, last, rate = companies.drift_runs
-    for c, d0, d1, r in zip(company, first, last, rate):
+    for c, d0, d1, r in zip(company, first, last, rate, strict=True):
         shocks[(days >= d0) & (days <= d1), c] += r
     jump_company, jump_day, jump = companies.jumps
     inside = (jump_day >= days[0]) & (jump_day <= days[-1])
@@ -746,20 +908,29 @@ def _block_shocks(companies: Companies, days: np.ndarray, vol_multiplier: np.nda
     return shocks
 
 
-def _tie_to_index(returns: np.ndarray, shocks: np.ndarray, trading: np.ndarray, members: np.ndarray,
-                  weights: np.ndarray, beta: np.ndarray, index_return: np.ndarray) -> None:
+def _tie_to_index(
+    returns: np.ndarray,
+    shocks: np.ndarray,
+    trading: np.ndarray,
+    members: np.ndarray,
+    weights: np.ndarray,
+    beta: np.ndarray,
+    index_return: np.ndarray,
+) -> None:
     """Member returns = beta' x index + shock - weighted mean shock, so the weighted member
     return is the index return exactly (weights renormalised over members still trading)."""
     w = weights[None, :] * trading[:, members]
     w /= w.sum(axis=1, keepdims=True)
     mean_shock = (w * shocks[:, members]).sum(axis=1)
     mean_beta = w @ beta[members]
-    returns[:, members] = (beta[members][None, :] / mean_beta[:, None] * index_return[:, None]
-                           + shocks[:, members] - mean_shock[:, None])
+    returns[:, members] = (
+        beta[members][None, :] / mean_beta[:, None] * index_return[:, None] + shocks[:, members] - mean_shock[:, None]
+    )
 
 
-def company_levels(companies: Companies, tl: Timeline, index_returns: dict[int, np.ndarray],
-                   rng: np.random.Generator) -> np.ndarray:
+def company_levels(
+    companies: Companies, tl: Timeline, index_returns: dict[int, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
     """Close of every company on every day in first-day share units (frozen outside its life).
 
     Walked one snapshot period at a time: weights come from caps at the period's snapshot.
@@ -822,9 +993,9 @@ def _rows_of(series: PriceSeries):
 def _raw_multiple(series: PriceSeries, n_rows: int, row_start: np.ndarray) -> np.ndarray:
     """Raw price / adjusted price for every row."""
     multiple = np.ones(n_rows)
-    for column, ex_day, factor in zip(*series.adjustments):
+    for column, ex_day, factor in zip(*series.adjustments, strict=True):
         first = row_start[column]
-        multiple[first:first + max(ex_day - series.first_day[column], 0)] *= factor
+        multiple[first : first + max(ex_day - series.first_day[column], 0)] *= factor
     return multiple
 
 
@@ -888,8 +1059,14 @@ def _benchmark_adjusted(log_returns: np.ndarray, index: int, payout: np.ndarray,
     return BENCHMARK_START_CLOSE[index] * keep_on_start * np.exp(np.cumsum(log_returns))
 
 
-def build_prices(tl: Timeline, companies: Companies, levels: np.ndarray, log_returns: dict[int, np.ndarray],
-                 params: SampleParams, rng: np.random.Generator) -> pd.DataFrame:
+def build_prices(
+    tl: Timeline,
+    companies: Companies,
+    levels: np.ndarray,
+    log_returns: dict[int, np.ndarray],
+    params: SampleParams,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     n = companies.n
     split_company, split_day, split_ratio = companies.splits
     total_split = np.ones(n)
@@ -909,10 +1086,11 @@ def build_prices(tl: Timeline, companies: Companies, levels: np.ndarray, log_ret
         first_day=np.concatenate([companies.first_day, [0, 0]]),
         last_day=np.concatenate([companies.last_day, [tl.n - 1, tl.n - 1]]),
         vol=np.concatenate([companies.vol, [BENCHMARK_VOL[SMALL], BENCHMARK_VOL[LARGE]]]),
-        volume_base=np.concatenate([companies.turnover * companies.shares0 * total_split,
-                                    [BENCHMARK_VOLUME[SMALL], BENCHMARK_VOLUME[LARGE]]]),
+        volume_base=np.concatenate(
+            [companies.turnover * companies.shares0 * total_split, [BENCHMARK_VOLUME[SMALL], BENCHMARK_VOLUME[LARGE]]]
+        ),
         volume_growth=np.concatenate([companies.share_growth, [0.0, 0.0]]),
-        adjustments=tuple(np.concatenate(parts) for parts in zip(*adjustments)),
+        adjustments=tuple(np.concatenate(parts) for parts in zip(*adjustments, strict=True)),
     )
     return price_rows(series, tl.days, rng)
 
@@ -929,22 +1107,27 @@ def build_universe(tl: Timeline, companies: Companies, levels: np.ndarray, param
         shares = companies.shares_at(day) * companies.split_multiple(day)
         for index, index_id in ((SMALL, params.small_index), (LARGE, params.large_index)):
             members, weights = snapshot_weights(levels, companies, tl, snapshot, index)
-            frames.append(pd.DataFrame({
-                "index_id": index_id,
-                "symbol": companies.symbol[members],
-                "as_of_date": tl.days[day],
-                "name": companies.name[members],
-                "sector": sector_names[companies.sector[members]],
-                "weight": weights,
-                "shares_outstanding": np.round(shares[members]),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "index_id": index_id,
+                        "symbol": companies.symbol[members],
+                        "as_of_date": tl.days[day],
+                        "name": companies.name[members],
+                        "sector": sector_names[companies.sector[members]],
+                        "weight": weights,
+                        "shares_outstanding": np.round(shares[members]),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True).sort_values(["index_id", "as_of_date", "symbol"], ignore_index=True)
 
 
 def build_splits(tl: Timeline, companies: Companies) -> pd.DataFrame:
     company, ex_day, ratio = companies.splits
     return pd.DataFrame({"symbol": companies.symbol[company], "date": tl.days[ex_day], "ratio": ratio}).sort_values(
-        ["symbol", "date"], ignore_index=True)
+        ["symbol", "date"], ignore_index=True
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1012,8 +1195,11 @@ def _fiscal_calendars(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     Feb/May/Aug/Nov), which exercises the calendar-quarter mapping.
     """
     offset = rng.choice(3, n, p=[0.8, 0.12, 0.08])
-    year_end = {0: ([12, 6, 9], [0.85, 0.10, 0.05]), 1: ([1, 10, 4, 7], [0.6, 0.25, 0.1, 0.05]),
-                2: ([2, 8, 11, 5], [0.5, 0.3, 0.15, 0.05])}
+    year_end = {
+        0: ([12, 6, 9], [0.85, 0.10, 0.05]),
+        1: ([1, 10, 4, 7], [0.6, 0.25, 0.1, 0.05]),
+        2: ([2, 8, 11, 5], [0.5, 0.3, 0.15, 0.05]),
+    }
     fiscal_year_end = np.empty(n, dtype=int)
     for o, (months, odds) in year_end.items():
         fiscal_year_end[offset == o] = rng.choice(months, int(np.sum(offset == o)), p=odds)
@@ -1063,8 +1249,11 @@ def loss_makers(tl: Timeline, companies: Companies, grid: FiscalGrid, rng: np.ra
     """Who is a loss-maker (TTM < 0) at the audit date: an exact planted share of each
     index's constituents with data, chosen with sector odds and more often among the
     smaller companies (so the index's aggregate earnings stay positive); others at a base rate."""
-    base = np.where(companies.first_day > 0, IPO_LOSS_SHARE,
-                    np.where(companies.home == SMALL, LOSS_SHARE_ELSEWHERE[SMALL], LOSS_SHARE_ELSEWHERE[LARGE]))
+    base = np.where(
+        companies.first_day > 0,
+        IPO_LOSS_SHARE,
+        np.where(companies.home == SMALL, LOSS_SHARE_ELSEWHERE[SMALL], LOSS_SHARE_ELSEWHERE[LARGE]),
+    )
     loss = rng.random(companies.n) < base
     snapshot = int(np.searchsorted(tl.snapshots, tl.audit, side="right")) - 1
     member_of = index_of(companies, tl, snapshot)
@@ -1095,8 +1284,9 @@ def _by_home(companies: Companies, values: dict) -> np.ndarray:
 
 
 def _uniform_by_home(companies: Companies, ranges: dict, rng: np.random.Generator) -> np.ndarray:
-    return np.where(companies.home == SMALL, rng.uniform(*ranges[SMALL], companies.n),
-                    rng.uniform(*ranges[LARGE], companies.n))
+    return np.where(
+        companies.home == SMALL, rng.uniform(*ranges[SMALL], companies.n), rng.uniform(*ranges[LARGE], companies.n)
+    )
 
 
 def _within(period_end: np.ndarray, span: tuple) -> np.ndarray:
@@ -1122,8 +1312,9 @@ def _in_loss(grid: FiscalGrid, companies: Companies, loss: np.ndarray, rng: np.r
     return loss[:, None] ^ (switched[:, None] & (grid.period_end < switch_at[:, None]))
 
 
-def _earnings_before_the_turn(grid: FiscalGrid, companies: Companies, caps: np.ndarray, in_loss: np.ndarray,
-                              rng: np.random.Generator) -> np.ndarray:
+def _earnings_before_the_turn(
+    grid: FiscalGrid, companies: Companies, caps: np.ndarray, in_loss: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Profits = average cap / target P/E (with a company factor); losses = a share of cap."""
     pe = _pe_target(grid, companies) * rng.lognormal(0, 0.2, companies.n)[:, None]
     covid, aftermath = _within(grid.period_end, COVID_QUARTERS), _within(grid.period_end, COVID_AFTERMATH)
@@ -1133,8 +1324,9 @@ def _earnings_before_the_turn(grid: FiscalGrid, companies: Companies, caps: np.n
     return np.where(in_loss, losses, profit)
 
 
-def _plant_earnings_turn(grid: FiscalGrid, companies: Companies, income: np.ndarray, in_loss: np.ndarray,
-                         rng: np.random.Generator) -> None:
+def _plant_earnings_turn(
+    grid: FiscalGrid, companies: Companies, income: np.ndarray, in_loss: np.ndarray, rng: np.random.Generator
+) -> None:
     """From EARNINGS_TURN_FROM on, each quarter is the same quarter a year before times a
     planted year-over-year factor (walked slot by slot, so later quarters build on earlier)."""
     growth_mean = _by_home(companies, {index: mean for index, (mean, _) in PROFIT_GROWTH.items()})
@@ -1148,9 +1340,10 @@ def _plant_earnings_turn(grid: FiscalGrid, companies: Companies, income: np.ndar
 
 
 def _shares_at_period_end(grid: FiscalGrid, companies: Companies) -> np.ndarray:
-    shares = companies.shares0[:, None] * np.exp(companies.share_growth[:, None] * grid.trading_day
-                                                 / TRADING_DAYS_PER_YEAR)
-    for company, ex_day, ratio in zip(*companies.splits):
+    shares = companies.shares0[:, None] * np.exp(
+        companies.share_growth[:, None] * grid.trading_day / TRADING_DAYS_PER_YEAR
+    )
+    for company, ex_day, ratio in zip(*companies.splits, strict=True):
         shares[company, grid.trading_day[company] >= ex_day] *= ratio  # later filings count the new shares
     return shares
 
@@ -1163,8 +1356,9 @@ class QuarterFacts:
     diluted_shares: np.ndarray
 
 
-def quarter_facts(grid: FiscalGrid, companies: Companies, levels: np.ndarray, loss: np.ndarray,
-                  rng: np.random.Generator) -> QuarterFacts:
+def quarter_facts(
+    grid: FiscalGrid, companies: Companies, levels: np.ndarray, loss: np.ndarray, rng: np.random.Generator
+) -> QuarterFacts:
     caps = _smoothed_caps(levels, companies, grid.trading_day)
     in_loss = _in_loss(grid, companies, loss, rng)
     income = _earnings_before_the_turn(grid, companies, caps, in_loss, rng)
@@ -1185,56 +1379,73 @@ def as_timestamps(days: np.ndarray) -> np.ndarray:
 
 
 def _earnings_rows(symbol, period_end, report, income, revenue, shares, diluted) -> pd.DataFrame:
-    return pd.DataFrame({
-        "symbol": symbol,
-        "fiscal_period_end": as_timestamps(period_end),
-        "report_date": as_timestamps(report),
-        "net_income": income,
-        "eps_diluted": np.round(income / diluted, 2),
-        "revenue": revenue,
-        "shares_outstanding": shares,
-        "currency": "USD",
-        "shares_as_of": pd.NaT,  # counted at the period end: the contract's default
-        # Shares and diluted shares are counted at the period end, so the EPS is on that
-        # day's share basis, not on the filing's (a real filing's, the contract's default).
-        "eps_basis_date": as_timestamps(period_end),
-        "issuer_id": None,  # one listed class per company: the symbol is the issuer
-    })
+    return pd.DataFrame(
+        {
+            "symbol": symbol,
+            "fiscal_period_end": as_timestamps(period_end),
+            "report_date": as_timestamps(report),
+            "net_income": income,
+            "eps_diluted": np.round(income / diluted, 2),
+            "revenue": revenue,
+            "shares_outstanding": shares,
+            "currency": "USD",
+            "shares_as_of": pd.NaT,  # counted at the period end: the contract's default
+            # Shares and diluted shares are counted at the period end, so the EPS is on that
+            # day's share basis, not on the filing's (a real filing's, the contract's default).
+            "eps_basis_date": as_timestamps(period_end),
+            "issuer_id": None,  # one listed class per company: the symbol is the issuer
+        }
+    )
 
 
-def build_earnings(tl: Timeline, companies: Companies, grid: FiscalGrid, facts: QuarterFacts,
-                   rng: np.random.Generator) -> pd.DataFrame:
+def build_earnings(
+    tl: Timeline, companies: Companies, grid: FiscalGrid, facts: QuarterFacts, rng: np.random.Generator
+) -> pd.DataFrame:
     """Filed quarters, plus restatements: the same quarter filed again later with another figure."""
     company, slot = np.nonzero(grid.filed)
     cells = (company, slot)
-    original = _earnings_rows(companies.symbol[company], grid.period_end[cells], grid.report[cells],
-                              facts.net_income[cells], facts.revenue[cells], facts.shares[cells],
-                              facts.diluted_shares[cells])
+    original = _earnings_rows(
+        companies.symbol[company],
+        grid.period_end[cells],
+        grid.report[cells],
+        facts.net_income[cells],
+        facts.revenue[cells],
+        facts.shares[cells],
+        facts.diluted_shares[cells],
+    )
     restate_on = np.busday_offset(grid.report[cells] + rng.integers(30, 200, len(company)), 0, roll="forward")
     last_listed = tl.days.to_numpy().astype("datetime64[D]")[companies.last_day[company]]
-    restated = ((rng.random(len(company)) < RESTATEMENT_SHARE) & (restate_on <= last_listed))
+    restated = (rng.random(len(company)) < RESTATEMENT_SHARE) & (restate_on <= last_listed)
     change = rng.uniform(0.03, 0.12, len(company)) * np.where(rng.random(len(company)) < 0.5, -1, 1)
     r = restated
-    restatements = _earnings_rows(companies.symbol[company[r]], grid.period_end[cells][r], restate_on[r],
-                                  np.round(facts.net_income[cells][r] * (1 + change[r]), -3), facts.revenue[cells][r],
-                                  facts.shares[cells][r], facts.diluted_shares[cells][r])
+    restatements = _earnings_rows(
+        companies.symbol[company[r]],
+        grid.period_end[cells][r],
+        restate_on[r],
+        np.round(facts.net_income[cells][r] * (1 + change[r]), -3),
+        facts.revenue[cells][r],
+        facts.shares[cells][r],
+        facts.diluted_shares[cells][r],
+    )
     return pd.concat([original, restatements], ignore_index=True).sort_values(
-        ["symbol", "fiscal_period_end", "report_date"], ignore_index=True)
+        ["symbol", "fiscal_period_end", "report_date"], ignore_index=True
+    )
 
 
 def _rebase_factor(companies: Companies, company: np.ndarray, from_day: np.ndarray, to_day: np.ndarray) -> np.ndarray:
     """What a per-share figure on the share basis of from_day is multiplied by to be on to_day's
     (trading-day indices): an estimate is made per share of the day it is made."""
     factor = np.ones(len(company))
-    for c, ex_day, ratio in zip(*companies.splits):
+    for c, ex_day, ratio in zip(*companies.splits, strict=True):
         mine = company == c
         factor[mine & (from_day < ex_day) & (ex_day <= to_day)] /= ratio
         factor[mine & (to_day < ex_day) & (ex_day <= from_day)] *= ratio
     return factor
 
 
-def build_estimates(tl: Timeline, companies: Companies, grid: FiscalGrid, facts: QuarterFacts,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def build_estimates(
+    tl: Timeline, companies: Companies, grid: FiscalGrid, facts: QuarterFacts, rng: np.random.Generator
+) -> pd.DataFrame:
     """Consensus EPS for covered companies at several dates before each report, slightly
     below the outcome on average (companies tend to beat), sharper as the report nears."""
     covered = rng.random(companies.n) < ESTIMATE_COVERAGE
@@ -1248,16 +1459,29 @@ def build_estimates(tl: Timeline, companies: Companies, grid: FiscalGrid, facts:
         keep = (as_of >= day_dates[companies.first_day[company]]) & (as_of <= day_dates[-1])
         error = rng.normal(0.04, 0.10 * lead / max(ESTIMATE_LEAD_DAYS), len(company))
         estimate = np.round(true_eps - np.abs(true_eps) * error, 2)
-        frames.append(pd.DataFrame({
-            "symbol": companies.symbol[company[keep]],
-            "fiscal_period_end": as_timestamps(grid.period_end[cells][keep]),
-            "as_of_date": as_timestamps(as_of[keep]),
-            "eps_estimate": np.round(estimate * _rebase_factor(companies, company, grid.trading_day[cells],
-                                                               np.searchsorted(day_dates, as_of, side="right") - 1), 2)[keep],
-            "net_income_estimate": np.round(estimate[keep] * facts.diluted_shares[cells][keep], -3),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "symbol": companies.symbol[company[keep]],
+                    "fiscal_period_end": as_timestamps(grid.period_end[cells][keep]),
+                    "as_of_date": as_timestamps(as_of[keep]),
+                    "eps_estimate": np.round(
+                        estimate
+                        * _rebase_factor(
+                            companies,
+                            company,
+                            grid.trading_day[cells],
+                            np.searchsorted(day_dates, as_of, side="right") - 1,
+                        ),
+                        2,
+                    )[keep],
+                    "net_income_estimate": np.round(estimate[keep] * facts.diluted_shares[cells][keep], -3),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True).sort_values(
-        ["symbol", "fiscal_period_end", "as_of_date"], ignore_index=True)
+        ["symbol", "fiscal_period_end", "as_of_date"], ignore_index=True
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1267,10 +1491,36 @@ def build_estimates(tl: Timeline, companies: Companies, grid: FiscalGrid, facts:
 FUND_CATEGORIES = ("Small Blend",) * 11 + ("Small Growth",) * 9 + ("Small Value",) * 9
 FUND_STYLE = {"Small Blend": ("Core", 0.0), "Small Growth": ("Growth", 0.6), "Small Value": ("Value", -0.6)}
 FUND_FAMILIES = (
-    "Aldermoor", "Ashgrove", "Bellhaven", "Brightwater", "Calloway", "Carrow", "Dunmore", "Eastbridge",
-    "Fairlight", "Glenrock", "Hartwell", "Highmoor", "Ivybrook", "Kestrel", "Larkfield", "Marlow",
-    "Northgate", "Oakhurst", "Pembroke", "Quillon", "Ravenscar", "Redfern", "Sandmere", "Stonebridge",
-    "Thornbury", "Umberleigh", "Wexford", "Whitlow", "Yarrow", "Zephyr",
+    "Aldermoor",
+    "Ashgrove",
+    "Bellhaven",
+    "Brightwater",
+    "Calloway",
+    "Carrow",
+    "Dunmore",
+    "Eastbridge",
+    "Fairlight",
+    "Glenrock",
+    "Hartwell",
+    "Highmoor",
+    "Ivybrook",
+    "Kestrel",
+    "Larkfield",
+    "Marlow",
+    "Northgate",
+    "Oakhurst",
+    "Pembroke",
+    "Quillon",
+    "Ravenscar",
+    "Redfern",
+    "Sandmere",
+    "Stonebridge",
+    "Thornbury",
+    "Umberleigh",
+    "Wexford",
+    "Whitlow",
+    "Yarrow",
+    "Zephyr",
 )
 SHARE_CLASSES = ("Investor", "Institutional", "Admiral", "Class A", "Class I")
 # The article: 27 of 29 tracked funds lose money year to date, one by nearly 15%.
@@ -1282,8 +1532,13 @@ STYLE_VOL = 0.004  # daily growth-minus-value return
 
 
 def _fund_ytd_targets(count: int, rng: np.random.Generator) -> np.ndarray:
-    targets = np.concatenate([[rng.uniform(*FUND_YTD_WORST)], rng.uniform(*FUND_YTD_LOSERS, count - 1 - FUND_WINNERS),
-                              rng.uniform(*FUND_YTD_WINNERS, FUND_WINNERS)])
+    targets = np.concatenate(
+        [
+            [rng.uniform(*FUND_YTD_WORST)],
+            rng.uniform(*FUND_YTD_LOSERS, count - 1 - FUND_WINNERS),
+            rng.uniform(*FUND_YTD_WINNERS, FUND_WINNERS),
+        ]
+    )
     return rng.permutation(targets)
 
 
@@ -1300,13 +1555,15 @@ def build_funds(tl: Timeline, small_log_returns: np.ndarray, taken: set[str], rn
     category = np.array(FUND_CATEGORIES, dtype=object)
     style_word = np.array([FUND_STYLE[c][0] for c in category], dtype=object)
     names = np.array(FUND_FAMILIES, dtype=object)[rng.permutation(len(FUND_FAMILIES))[:count]]
-    funds = pd.DataFrame({
-        "fund_id": fund_id,
-        "name": names + " Small Cap " + style_word + " Fund",
-        "category": category,
-        "share_class": np.array(SHARE_CLASSES, dtype=object)[rng.integers(0, len(SHARE_CLASSES), count)],
-        "domicile": "US",
-    })
+    funds = pd.DataFrame(
+        {
+            "fund_id": fund_id,
+            "name": names + " Small Cap " + style_word + " Fund",
+            "category": category,
+            "share_class": np.array(SHARE_CLASSES, dtype=object)[rng.integers(0, len(SHARE_CLASSES), count)],
+            "domicile": "US",
+        }
+    )
     style = np.array([FUND_STYLE[c][1] for c in category]) * rng.uniform(0.8, 1.2, count)
     style_return = STYLE_VOL * _unit_t(rng, tl.n)
     active = rng.uniform(-0.0001, 0.00005, count) + rng.uniform(0.0015, 0.003, count) * _unit_t(rng, (tl.n, count))
@@ -1325,12 +1582,14 @@ def build_funds(tl: Timeline, small_log_returns: np.ndarray, taken: set[str], rn
     start_nav = rng.uniform(15, 60, count)
     nav = start_nav * growth * kept
     adjusted = start_nav * growth * kept[-1]  # Yahoo-style: equal to the NAV on the last day
-    navs = pd.DataFrame({
-        "fund_id": np.tile(fund_id, tl.n),
-        "date": np.repeat(tl.days, count),
-        "nav": np.round(nav.ravel(), 2),
-        "adj_nav": np.round(adjusted.ravel(), 4),
-    }).sort_values(["fund_id", "date"], ignore_index=True)
+    navs = pd.DataFrame(
+        {
+            "fund_id": np.tile(fund_id, tl.n),
+            "date": np.repeat(tl.days, count),
+            "nav": np.round(nav.ravel(), 2),
+            "adj_nav": np.round(adjusted.ravel(), 4),
+        }
+    ).sort_values(["fund_id", "date"], ignore_index=True)
     kept_before = np.vstack([np.ones((1, count)), kept[:-1]])  # what was left before the day's payout
     return funds, navs, fund_distributions(tl, fund_id, payout, start_nav * growth * kept_before)
 
@@ -1353,10 +1612,15 @@ def fund_distributions(tl: Timeline, fund_id: np.ndarray, payout: np.ndarray, na
     income = np.where(p > FUND_ALL_INCOME_BELOW, amount * FUND_INCOME_MAX / p, amount)
     gain = amount - income
     ex = tl.days[day]
-    rows = pd.concat([
-        pd.DataFrame({"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(income, 4), "kind": "dividend"}),
-        pd.DataFrame({"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(gain, 4), "kind": "capital_gain"}),
-    ], ignore_index=True)
+    rows = pd.concat(
+        [
+            pd.DataFrame({"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(income, 4), "kind": "dividend"}),
+            pd.DataFrame(
+                {"fund_id": fund_id[fund], "ex_date": ex, "amount": np.round(gain, 4), "kind": "capital_gain"}
+            ),
+        ],
+        ignore_index=True,
+    )
     rows = rows[rows["amount"] > 0].copy()
     rows["pay_date"] = rows["ex_date"] + pd.Timedelta(days=3)
     return rows.sort_values(["fund_id", "ex_date", "kind"], ignore_index=True)
@@ -1369,21 +1633,27 @@ def fund_distributions(tl: Timeline, fund_id: np.ndarray, payout: np.ndarray, na
 SPONSOR_SUFFIXES = ("Capital Partners", "Equity Partners", "Investment Group", "Holdings LP")
 
 
-def build_mna(tl: Timeline, companies: Companies, deals: Deals, levels: np.ndarray,
-              rng: np.random.Generator) -> pd.DataFrame:
+def build_mna(
+    tl: Timeline, companies: Companies, deals: Deals, levels: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     before = np.maximum(deals.announce_day - 1, 0)
     undisturbed_cap = levels[before, deals.target] * companies.shares_on(deals.target, before)
-    sponsor = (np.array(NAME_WORDS, dtype=object)[rng.integers(0, len(NAME_WORDS), len(before))] + " "
-               + np.array(SPONSOR_SUFFIXES, dtype=object)[rng.integers(0, len(SPONSOR_SUFFIXES), len(before))])
+    sponsor = (
+        np.array(NAME_WORDS, dtype=object)[rng.integers(0, len(NAME_WORDS), len(before))]
+        + " "
+        + np.array(SPONSOR_SUFFIXES, dtype=object)[rng.integers(0, len(SPONSOR_SUFFIXES), len(before))]
+    )
     large = np.flatnonzero(companies.home == LARGE)
     strategic = companies.name[rng.choice(large, len(before))]
-    return pd.DataFrame({
-        "announce_date": tl.days[deals.announce_day],
-        "target_symbol": companies.symbol[deals.target],
-        "acquirer": np.where(deals.acquirer_kind == 1, strategic, sponsor),
-        "deal_value_usd": np.round(undisturbed_cap * deals.premium, -5),
-        "status": deals.status,
-    }).sort_values(["announce_date", "target_symbol"], ignore_index=True)
+    return pd.DataFrame(
+        {
+            "announce_date": tl.days[deals.announce_day],
+            "target_symbol": companies.symbol[deals.target],
+            "acquirer": np.where(deals.acquirer_kind == 1, strategic, sponsor),
+            "deal_value_usd": np.round(undisturbed_cap * deals.premium, -5),
+            "status": deals.status,
+        }
+    ).sort_values(["announce_date", "target_symbol"], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1404,13 +1674,15 @@ def generate_market(params: SampleParams = SampleParams()) -> SampleMarket:
     rates = build_rates(tl, plant, _stream(params, "rates"))
     small, large = benchmark_log_returns(tl, rates.dgs10_change, plant, _stream(params, "benchmarks"))
     companies, deals = build_companies(params, tl, _stream(params, "companies"), benchmarks)
-    levels = company_levels(companies, tl, {SMALL: np.expm1(small), LARGE: np.expm1(large)},
-                            _stream(params, "company paths"))
+    levels = company_levels(
+        companies, tl, {SMALL: np.expm1(small), LARGE: np.expm1(large)}, _stream(params, "company paths")
+    )
     grid = build_fiscal_grid(tl, companies, _stream(params, "fiscal calendar"))
     loss = loss_makers(tl, companies, grid, _stream(params, "loss makers"))
     facts = quarter_facts(grid, companies, levels, loss, _stream(params, "earnings"))
-    funds, fund_navs, distributions = build_funds(tl, small, set(companies.symbol) | benchmarks,
-                                                  _stream(params, "funds"))
+    funds, fund_navs, distributions = build_funds(
+        tl, small, set(companies.symbol) | benchmarks, _stream(params, "funds")
+    )
     tables = {
         "universe": build_universe(tl, companies, levels, params),
         "earnings": build_earnings(tl, companies, grid, facts, _stream(params, "restatements")),
@@ -1422,8 +1694,9 @@ def generate_market(params: SampleParams = SampleParams()) -> SampleMarket:
         "fund_distributions": distributions,
         "rates": rates.table,
     }
-    tables["prices"] = build_prices(tl, companies, levels, {SMALL: small, LARGE: large}, params,
-                                    _stream(params, "bars"))
+    tables["prices"] = build_prices(
+        tl, companies, levels, {SMALL: small, LARGE: large}, params, _stream(params, "bars")
+    )
     del levels
     tables = _checked(tables)
     return SampleMarket(tables, compute_truths(tables, params.as_dict(), {"yield_beta_true": dict(YIELD_BETA)}))

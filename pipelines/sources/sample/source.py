@@ -79,7 +79,7 @@ def write_parquet(frame: pd.DataFrame, dataset: Dataset, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, max(len(frame), 1), ROWS_PER_GROUP):
-            piece = frame.iloc[start:start + ROWS_PER_GROUP][list(dataset.column_names)]
+            piece = frame.iloc[start : start + ROWS_PER_GROUP][list(dataset.column_names)]
             table = pa.Table.from_pandas(piece, preserve_index=False).cast(schema)
             writer.write_table(table.replace_schema_metadata(None))
 
@@ -89,7 +89,11 @@ def write_market(market: SampleMarket, folder: Path, params: SampleParams) -> No
     for name, dataset in DATASETS.items():
         path = dataset_file(folder, name)
         write_parquet(market.tables[name], dataset, path)
-        files[name] = {"file": str(path.relative_to(folder)), "rows": len(market.tables[name]), "sha1": file_digest(path)}
+        files[name] = {
+            "file": str(path.relative_to(folder)),
+            "rows": len(market.tables[name]),
+            "sha1": file_digest(path),
+        }
     (folder / TRUTHS).write_text(json.dumps(market.truths, indent=2, sort_keys=True) + "\n")
     manifest = {
         "synthetic": True,
@@ -109,7 +113,8 @@ def is_complete(folder: Path) -> bool:
         return False
     manifest = json.loads(manifest_path.read_text())
     return manifest.get("generator_version") == GENERATOR_VERSION and all(
-        (folder / entry["file"]).is_file() for entry in manifest.get("datasets", {}).values())
+        (folder / entry["file"]).is_file() for entry in manifest.get("datasets", {}).values()
+    )
 
 
 @contextmanager
@@ -151,6 +156,8 @@ class SampleSource:
         folder = self.market(landing_dir)
         if self.fault:
             log(f"{dataset}: fault mode {self.fault} planted on purpose (expected: {FAULTS[self.fault].expected()})")
-        log(f"{dataset}: SYNTHETIC sample market (seed {self.params.seed}, not real data) from {folder}; "
-            f"planted truths in {folder / TRUTHS}")
+        log(
+            f"{dataset}: SYNTHETIC sample market (seed {self.params.seed}, not real data) from {folder}; "
+            f"planted truths in {folder / TRUTHS}"
+        )
         return Landed(dataset, [dataset_file(folder, dataset)])

@@ -59,8 +59,12 @@ def surge_5d(close: pd.Series, audit: pd.Timestamp) -> dict:
     r5 = close / close.shift(5) - 1
     window = r5[(r5.index >= audit - pd.Timedelta(days=SURGE_LOOKBACK_DAYS)) & (r5.index <= audit)].dropna()
     best = window.idxmax()
-    return {"end_date": iso(best), "return": float(window[best]), "threshold": SURGE_THRESHOLD,
-            "windows_at_or_above_threshold": int((window >= SURGE_THRESHOLD).sum())}
+    return {
+        "end_date": iso(best),
+        "return": float(window[best]),
+        "threshold": SURGE_THRESHOLD,
+        "windows_at_or_above_threshold": int((window >= SURGE_THRESHOLD).sum()),
+    }
 
 
 def weekly_closes(close: pd.Series) -> pd.DataFrame:
@@ -77,10 +81,15 @@ def rally_week(close: pd.Series) -> dict | None:
         return None
     at = weekly.index.get_loc(hits[0])
     # Sustained: two weeks later the close is still the threshold above the close before the rally.
-    sustained = 1 <= at < len(weekly) - 2 and (weekly["close"].iloc[at + 2] / weekly["close"].iloc[at - 1] - 1
-                                               >= RALLY_THRESHOLD)
-    return {"week_end_date": iso(hits[0]), "wow_return": float(weekly["wow"].iloc[at]), "sustained": bool(sustained),
-            "weeks_at_or_above_threshold": len(hits)}
+    sustained = 1 <= at < len(weekly) - 2 and (
+        weekly["close"].iloc[at + 2] / weekly["close"].iloc[at - 1] - 1 >= RALLY_THRESHOLD
+    )
+    return {
+        "week_end_date": iso(hits[0]),
+        "wow_return": float(weekly["wow"].iloc[at]),
+        "sustained": bool(sustained),
+        "weeks_at_or_above_threshold": len(hits),
+    }
 
 
 def _last_trading_day(year: int) -> pd.Timestamp:
@@ -126,8 +135,14 @@ def policy_decisions(rates: pd.DataFrame) -> list[dict]:
     decisions = []
     for when in upper.index[change.fillna(0) != 0]:
         before = float(upper[upper.index < when].iloc[-1])
-        decisions.append({"effective_date": iso(when), "upper_before": before, "upper_after": float(upper[when]),
-                          "change_bp": float(round((upper[when] - before) * 100))})
+        decisions.append(
+            {
+                "effective_date": iso(when),
+                "upper_before": before,
+                "upper_after": float(upper[when]),
+                "change_bp": float(round((upper[when] - before) * 100)),
+            }
+        )
     return decisions
 
 
@@ -210,8 +225,9 @@ class PointInTimeFacts:
         visible = self.filing_report <= np.datetime64(when)
         symbol = self.filing_symbol
         last = visible & ~np.r_[visible[1:] & (symbol[1:] == symbol[:-1]), False]
-        return pd.DataFrame({"shares": self.filing_shares[last], "period_end": self.filing_period[last]},
-                            index=symbol[last])
+        return pd.DataFrame(
+            {"shares": self.filing_shares[last], "period_end": self.filing_period[last]}, index=symbol[last]
+        )
 
 
 def share_unprofitable(universe: pd.DataFrame, facts: PointInTimeFacts, index_id: str, when: pd.Timestamp) -> dict:
@@ -219,9 +235,14 @@ def share_unprofitable(universe: pd.DataFrame, facts: PointInTimeFacts, index_id
     ttm = facts.ttm(when)
     with_data = ttm[ttm.index.isin(members)]
     unprofitable = int((with_data < 0).sum())
-    return {"index_id": index_id, "as_of_date": iso(when), "constituents": int(len(members)),
-            "with_data": int(len(with_data)), "unprofitable": unprofitable,
-            "share": unprofitable / len(with_data) if len(with_data) else None}
+    return {
+        "index_id": index_id,
+        "as_of_date": iso(when),
+        "constituents": int(len(members)),
+        "with_data": int(len(with_data)),
+        "unprofitable": unprofitable,
+        "share": unprofitable / len(with_data) if len(with_data) else None,
+    }
 
 
 def _split_adjustment(splits: pd.DataFrame, shares: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
@@ -240,8 +261,14 @@ def market_caps(closes: pd.Series, facts: PointInTimeFacts, splits: pd.DataFrame
     return closes.reindex(shares.index) * shares["shares"] * _split_adjustment(splits, shares, when)
 
 
-def pe_ex_losses(universe: pd.DataFrame, facts: PointInTimeFacts, closes: pd.Series, splits: pd.DataFrame,
-                 index_id: str, when: pd.Timestamp) -> float | None:
+def pe_ex_losses(
+    universe: pd.DataFrame,
+    facts: PointInTimeFacts,
+    closes: pd.Series,
+    splits: pd.DataFrame,
+    index_id: str,
+    when: pd.Timestamp,
+) -> float | None:
     members = members_at(universe, index_id, when)["symbol"]
     ttm = facts.ttm(when)
     ttm = ttm[ttm.index.isin(members) & (ttm > 0)]
@@ -250,23 +277,33 @@ def pe_ex_losses(universe: pd.DataFrame, facts: PointInTimeFacts, closes: pd.Ser
     return float(cap[known].sum() / ttm[known].sum()) if known.any() else None
 
 
-def valuation_gap(tables: dict, facts: PointInTimeFacts, params: dict, history_dates: pd.DatetimeIndex,
-                  audit: pd.Timestamp) -> dict:
+def valuation_gap(
+    tables: dict, facts: PointInTimeFacts, params: dict, history_dates: pd.DatetimeIndex, audit: pd.Timestamp
+) -> dict:
     """Relative P/E ex losses (small / large) at the audit date against its month-end history."""
     prices = tables["prices"]
     rows = prices[prices["date"].isin(history_dates)]
     closes = rows.pivot(index="date", columns="symbol", values="close")
     relative = {}
     for when in history_dates:
-        pe = {role: pe_ex_losses(tables["universe"], facts, closes.loc[when].dropna(), tables["splits"],
-                                 params[f"{role}_index"], when) for role in ("small", "large")}
+        pe = {
+            role: pe_ex_losses(
+                tables["universe"], facts, closes.loc[when].dropna(), tables["splits"], params[f"{role}_index"], when
+            )
+            for role in ("small", "large")
+        }
         relative[when] = (pe["small"] / pe["large"] if pe["small"] and pe["large"] else np.nan, pe)
     now, pe_now = relative[audit]
     history = pd.Series({d: r for d, (r, _) in relative.items()}).dropna()
-    return {"as_of_date": iso(audit), "small_pe_ex_losses": _float(pe_now["small"]),
-            "large_pe_ex_losses": _float(pe_now["large"]), "relative": _float(now),
-            "history_median": float(history.median()), "history_percentile": float((history <= now).mean()),
-            "history_points": int(len(history))}
+    return {
+        "as_of_date": iso(audit),
+        "small_pe_ex_losses": _float(pe_now["small"]),
+        "large_pe_ex_losses": _float(pe_now["large"]),
+        "relative": _float(now),
+        "history_median": float(history.median()),
+        "history_percentile": float((history <= now).mean()),
+        "history_points": int(len(history)),
+    }
 
 
 def month_end_days(close: pd.Series, until: pd.Timestamp) -> pd.DatetimeIndex:
@@ -283,8 +320,9 @@ def eps_growth(earnings: pd.DataFrame, members: pd.Series) -> dict[str, float | 
     latest = latest.drop_duplicates(["symbol", "fiscal_period_end"], keep="last")
     period = latest["fiscal_period_end"]
     quarter = (period.dt.year * 4 + period.dt.quarter - 1).to_numpy()
-    income = pd.DataFrame({"symbol": latest["symbol"].to_numpy(), "quarter": quarter,
-                           "net_income": latest["net_income"].to_numpy()})
+    income = pd.DataFrame(
+        {"symbol": latest["symbol"].to_numpy(), "quarter": quarter, "net_income": latest["net_income"].to_numpy()}
+    )
     wide = income.pivot(index="symbol", columns="quarter", values="net_income")
     growth = {}
     for q in wide.columns:
@@ -312,8 +350,9 @@ def fund_total_return_index(navs: pd.DataFrame, distributions: pd.DataFrame) -> 
     return ((nav + paid) / nav.shift(1)).fillna(1.0).cumprod()
 
 
-def funds_ytd(funds: pd.DataFrame, navs: pd.DataFrame, when: pd.Timestamp,
-              distributions: pd.DataFrame | None = None) -> dict:
+def funds_ytd(
+    funds: pd.DataFrame, navs: pd.DataFrame, when: pd.Timestamp, distributions: pd.DataFrame | None = None
+) -> dict:
     """YTD per fund on the warehouse's basis: NAV + distributions for funds with distributions,
     else the adjusted NAV, else the NAV."""
     value = navs["adj_nav"].where(navs["adj_nav"].notna(), navs["nav"])
@@ -325,8 +364,14 @@ def funds_ytd(funds: pd.DataFrame, navs: pd.DataFrame, when: pd.Timestamp,
     now = wide[wide.index <= when].ffill().iloc[-1]
     ytd = (now / start - 1).dropna()
     ytd = ytd[ytd.index.isin(funds["fund_id"])]
-    return {"as_of_date": iso(when), "funds_tracked": int(len(ytd)), "funds_with_loss": int((ytd < 0).sum()),
-            "worst_fund_id": str(ytd.idxmin()), "worst_return": float(ytd.min()), "median_return": float(ytd.median())}
+    return {
+        "as_of_date": iso(when),
+        "funds_tracked": int(len(ytd)),
+        "funds_with_loss": int((ytd < 0).sum()),
+        "worst_fund_id": str(ytd.idxmin()),
+        "worst_return": float(ytd.min()),
+        "median_return": float(ytd.median()),
+    }
 
 
 def mna_activity(mna: pd.DataFrame, universe: pd.DataFrame, small_index: str, end: pd.Timestamp) -> dict:
@@ -335,39 +380,54 @@ def mna_activity(mna: pd.DataFrame, universe: pd.DataFrame, small_index: str, en
     snapshot_dates = np.sort(small["as_of_date"].unique())
     position = np.searchsorted(snapshot_dates, mna["announce_date"].to_numpy(), side="right") - 1
     snapshot = pd.Series(snapshot_dates[position.clip(0)], index=mna.index).where(position >= 0)
-    members = set(zip(small["as_of_date"], small["symbol"]))
-    is_small = [(s, t) in members for s, t in zip(snapshot, mna["target_symbol"])]
+    members = set(zip(small["as_of_date"], small["symbol"], strict=True))
+    is_small = [(s, t) in members for s, t in zip(snapshot, mna["target_symbol"], strict=True)]
     months = pd.period_range(mna["announce_date"].min().to_period("M"), end.to_period("M"), freq="M")
     counts = mna.loc[is_small, "announce_date"].dt.to_period("M").value_counts().reindex(months, fill_value=0)
     last3, average = int(counts.iloc[-3:].sum()), float(counts.iloc[-12:].mean())
     ratio = last3 / (3 * average) if average else None
-    status = ("accelerating" if ratio is not None and ratio > MNA_HOT_RATIO
-              else "tepid" if ratio is not None and ratio < MNA_TEPID_RATIO else "steady")
-    return {"latest_month": str(months[-1]), "last_3_months_deals": last3, "trailing_12m_avg": average,
-            "ratio": _float(ratio), "status": status}
+    status = (
+        "accelerating"
+        if ratio is not None and ratio > MNA_HOT_RATIO
+        else "tepid"
+        if ratio is not None and ratio < MNA_TEPID_RATIO
+        else "steady"
+    )
+    return {
+        "latest_month": str(months[-1]),
+        "last_3_months_deals": last3,
+        "trailing_12m_avg": average,
+        "ratio": _float(ratio),
+        "status": status,
+    }
 
 
 def delistings(prices: pd.DataFrame, mna: pd.DataFrame, benchmarks: list[str]) -> list[dict]:
     span = prices.groupby("symbol", sort=True)["date"].agg(["min", "max"])
     gone = span[(span["max"] < span["max"].max()) & ~span.index.isin(benchmarks)]
     acquired = set(mna.loc[mna["status"] == "completed", "target_symbol"])
-    return [{"symbol": s, "last_trade_date": iso(row["max"]), "reason": "acquired" if s in acquired else "failed"}
-            for s, row in gone.sort_values("max").iterrows()]
+    return [
+        {"symbol": s, "last_trade_date": iso(row["max"]), "reason": "acquired" if s in acquired else "failed"}
+        for s, row in gone.sort_values("max").iterrows()
+    ]
 
 
 def ipos(prices: pd.DataFrame, universe: pd.DataFrame) -> list[dict]:
     span = prices.groupby("symbol", sort=True)["date"].min()
     late = span[span > span.min()].sort_values()
     joined = universe.groupby("symbol")["as_of_date"].min()
-    return [{"symbol": s, "first_trade_date": iso(d),
-             "joined_universe": iso(joined[s]) if s in joined.index else None} for s, d in late.items()]
+    return [
+        {"symbol": s, "first_trade_date": iso(d), "joined_universe": iso(joined[s]) if s in joined.index else None}
+        for s, d in late.items()
+    ]
 
 
 def migrations(universe: pd.DataFrame, small_index: str, large_index: str) -> list[dict]:
     first_large = universe[universe["index_id"] == large_index].groupby("symbol")["as_of_date"].min()
     was_small = set(universe.loc[universe["index_id"] == small_index, "symbol"])
-    return [{"symbol": s, "first_large_snapshot": iso(d)} for s, d in first_large.sort_values().items()
-            if s in was_small]
+    return [
+        {"symbol": s, "first_large_snapshot": iso(d)} for s, d in first_large.sort_values().items() if s in was_small
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -408,8 +468,9 @@ def compute_truths(tables: dict[str, pd.DataFrame], params: dict, planted: dict)
         "yield_sensitivity_at_audit": yield_sensitivity(small, large, tables["rates"], audit),
         "eps_growth_small": eps_growth(tables["earnings"], end_members),
         "mna_activity": mna_activity(tables["mna_events"], universe, params["small_index"], end),
-        "splits": [{"symbol": r.symbol, "date": iso(r.date), "ratio": float(r.ratio)}
-                   for r in tables["splits"].itertuples()],
+        "splits": [
+            {"symbol": r.symbol, "date": iso(r.date), "ratio": float(r.ratio)} for r in tables["splits"].itertuples()
+        ],
         "delisted": delistings(tables["prices"], tables["mna_events"], [small_symbol, large_symbol]),
         "ipos": ipos(tables["prices"], universe),
         "migrations": migrations(universe, params["small_index"], params["large_index"]),

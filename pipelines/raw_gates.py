@@ -7,16 +7,17 @@ from pathlib import Path
 
 import duckdb
 
-from data_quality import gate_scope, policy, series_flags
+from data_quality import gate_scope, policy, series_flags, trading_calendar
 from data_quality import market_health as mh
 from data_quality.gx_runner import validate_table
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
+from data_quality.sql import sql_list
 from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
+from pipelines import compat
 from pipelines.config import Settings
-from pipelines.datasets import DATASETS
+from pipelines.datasets import DATASETS, LINEAGE_COLUMNS
 from pipelines.raw_loader import landing_notes, raw_tables
-
 
 
 def check_names(dataset: str) -> list[tuple[str, str]]:
@@ -24,45 +25,56 @@ def check_names(dataset: str) -> list[tuple[str, str]]:
     return [(g.check, g.severity) for g in policy.gates_for(dataset)]
 
 
-def expected_latest_day(settings: Settings) -> str:
-    """The newest trading day the source should have delivered."""
+def expected_latest_day(settings: Settings, now: dt.datetime | None = None) -> dt.date:
+    """The newest NYSE session the source should have delivered by `now` (default: the clock).
+    The synthetic market's clock stops at its end date's close."""
     if settings.source == "sample":
-        return settings.sample_end
-    today = dt.date.today()
-    # Before the US close's data is out (about 22:00 UTC) today's bar cannot be expected.
-    last = today - dt.timedelta(days=1)
-    while last.isoweekday() > 5:
-        last -= dt.timedelta(days=1)
-    return last.isoformat()
+        return trading_calendar.session_on_or_before(settings.sample_end)
+    return trading_calendar.latest_close_with_data(now or dt.datetime.now(dt.UTC))
 
 
 def _quarantine_share(con, name: str, t: Thresholds, scope: gate_scope.Scope) -> CheckOutcome:
     """Bad rows of the new batches: a whole table of old history is not judged again, and a batch
     whose every row was quarantined (no raw rows at all) counts too. Rows a publisher sends to say
     it has no value (policy.NO_VALUE_RULES) are quarantined but are not bad rows of a feed."""
-    validated = ", ".join("'" + b + "'" for b in scope.validated)
-    new_rows = f"_batch_id NOT IN ({validated})" if validated else "true"
-    no_value = ", ".join("'" + r + "'" for r in policy.NO_VALUE_RULES)
+    new_rows = f"_batch_id NOT IN ({sql_list(scope.validated)})" if scope.validated else "true"
+    no_value = sql_list(policy.NO_VALUE_RULES)
     good, bad, empty = con.execute(
         f"""SELECT (SELECT count(*) FROM raw.{name} WHERE {scope.where()}),
                    (SELECT count(*) FILTER (WHERE _rule NOT IN ({no_value})) FROM quarantine.{name} WHERE {new_rows}),
                    (SELECT count(*) FILTER (WHERE _rule IN ({no_value})) FROM quarantine.{name} WHERE {new_rows})"""
     ).fetchone()
     share = bad / (good + bad) if good + bad else 0.0
-    aside = f"; {empty} rows that carry no value ({', '.join(policy.NO_VALUE_RULES)}) quarantined, not counted" if empty else ""
-    return CheckOutcome(f"raw.{name}", "quarantine_share", share <= t.quarantine_max_share, ERROR,
-                        observed={"quarantined": bad, "loaded": good, "share": round(share, 6), "no_value": empty},
-                        detail=f"{bad} of {good + bad} rows of the new batches quarantined (limit "
-                               f"{t.quarantine_max_share:.0%}){aside}; see quarantine.{name}")
+    aside = (
+        f"; {empty} rows that carry no value ({', '.join(policy.NO_VALUE_RULES)}) quarantined, not counted"
+        if empty
+        else ""
+    )
+    return CheckOutcome(
+        f"raw.{name}",
+        "quarantine_share",
+        share <= t.quarantine_max_share,
+        ERROR,
+        observed={"quarantined": bad, "loaded": good, "share": round(share, 6), "no_value": empty},
+        detail=f"{bad} of {good + bad} rows of the new batches quarantined (limit "
+        f"{t.quarantine_max_share:.0%}){aside}; see quarantine.{name}",
+    )
 
 
 def _landing_files(con, name: str) -> CheckOutcome:
     """Files of this landing that gave no row or were not read: the run goes on, the user is told."""
     notes = landing_notes(con, name)
-    listed = "; ".join(f"{f}: {why}" for f, why in notes[:20]) + (f"; and {len(notes) - 20} more" if len(notes) > 20 else "")
-    return CheckOutcome(f"raw.{name}", "landing_files", not notes, WARN, observed={"files": len(notes)},
-                        detail=f"{len(notes)} files gave no rows or were not read: {listed}" if notes
-                        else "every landed file was read")
+    listed = "; ".join(f"{f}: {why}" for f, why in notes[:20]) + (
+        f"; and {len(notes) - 20} more" if len(notes) > 20 else ""
+    )
+    return CheckOutcome(
+        f"raw.{name}",
+        "landing_files",
+        not notes,
+        WARN,
+        observed={"files": len(notes)},
+        detail=f"{len(notes)} files gave no rows or were not read: {listed}" if notes else "every landed file was read",
+    )
 
 
 def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
@@ -70,31 +82,56 @@ def _row_count_vs_previous(con, name: str, t: Thresholds) -> CheckOutcome:
     now = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0]
     prev = con.execute(
         f"SELECT json_extract(observed, '$.rows')::BIGINT FROM {HISTORY} WHERE dataset = ? AND check_name = "
-        "'row_count_vs_previous' AND passed ORDER BY checked_at DESC LIMIT 1", [f"raw.{name}"]
+        "'row_count_vs_previous' AND passed ORDER BY checked_at DESC LIMIT 1",
+        [f"raw.{name}"],
     ).fetchone()
     before = prev[0] if prev else None
     ok = before is None or before == 0 or now >= (1 - t.row_count_max_drop) * before
-    return CheckOutcome(f"raw.{name}", "row_count_vs_previous", ok, ERROR, observed={"rows": now, "previous": before},
-                        detail=f"{now} rows, previous passing run {before} (max drop {t.row_count_max_drop:.0%})")
+    return CheckOutcome(
+        f"raw.{name}",
+        "row_count_vs_previous",
+        ok,
+        ERROR,
+        observed={"rows": now, "previous": before},
+        detail=f"{now} rows, previous passing run {before} (max drop {t.row_count_max_drop:.0%})",
+    )
 
 
 def _membership(con, name: str, column: str, check: str, severity: str, extra_ok: list[str]) -> CheckOutcome:
-    allowed = ", ".join("'" + s.replace("'", "''") + "'" for s in extra_ok) or "NULL"
-    return mh._outcome(con, f"raw.{name}", check, severity, f"""
+    allowed = sql_list(extra_ok)
+    return mh.offending_rows(
+        con,
+        f"raw.{name}",
+        check,
+        severity,
+        f"""
         SELECT DISTINCT upper(trim({column})) FROM raw.{name}
         WHERE upper(trim({column})) NOT IN (SELECT upper(trim(symbol)) FROM raw.universe)
           AND upper(trim({column})) NOT IN ({allowed})""",
-        lambda r: str(r[0]))
+        lambda r: str(r[0]),
+    )
 
 
 # Row-level checks: their answer depends only on rows of the dataset (and the fingerprinted
 # tables), so rows validated by an earlier passing run need not be read again.
-ROW_LEVEL = {"contract_suite", "key_conflicts", "one_day_spike", "unit_error_100x", "unexplained_jump", "large_move",
-             "stale_series", "ohlc_consistency"}
+ROW_LEVEL = {
+    "contract_suite",
+    "key_conflicts",
+    "one_day_spike",
+    "unit_error_100x",
+    "unexplained_jump",
+    "large_move",
+    "stale_series",
+    "ohlc_consistency",
+}
 SERIES_COLUMNS = {"prices": ("symbol", "close"), "fund_navs": ("fund_id", "adj_nav")}
 ROW_FLAGS = ("unit_error_100x", "unexplained_jump", "stale_series")
-MEMBERSHIP = {"prices": ("symbol", "symbols_in_universe"), "earnings": ("symbol", "symbols_in_universe"),
-              "estimates": ("symbol", "symbols_in_universe"), "mna_events": ("target_symbol", "targets_in_universe")}
+MEMBERSHIP = {
+    "prices": ("symbol", "symbols_in_universe"),
+    "earnings": ("symbol", "symbols_in_universe"),
+    "estimates": ("symbol", "symbols_in_universe"),
+    "mna_events": ("target_symbol", "targets_in_universe"),
+}
 
 
 def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds) -> gate_scope.Scope:
@@ -102,8 +139,14 @@ def plan_scope(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t:
     return gate_scope.plan(con, name, gate_scope.fingerprint(con, name, t, roles, raw_tables(con)))
 
 
-def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings, t: Thresholds,
-                  scope: gate_scope.Scope | None = None, run_id: str = "") -> list[CheckOutcome]:
+def run_raw_gates(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    settings: Settings,
+    t: Thresholds,
+    scope: gate_scope.Scope | None = None,
+    run_id: str = "",
+) -> list[CheckOutcome]:
     """Every gate of one raw dataset but its GX suite. One-day spikes move to quarantine first
     (the scope's batch counts follow), flawed stretches are written to audit.series_flags."""
     d = DATASETS[name]
@@ -111,7 +154,17 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
     value_cols = tuple(c for c in d.column_names if c not in d.key)
     out: list[CheckOutcome] = []
     if name in SERIES_COLUMNS and scope.mode != "unchanged":
-        out.append(mh.quarantine_spikes(con, name, *SERIES_COLUMNS[name], t, scope.where()))
+        out.append(
+            mh.quarantine_spikes(
+                con,
+                name,
+                *SERIES_COLUMNS[name],
+                t,
+                list(d.column_names),
+                [c for c, _ in LINEAGE_COLUMNS],
+                scope.where(),
+            )
+        )
         gate_scope.refresh(con, scope)
     out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t), _landing_files(con, name)]
     if scope.mode != "unchanged":
@@ -127,15 +180,26 @@ def run_raw_gates(con: duckdb.DuckDBPyConnection, name: str, settings: Settings,
             out.append(mh.ohlc_consistency(con, "raw.prices", rows=scope.where()))
         out.append(mh.freshness(con, "raw.prices", expected_latest_day(settings), t))
     if name == "fund_navs":
-        out.append(mh._outcome(con, "raw.fund_navs", "funds_known", ERROR,
-                               "SELECT DISTINCT fund_id FROM raw.fund_navs WHERE fund_id NOT IN (SELECT fund_id FROM raw.funds)",
-                               lambda r: f"NAVs for unknown fund {r[0]}"))
+        out.append(
+            mh.offending_rows(
+                con,
+                "raw.fund_navs",
+                "funds_known",
+                ERROR,
+                "SELECT DISTINCT fund_id FROM raw.fund_navs WHERE fund_id NOT IN (SELECT fund_id FROM raw.funds)",
+                lambda r: f"NAVs for unknown fund {r[0]}",
+            )
+        )
     if name in MEMBERSHIP:
         column, check = MEMBERSHIP[name]
         if "universe" in raw_tables(con) and con.execute("SELECT count(*) > 0 FROM raw.universe").fetchone()[0]:
             out.append(_membership(con, name, column, check, WARN, [settings.small_symbol, settings.large_symbol]))
         else:
-            out.append(CheckOutcome(f"raw.{name}", check, False, WARN, detail="no universe loaded: membership cannot be checked"))
+            out.append(
+                CheckOutcome(
+                    f"raw.{name}", check, False, WARN, detail="no universe loaded: membership cannot be checked"
+                )
+            )
     return _scoped(out, name, scope)
 
 
@@ -143,26 +207,55 @@ def _roles_present(con, name: str, settings: Settings) -> CheckOutcome:
     """A configured role missing from the data: every claim would read insufficient_data and
     every trigger not_met, and a good serving file would be replaced by that. It blocks (an
     absent universe dataset only warns: the user delivered none)."""
-    column, roles = (("symbol", {"WAREHOUSE_SMALL_SYMBOL": settings.small_symbol, "WAREHOUSE_LARGE_SYMBOL": settings.large_symbol})
-                     if name == "prices" else
-                     ("index_id", {"WAREHOUSE_SMALL_INDEX": settings.small_index, "WAREHOUSE_LARGE_INDEX": settings.large_index}))
+    column, roles = (
+        ("symbol", {"WAREHOUSE_SMALL_SYMBOL": settings.small_symbol, "WAREHOUSE_LARGE_SYMBOL": settings.large_symbol})
+        if name == "prices"
+        else (
+            "index_id",
+            {"WAREHOUSE_SMALL_INDEX": settings.small_index, "WAREHOUSE_LARGE_INDEX": settings.large_index},
+        )
+    )
     if name == "universe" and not con.execute("SELECT count(*) FROM raw.universe").fetchone()[0]:
         # No universe delivered at all is a documented choice (the membership marts say
         # insufficient_data); one that stopped arriving is caught by row_count_vs_previous.
-        return CheckOutcome("raw.universe", "roles_present", False, WARN, observed={"missing": list(roles)},
-                            detail="no universe delivered: profitability, valuation and EPS growth say insufficient_data")
-    present = {r[0] for r in con.execute(
-        f"SELECT DISTINCT upper(trim({column})) FROM raw.{name} WHERE upper(trim({column})) IN ({', '.join('?' for _ in roles)})",
-        [v.upper() for v in roles.values()]).fetchall()}
+        return CheckOutcome(
+            "raw.universe",
+            "roles_present",
+            False,
+            WARN,
+            observed={"missing": list(roles)},
+            detail="no universe delivered: profitability, valuation and EPS growth say insufficient_data",
+        )
+    present = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT upper(trim({column})) FROM raw.{name} "
+            f"WHERE upper(trim({column})) IN ({', '.join('?' for _ in roles)})",
+            [v.upper() for v in roles.values()],
+        ).fetchall()
+    }
     missing = [f"{var}={value}" for var, value in roles.items() if value.upper() not in present]
     seen = []
     if missing:
-        seen = [r[0] for r in con.execute(
-            f"SELECT {column}, count(*) AS n FROM raw.{name} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8").fetchall()]
-    return CheckOutcome(f"raw.{name}", "roles_present", not missing, ERROR, observed={"missing": missing},
-                        detail=(f"{' and '.join(missing)} not found in raw.{name}.{column}"
-                                + (f" (most frequent: {', '.join(map(str, seen))})" if seen else " (the table is empty)")
-                                if missing else "all roles present"))
+        seen = [
+            r[0]
+            for r in con.execute(
+                f"SELECT {column}, count(*) AS n FROM raw.{name} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8"
+            ).fetchall()
+        ]
+    return CheckOutcome(
+        f"raw.{name}",
+        "roles_present",
+        not missing,
+        ERROR,
+        observed={"missing": missing},
+        detail=(
+            f"{' and '.join(missing)} not found in raw.{name}.{column}"
+            + (f" (most frequent: {', '.join(map(str, seen))})" if seen else " (the table is empty)")
+            if missing
+            else "all roles present"
+        ),
+    )
 
 
 def _window_start(con, name: str, t: Thresholds):
@@ -170,7 +263,9 @@ def _window_start(con, name: str, t: Thresholds):
     return con.execute(f"SELECT max(date) - INTERVAL {t.recent_window_days} DAY FROM raw.{name}").fetchone()[0]
 
 
-def _series_gates(con, name: str, settings: Settings, t: Thresholds, scope: gate_scope.Scope, run_id: str) -> list[CheckOutcome]:
+def _series_gates(
+    con, name: str, settings: Settings, t: Thresholds, scope: gate_scope.Scope, run_id: str
+) -> list[CheckOutcome]:
     """Spikes aside, the series checks find flawed stretches; the stretches become flags and the
     outcome blocks only for a role series inside the recent window."""
     id_col, value_col = SERIES_COLUMNS[name]
@@ -185,12 +280,13 @@ def _series_gates(con, name: str, settings: Settings, t: Thresholds, scope: gate
         if scope.mode == "batches":
             rows, report_from = mh.scope_series(con, table, id_col, scope.where(), t)
         splits = "raw.splits" if name == "prices" and "splits" in tables else None
-        large = mh.series_flaws(con, rows, id_col, value_col, t, splits_table=splits, history_table=table,
-                                report_from=report_from)
+        large = mh.series_flaws(
+            con, rows, id_col, value_col, t, splits_table=splits, history_table=table, report_from=report_from
+        )
         series_flags.record(con, name, mh.FLAWS, ROW_FLAGS, scope.mode == "full", run_id)
     share_offenders: list[tuple] = []
     if name == "prices":
-        share_offenders = mh.missing_bar_flaws(con, table, id_col, mh.trading_calendar_sql(roles), t)
+        share_offenders = mh.missing_bar_flaws(con, table, id_col, t)
         series_flags.record(con, name, mh.FLAWS, ("missing_bars",), True, run_id)
     start = _window_start(con, name, t)
     out = [_flag_outcome(con, table, rule, roles, start) for rule in ROW_FLAGS]
@@ -209,48 +305,71 @@ def _rate_gates(con, t: Thresholds, run_id: str) -> CheckOutcome:
 
 def _flag_outcome(con, table: str, rule: str, roles: list[str], window_start) -> CheckOutcome:
     """This run's findings of one rule: flagged (a warning) unless a role series is hit inside the recent window."""
-    role_list = ", ".join("'" + r.upper().replace("'", "''") + "'" for r in roles) or "NULL"
-    rows = con.execute(f"""
+    role_list = sql_list(r.upper() for r in roles)
+    rows = con.execute(
+        f"""
         SELECT series, date_from, date_to, detail,
                upper(series) IN ({role_list}) AND date_to >= ?::DATE AS blocks
-        FROM {mh.FLAWS} WHERE rule = ? ORDER BY blocks DESC, date_to DESC, series""", [window_start, rule]).fetchall()
+        FROM {mh.FLAWS} WHERE rule = ? ORDER BY blocks DESC, date_to DESC, series""",
+        [window_start, rule],
+    ).fetchall()
     blocking = [r for r in rows if r[4]]
     n_series = len({r[0] for r in rows})
-    shown = (blocking or rows)[:mh.SAMPLE_LIMIT]
+    shown = (blocking or rows)[: mh.SAMPLE_LIMIT]
     described = "; ".join(f"{r[0]} {r[1]}..{r[2]}: {r[3]}" for r in shown)
     if blocking:
-        detail = (f"{len(blocking)} stretch(es) of role series inside the recent window (from {window_start}) block: "
-                  f"{described}; {len(rows)} flagged in all")
+        detail = (
+            f"{len(blocking)} stretch(es) of role series inside the recent window (from {window_start}) block: "
+            f"{described}; {len(rows)} flagged in all"
+        )
     elif rows:
-        detail = (f"{len(rows)} stretch(es) in {n_series} series flagged in audit.series_flags (the marts step around "
-                  f"them; none in a role series' recent window): {described}")
+        detail = (
+            f"{len(rows)} stretch(es) in {n_series} series flagged in audit.series_flags (the marts step around "
+            f"them; none in a role series' recent window): {described}"
+        )
     else:
         detail = "none"
-    return CheckOutcome(table, rule, not rows, ERROR if blocking else WARN,
-                        observed={"flagged": len(rows), "series": n_series, "blocking": len(blocking)},
-                        detail=detail, samples=[r[:4] for r in shown])
+    return CheckOutcome(
+        table,
+        rule,
+        not rows,
+        ERROR if blocking else WARN,
+        observed={"flagged": len(rows), "series": n_series, "blocking": len(blocking)},
+        detail=detail,
+        samples=[r[:4] for r in shown],
+    )
 
 
 def _with_missing_share(o: CheckOutcome, offenders: list[tuple], t: Thresholds) -> CheckOutcome:
     if offenders:
         o.passed = False
         o.observed["over_share"] = len(offenders)
-        o.detail += (f"; {len(offenders)} symbol(s) miss more than {t.max_missing_bar_share:.0%} of their trading days "
-                     "(a warning): " + "; ".join(f"{s} misses {m} of {w}" for s, m, w in offenders[:mh.SAMPLE_LIMIT]))
+        o.detail += (
+            f"; {len(offenders)} symbol(s) miss more than {t.max_missing_bar_share:.0%} of their trading days "
+            "(a warning): " + "; ".join(f"{s} misses {m} of {w}" for s, m, w in offenders[: mh.SAMPLE_LIMIT])
+        )
     return o
 
 
 def _flagged_share(con, table: str, id_col: str, scope: gate_scope.Scope, window_start, t: Thresholds) -> CheckOutcome:
-    recent, flagged = con.execute(f"""
+    recent, flagged = con.execute(
+        f"""
         WITH recent AS (SELECT DISTINCT {id_col} AS series FROM {table} WHERE ({scope.where()}) AND date >= ?::DATE),
         flagged AS (SELECT DISTINCT series FROM {mh.FLAWS} WHERE date_to >= ?::DATE)
         SELECT (SELECT count(*) FROM recent), (SELECT count(*) FROM recent SEMI JOIN flagged USING (series))""",
-        [window_start, window_start]).fetchone()
+        [window_start, window_start],
+    ).fetchone()
     share = flagged / recent if recent else 0.0
     ok = share <= t.max_flagged_series_share
-    return CheckOutcome(table, "flagged_share", ok, ERROR, observed={"flagged": flagged, "recent_series": recent, "share": round(share, 4)},
-                        detail=f"{flagged} of {recent} series with rows in the new batches since {window_start} newly flagged "
-                               f"(limit {t.max_flagged_series_share:.0%})" + ("" if ok else ": a broken feed, not a flawed history"))
+    return CheckOutcome(
+        table,
+        "flagged_share",
+        ok,
+        ERROR,
+        observed={"flagged": flagged, "recent_series": recent, "share": round(share, 4)},
+        detail=f"{flagged} of {recent} series with rows in the new batches since {window_start} newly flagged "
+        f"(limit {t.max_flagged_series_share:.0%})" + ("" if ok else ": a broken feed, not a flawed history"),
+    )
 
 
 def _scoped(out: list[CheckOutcome], name: str, scope: gate_scope.Scope) -> list[CheckOutcome]:
@@ -265,14 +384,34 @@ def _scoped(out: list[CheckOutcome], name: str, scope: gate_scope.Scope) -> list
     return out
 
 
+def contract_suite(name: str, t: Thresholds) -> list:
+    """The GX suite of a raw table, from its landing contract: columns, required ones, ranges."""
+    d = DATASETS[name]
+    columns = [*d.column_names, *(c for c, _ in LINEAGE_COLUMNS)]
+    return raw_suite(name, columns, [c.name for c in d.columns if c.required and not c.nullable], t)
+
+
 def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Scope | None = None) -> CheckOutcome:
     """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open."""
     if scope is not None and scope.mode == "unchanged":
-        return CheckOutcome(f"raw.{name}", "contract_suite", True, ERROR, observed={"expectations": 0, "failed": 0},
-                            detail=f"all expectations met [checked: {scope.describe()}]")
+        return CheckOutcome(
+            f"raw.{name}",
+            "contract_suite",
+            True,
+            ERROR,
+            observed={"expectations": 0, "failed": 0},
+            detail=f"all expectations met [checked: {scope.describe()}]",
+        )
     rows = None if scope is None or scope.mode == "full" else scope.where()
-    outcome = validate_table(db_path, "raw", name, "contract_suite", raw_suite(name, t), rows=rows)
+    outcome = validate_table(
+        db_path,
+        "raw",
+        name,
+        "contract_suite",
+        contract_suite(name, t),
+        rows=rows,
+        in_duckdb=compat.gx_validates_in_duckdb(),
+    )
     if scope is not None:
         outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"
     return outcome
-
