@@ -14,7 +14,8 @@ funds_at as (
         audit_points.as_of_date,
         audit_points.data_as_of,
         audit_points.audit_view,
-        card.* exclude (as_of_date)
+        -- sqlfluff reads the excluded column as an unqualified reference
+        card.* exclude (as_of_date)  -- noqa: RF02
     from audit_points
     left join {{ ref('fund_scorecard') }} as card
         on card.as_of_date = audit_points.data_as_of

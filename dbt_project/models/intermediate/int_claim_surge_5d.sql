@@ -25,14 +25,17 @@ surge_window as (
         bool_or(small_daily.date = audit_points.data_as_of) as covers_audit_day
     from audit_points
     left join small_daily
-        on small_daily.date between audit_points.as_of_date - {{ var('claim_surge_window_days') }} and audit_points.as_of_date
+        on small_daily.date between (audit_points.as_of_date - {{ var('claim_surge_window_days') }})
+        and audit_points.as_of_date
     group by audit_points.as_of_date, audit_points.data_as_of, audit_points.audit_view
 )
 
 select
     'surge_5d' as claim_id,
     'The Russell 2000 surged 8.5% over five days' as claim_text,
-    'max small 5-day return ending within the ' || {{ var('claim_surge_window_days') }} || ' days before the as-of date' as metric,
+    'max small 5-day return ending within the '
+    || {{ var('claim_surge_window_days') }}
+    || ' days before the as-of date' as metric,
     best_return_5d as value,
     '>= ' || {{ var('surge_5d_threshold') }} as threshold,
     case

@@ -11,10 +11,11 @@ with audit_points as (
 trigger_claims as (
     select * from (
         values
-            ('trigger_rally_10pct_wow', 'rally_10pct_wow', 'A 10% week-over-week rally would confirm technical strength'),
-            ('trigger_eps_growth_15', 'eps_growth_15', '15% EPS growth by Q4 2025 would validate the turnaround'),
-            ('trigger_fed_cut_by_deadline', 'fed_cut_by_deadline', 'Fed rate cuts by Q1 2026 serve as a macro catalyst')
-    ) as claims (claim_id, trigger_id, claim_text)
+        ('trigger_rally_10pct_wow', 'rally_10pct_wow', 'A 10% week-over-week rally would confirm technical strength'),
+        ('trigger_eps_growth_15', 'eps_growth_15', '15% EPS growth by Q4 2025 would validate the turnaround'),
+        ('trigger_fed_cut_by_deadline', 'fed_cut_by_deadline', 'Fed rate cuts by Q1 2026 serve as a macro catalyst')
+    -- the alias names the VALUES columns, which sqlfluff counts as unused
+    ) as claims (claim_id, trigger_id, claim_text)  -- noqa: AL05
 ),
 
 triggers as (

@@ -15,7 +15,8 @@ profit_at as (
         audit_points.as_of_date,
         audit_points.data_as_of,
         audit_points.audit_view,
-        profit.* exclude (as_of_date)
+        -- sqlfluff reads the excluded column as an unqualified reference
+        profit.* exclude (as_of_date)  -- noqa: RF02
     from audit_points
     left join {{ ref('profitability') }} as profit
         on profit.as_of_date = audit_points.data_as_of
@@ -29,7 +30,7 @@ select
     'share of small-index members with TTM net income < 0 (by count, among those with data)' as metric,
     share_unprofitable as value,
     {{ var('claim_unprofitable_low') }} || '..' || {{ var('claim_unprofitable_high') }}
-        || ' (lower and upper bound over all members)' as threshold,
+    || ' (lower and upper bound over all members)' as threshold,
     case
         when share_unprofitable is null or coverage < {{ var_num('claim_min_coverage') }} then 'insufficient_data'
         when share_unprofitable_lower_bound >= {{ var_num('claim_unprofitable_low') }}

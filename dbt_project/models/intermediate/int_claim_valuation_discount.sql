@@ -14,7 +14,8 @@ gap_at as (
         audit_points.as_of_date,
         audit_points.data_as_of,
         audit_points.audit_view,
-        gap.* exclude (as_of_date)
+        -- sqlfluff reads the excluded column as an unqualified reference
+        gap.* exclude (as_of_date)  -- noqa: RF02
     from audit_points
     left join {{ ref('valuation_gap') }} as gap
         on gap.as_of_date = audit_points.data_as_of
@@ -27,7 +28,7 @@ select
     'relative P/E ex losses (small / large) against its history' as metric,
     relative as value,
     '< 1 and <= historical median (over at least ' || {{ var('claim_valuation_min_history') }}
-        || ' as-of dates)' as threshold,
+    || ' as-of dates)' as threshold,
     case
         when relative is null or history_median is null then 'insufficient_data'
         -- Too short a history is its own median: the comparison would hold by construction.

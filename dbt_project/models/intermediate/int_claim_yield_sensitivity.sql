@@ -18,7 +18,8 @@ sensitivity_at as (
         audit_points.as_of_date,
         audit_points.data_as_of,
         audit_points.audit_view,
-        spread_regressions.* exclude (date),
+        -- sqlfluff reads the excluded column as an unqualified reference
+        spread_regressions.* exclude (date),  -- noqa: RF02
         spread_regressions.date as regression_date
     from audit_points
     asof left join spread_regressions
