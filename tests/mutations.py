@@ -215,7 +215,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "claim_surge_threshold_inverted",
-        M + "claims_audit.sql",
+        INT + "int_claim_surge_5d.sql",
         "when best_return_5d >= {{ var_num('surge_5d_threshold') }} then 'supported'",
         "when best_return_5d < {{ var_num('surge_5d_threshold') }} then 'supported'",
         (DBT_UNIT, MARTS_SAMPLE),
@@ -223,7 +223,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "claim_valuation_without_min_history",
-        M + "claims_audit.sql",
+        INT + "int_claim_valuation_discount.sql",
         "when history_count < {{ var('claim_valuation_min_history') }} then 'insufficient_data'",
         "when false then 'insufficient_data'",
         (DBT_UNIT,),
@@ -231,7 +231,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "claim_mixed_fund_bases_judged",
-        M + "claims_audit.sql",
+        INT + "int_claim_fund_losses.sql",
         "when return_basis = 'mixed' then 'insufficient_data'",
         "when false then 'insufficient_data'",
         (DBT_UNIT,),
