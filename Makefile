@@ -62,7 +62,8 @@ test-no-shims: prepare
 lint: prepare
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project/models
+	# sqlfluff's worker pool leaves a semaphore to Python's resource tracker, which warns about it at exit.
+	PYTHONWARNINGS="ignore:resource_tracker:UserWarning" $(BIN)/sqlfluff lint dbt_project/models
 
 # Not part of `make test` (it takes tens of minutes): each mutation of tests/mutations.py must
 # make its tests fail. Some of them: make mutate MUTATE_ARGS="--only relative_strength_inverted"
