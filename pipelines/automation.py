@@ -143,11 +143,7 @@ def _metadata_int(metadata: dict, name: str) -> int:
     return int(getattr(value, "value", value) or 0)
 
 
-def _raw_state(instance: dg.DagsterInstance, key: dg.AssetKey, con: duckdb.DuckDBPyConnection) -> RawState | None:
-    records = instance.fetch_materializations(key, limit=1).records
-    if not records:
-        return None
-    latest = records[0]
+def _raw_state(key: dg.AssetKey, latest, con: duckdb.DuckDBPyConnection) -> RawState:
     metadata = latest.asset_materialization.metadata if latest.asset_materialization else {}
     changed = _metadata_int(metadata, "rows_loaded_this_run") > 0 or _metadata_int(metadata, "files_removed") > 0
     # The gates' memory across runs is audit.quality_results: the run that loaded this data must
@@ -172,10 +168,16 @@ def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: Warehous
     instance = context.instance
     if instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
         return refresh_decision([], 0, run_in_progress=True)
+    published = instance.fetch_materializations(SERVING_KEY, limit=1).records
+    published_id = published[0].storage_id if published else 0
+    latest = {
+        key: records[0] for key in RAW_GATED if (records := instance.fetch_materializations(key, limit=1).records)
+    }
+    if not latest:
+        return refresh_decision([], published_id, run_in_progress=False)
     try:
         with warehouse.connect(read_only=True, wait_seconds=0) as con:
-            raw = [state for key in RAW_GATED if (state := _raw_state(instance, key, con)) is not None]
-    except duckdb.Error as busy:  # a run started meanwhile and holds the file, or no warehouse yet
+            raw = [_raw_state(key, record, con) for key, record in latest.items()]
+    except duckdb.Error as busy:  # a run started meanwhile and holds the file, or it is gone
         return dg.SkipReason(f"cannot read the warehouse now ({str(busy).splitlines()[0]}); deciding later")
-    published = instance.fetch_materializations(SERVING_KEY, limit=1).records
-    return refresh_decision(raw, published[0].storage_id if published else 0, run_in_progress=False)
+    return refresh_decision(raw, published_id, run_in_progress=False)

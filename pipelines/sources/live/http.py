@@ -83,7 +83,7 @@ def mask_url(url: str, secrets: Iterable[str] = ()) -> str:
     """The URL as it may be shown: secret query values and any secret text replaced by ***."""
     parts = urlsplit(url)
     query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    shown = urlunsplit(parts._replace(query=urlencode(query, safe=",:^*")))
+    shown = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe=",:^*"), parts.fragment))
     for secret in secrets:
         if secret:
             shown = shown.replace(secret, "***")
