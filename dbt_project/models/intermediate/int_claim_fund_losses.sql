@@ -5,21 +5,8 @@
   No verdict under claim_fund_min_tracked funds, nor when the funds' returns are on different
   bases (NAV only, adjusted NAV, NAV + distributions): their losses compare unlike things.
 -#}
-with audit_points as (
-    select * from {{ ref('int_claim_audit_points') }}
-),
-
-funds_at as (
-    select
-        audit_points.as_of_date,
-        audit_points.data_as_of,
-        audit_points.audit_view,
-        -- sqlfluff reads the excluded column as an unqualified reference
-        card.* exclude (as_of_date)  -- noqa: RF02
-    from audit_points
-    left join {{ ref('fund_scorecard') }} as card
-        on card.as_of_date = audit_points.data_as_of
-        and card.period = 'YTD'
+with funds_at as (
+    {{ mart_at_audit_points('fund_scorecard', 'card', where="card.period = 'YTD'") }}
 )
 
 select

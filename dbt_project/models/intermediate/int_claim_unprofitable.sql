@@ -6,22 +6,8 @@
   contradicted when both lie outside it on one side, otherwise the missing members decide and
   there is no verdict; none either below claim_min_coverage.
 -#}
-with audit_points as (
-    select * from {{ ref('int_claim_audit_points') }}
-),
-
-profit_at as (
-    select
-        audit_points.as_of_date,
-        audit_points.data_as_of,
-        audit_points.audit_view,
-        -- sqlfluff reads the excluded column as an unqualified reference
-        profit.* exclude (as_of_date)  -- noqa: RF02
-    from audit_points
-    left join {{ ref('profitability') }} as profit
-        on profit.as_of_date = audit_points.data_as_of
-        and profit.index_role = 'small'
-        and profit.sector = 'ALL'
+with profit_at as (
+    {{ mart_at_audit_points('profitability', 'profit', where="profit.index_role = 'small' and profit.sector = 'ALL'") }}
 )
 
 select

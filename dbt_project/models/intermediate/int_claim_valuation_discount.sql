@@ -5,21 +5,8 @@
   holds by construction: fewer than claim_valuation_min_history as-of dates of history give
   no verdict.
 -#}
-with audit_points as (
-    select * from {{ ref('int_claim_audit_points') }}
-),
-
-gap_at as (
-    select
-        audit_points.as_of_date,
-        audit_points.data_as_of,
-        audit_points.audit_view,
-        -- sqlfluff reads the excluded column as an unqualified reference
-        gap.* exclude (as_of_date)  -- noqa: RF02
-    from audit_points
-    left join {{ ref('valuation_gap') }} as gap
-        on gap.as_of_date = audit_points.data_as_of
-        and gap.method = 'pe_ex_losses'
+with gap_at as (
+    {{ mart_at_audit_points('valuation_gap', 'gap', where="gap.method = 'pe_ex_losses'") }}
 )
 
 select
