@@ -71,27 +71,32 @@ def _has_history(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0]
 
 
+# Per dataset, the latest run that ran its blocking (error-severity) checks. A run that ran
+# only warnings (a freshness check started alone) does not replace it: it judged less.
+_LATEST_GATING_RUN = f"""SELECT dataset, arg_max(run_id, checked_at) AS run_id FROM {HISTORY}
+                         WHERE severity = '{ERROR}' AND dataset LIKE ? GROUP BY dataset"""
+
+
 def standing_failures(con: duckdb.DuckDBPyConnection, dataset_like: str = "%") -> list[tuple[str, str, str, str]]:
-    """The error-severity checks that failed in the latest run to check each dataset: what the
-    data now in the warehouse has not passed, whichever run checked it (a run that only
-    publishes checks nothing upstream). Rows are (dataset, check, detail, run id).
+    """The blocking checks that failed in the latest run to gate each dataset: what the data now
+    in the warehouse has not passed, whichever run checked it (a run that only publishes checks
+    nothing upstream). Rows are (dataset, check, detail, run id).
 
     This table is the gates' memory across runs; within a run, Dagster's blocking checks stop
     what is downstream of a failed gate. A check that a later run no longer has (a renamed dbt
-    test) stops counting once that run checks its dataset again."""
+    test) stops counting once that run gates its dataset again."""
     if not _has_history(con):
         return []
     return con.execute(
-        f"""WITH latest AS (SELECT dataset, arg_max(run_id, checked_at) AS run_id FROM {HISTORY}
-                            WHERE dataset LIKE ? GROUP BY dataset)
+        f"""WITH latest AS ({_LATEST_GATING_RUN})
             SELECT h.dataset, h.check_name, h.detail, h.run_id FROM {HISTORY} h JOIN latest USING (dataset, run_id)
             WHERE NOT h.passed AND h.severity = '{ERROR}' ORDER BY h.dataset, h.check_name""",
         [dataset_like],
     ).fetchall()
 
 
-def latest_checking_run(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+def latest_gating_run(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
     if not _has_history(con):
         return None
-    row = con.execute(f"SELECT arg_max(run_id, checked_at) FROM {HISTORY} WHERE dataset = ?", [dataset]).fetchone()
+    row = con.execute(f"SELECT run_id FROM ({_LATEST_GATING_RUN})", [dataset]).fetchone()
     return row[0] if row else None

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from data_quality import trading_calendar
-from data_quality.results import WARN, CheckOutcome, latest_checking_run, record, standing_failures
+from data_quality.results import WARN, CheckOutcome, latest_gating_run, record, standing_failures
 from pipelines.assets.checks import raw_checks, to_check_result
 from pipelines.assets.serving import SERVING_KEY
 from pipelines.config import Settings
@@ -149,7 +149,7 @@ def _raw_state(key: dg.AssetKey, latest, con: duckdb.DuckDBPyConnection) -> RawS
     # The gates' memory across runs is audit.quality_results: the run that loaded this data must
     # be the latest to have checked it, and none of its blocking checks may have failed.
     dataset = ".".join(key.path)
-    if latest_checking_run(con, dataset) != latest.run_id:
+    if latest_gating_run(con, dataset) != latest.run_id:
         ungated = ("gates not run on this data",)
     else:
         ungated = tuple(check for _, check, _, _ in standing_failures(con, dataset))
@@ -178,6 +178,6 @@ def marts_on_raw_change(context: dg.SensorEvaluationContext, warehouse: Warehous
     try:
         with warehouse.connect(read_only=True, wait_seconds=0) as con:
             raw = [_raw_state(key, record, con) for key, record in latest.items()]
-    except duckdb.Error as busy:  # a run started meanwhile and holds the file, or it is gone
+    except (duckdb.IOException, duckdb.ConnectionException) as busy:  # the file is held, or gone
         return dg.SkipReason(f"cannot read the warehouse now ({str(busy).splitlines()[0]}); deciding later")
     return refresh_decision(raw, published_id, run_in_progress=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from data_quality.results import CheckOutcome, latest_checking_run, record, standing_failures
+from data_quality.results import CheckOutcome, latest_gating_run, record, standing_failures
 
 
 @pytest.fixture
@@ -28,10 +28,15 @@ def test_a_failure_stands_until_a_later_run_checks_the_dataset_again(con):
     assert [(d, c, r) for d, c, _, r in standing_failures(con)] == [("raw.prices", "key_conflicts", "run-1")]
     record(con, "run-2", [_pass("raw.rates", "contract_suite")])  # prices not checked: still standing
     assert [c for _, c, _, _ in standing_failures(con)] == ["key_conflicts"]
-    assert latest_checking_run(con, "raw.prices") == "run-1"
+    assert latest_gating_run(con, "raw.prices") == "run-1"
+    # A run that ran only a warning on prices (a freshness check started alone) judged less:
+    # the failure still stands, and that run is not the one that gated the data.
+    record(con, "run-2b", [_fail("raw.prices", "latest_trading_day", "warn")])
+    assert [c for _, c, _, _ in standing_failures(con)] == ["key_conflicts"]
+    assert latest_gating_run(con, "raw.prices") == "run-1"
     record(con, "run-3", [_pass("raw.prices", "key_conflicts")])
     assert standing_failures(con) == []
-    assert latest_checking_run(con, "raw.prices") == "run-3"
+    assert latest_gating_run(con, "raw.prices") == "run-3"
 
 
 def test_a_renamed_check_stops_counting_and_warnings_never_stand(con):
@@ -45,7 +50,7 @@ def test_filtered_by_dataset_and_read_only_without_a_history(tmp_path):
     path = tmp_path / "w.duckdb"
     duckdb.connect(str(path)).close()
     with duckdb.connect(str(path), read_only=True) as ro:
-        assert standing_failures(ro) == [] and latest_checking_run(ro, "raw.prices") is None
+        assert standing_failures(ro) == [] and latest_gating_run(ro, "raw.prices") is None
     with duckdb.connect(str(path)) as c:
         record(c, "run-1", [_fail("raw.prices", "key_conflicts"), _fail("raw.rates", "contract_suite")])
     with duckdb.connect(str(path), read_only=True) as ro:

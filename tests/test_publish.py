@@ -97,9 +97,21 @@ def test_publish_refuses_a_run_whose_gates_failed_earlier(sample_warehouse, tmp_
         _publish(wh, "a-run-that-only-publishes")
     assert digest(wh / "serving.duckdb") == before
     assert not list(wh.glob(".serving-*"))
-    # A warning is not a refusal: the same run with only a warn-level failure publishes.
+    # A run that ran only a warning on prices judged less than the one that failed: still refused.
     with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
-        record(con, "run-with-a-warning", [CheckOutcome("raw.prices", "large_move", False, "warn", 1, "one")])
+        record(con, "a-run-of-warnings", [CheckOutcome("raw.prices", "latest_trading_day", False, "warn", 1, "late")])
+    with pytest.raises(PublishRefused, match="raw.prices future_dated"):
+        _publish(wh, "a-run-of-warnings")
+    # A warning is not a refusal: a run whose blocking checks pass publishes despite a failed warning.
+    with duckdb.connect(str(wh / "warehouse.duckdb")) as con:
+        record(
+            con,
+            "run-with-a-warning",
+            [
+                CheckOutcome("raw.prices", "future_dated", True, "error", 0, "none"),
+                CheckOutcome("raw.prices", "large_move", False, "warn", 1, "one"),
+            ],
+        )
     published, _ = _publish(wh, "run-with-a-warning")
     assert published is not None and published_run(wh / "serving.duckdb") == "run-with-a-warning"
 
