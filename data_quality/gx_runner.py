@@ -54,21 +54,19 @@ def validate_tables(db_path: Path, suites: list[tuple], in_duckdb: bool = False)
     expectations, row condition or None); the outcome of each lists every failed expectation."""
     if not in_duckdb:
         return _validate_in_pandas(db_path, suites)
-    gx = _gx()
     context = _context()
     name = f"wh_{abs(hash(str(db_path))) % 10**8}"
     source = context.data_sources.add_or_update_sql(name, connection_string=f"duckdb:///{db_path}")
-    outcomes = []
+
+    def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
+        if rows:
+            asset = source.add_query_asset(asset_name, query=f"SELECT * FROM {schema}.{table} WHERE {rows}")
+        else:
+            asset = source.add_table_asset(asset_name, table_name=table, schema_name=schema)
+        return asset.add_batch_definition_whole_table("whole").get_batch()
+
     try:
-        for i, (schema, table, suite_name, expectations, rows) in enumerate(suites):
-            asset_name = f"{schema}_{table}_{i}"
-            if rows:
-                asset = source.add_query_asset(asset_name, query=f"SELECT * FROM {schema}.{table} WHERE {rows}")
-            else:
-                asset = source.add_table_asset(asset_name, table_name=table, schema_name=schema)
-            batch = asset.add_batch_definition_whole_table("whole").get_batch()
-            result = batch.validate(gx.ExpectationSuite(name=suite_name, expectations=expectations))
-            outcomes.append(_outcome(f"{schema}.{table}", suite_name, result))
+        return _run_suites(suites, batch_of)
     finally:
         # Release the file: dbt (another process) must be able to take the write lock next.
         source.get_execution_engine().close()
@@ -78,23 +76,33 @@ def validate_tables(db_path: Path, suites: list[tuple], in_duckdb: bool = False)
         # collection costs ~0.3 s in a run's large heap, so it runs only when one does.
         if _open_in_this_process(db_path) is not False:
             gc.collect()
-    return outcomes
 
 
 def _validate_in_pandas(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
-    gx = _gx()
     context = _context()
     source = context.data_sources.add_or_update_pandas(f"wh_pandas_{abs(hash(str(db_path))) % 10**8}")
-    outcomes = []
     with duckdb.connect(str(db_path)) as con:
         con.execute("SET enable_progress_bar = false")
-        for i, (schema, table, suite_name, expectations, rows) in enumerate(suites):
+
+        def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
             frame = con.sql(f"SELECT * FROM {schema}.{table}" + (f" WHERE {rows}" if rows else "")).df()
-            asset = source.add_dataframe_asset(f"{schema}_{table}_{i}")
-            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(gx.ExpectationSuite(name=suite_name, expectations=expectations))
-            outcomes.append(_outcome(f"{schema}.{table}", suite_name, result))
-    context.data_sources.delete(source.name)
+            definition = source.add_dataframe_asset(asset_name).add_batch_definition_whole_dataframe("whole")
+            return definition.get_batch(batch_parameters={"dataframe": frame})
+
+        try:
+            return _run_suites(suites, batch_of)
+        finally:
+            context.data_sources.delete(source.name)
+
+
+def _run_suites(suites: list[tuple], batch_of) -> list[CheckOutcome]:
+    """Each suite on the batch `batch_of(asset name, schema, table, rows)` gives: one outcome each."""
+    gx = _gx()
+    outcomes = []
+    for i, (schema, table, suite_name, expectations, rows) in enumerate(suites):
+        batch = batch_of(f"{schema}_{table}_{i}", schema, table, rows)
+        result = batch.validate(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+        outcomes.append(_outcome(f"{schema}.{table}", suite_name, result))
     return outcomes
 
 
