@@ -1,4 +1,4 @@
-"""The BI-facing tables of ../shared/spec/marts.md: grain and the columns BI may rely on."""
+"""The BI-facing tables of ../shared/spec/marts.md and marts-next.md: grain and the columns BI may rely on."""
 
 from __future__ import annotations
 
@@ -151,8 +151,37 @@ MARTS: dict[str, dict] = {
     },
     "claims_audit": {
         "grain": ["claim_id", "as_of_date"],
-        "columns": ["claim_id", "claim_text", "metric", "value", "threshold", "verdict", "as_of_date"],
-        "values": {"verdict": ["supported", "contradicted", "insufficient_data"]},
+        "columns": ["claim_id", "claim_text", "metric", "value", "threshold", "verdict", "reason", "as_of_date"],
+        "values": {"verdict": ["supported", "contradicted", "mixed", "insufficient_data", "not_checkable"]},
+    },
+    # The article's remaining claims (marts-next.md).
+    "volatility": {
+        "grain": ["date"],
+        "columns": ["date", "small_vol_63d", "large_vol_63d", "ratio"],
+    },
+    "liquidity": {
+        "grain": ["index_role", "as_of_date"],
+        "columns": ["index_role", "as_of_date", "members_with_volume", "median_dollar_volume", "median_amihud"],
+    },
+    "universe_changes": {
+        "grain": ["index_role", "as_of_date"],
+        "columns": [
+            "index_role",
+            "as_of_date",
+            "previous_as_of_date",
+            "members",
+            "additions",
+            "removals",
+            "removals_mna",
+        ],
+    },
+    "sector_returns": {
+        "grain": ["index_role", "sector", "as_of_date"],
+        "columns": ["index_role", "sector", "as_of_date", "members", "return_3m", "return_6m", "relative_6m"],
+    },
+    "drawdown_episodes": {
+        "grain": ["role", "peak_date"],
+        "columns": ["role", "peak_date", "trough_date", "depth", "rebound_6m", "recovery_date"],
     },
     # Flagged stretches of history (docs/quality.md): what the marts above step around.
     "series_flags": {

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -218,3 +219,84 @@ def test_yield_sensitivity_is_a_rolling_regression(warehouse):
     beta = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
     assert row[1] == len(pairs)
     assert row[0] == pytest.approx(beta, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------
+# Issue #19: volatility and drawdowns of the real IWM and SPY
+# ---------------------------------------------------------------------------------------
+
+
+def _annualized_vol(symbol: str) -> pd.Series:
+    """63-day sample standard deviation of daily log returns x sqrt(252), on the file's closes."""
+    log_returns = np.log(_closes(symbol)).diff()
+    return log_returns.rolling(63, min_periods=60).std() * np.sqrt(252)
+
+
+def test_volatility_of_iwm_and_spy_from_the_real_bars(warehouse):
+    small, large = _annualized_vol("IWM"), _annualized_vol("SPY")
+    days = ["2008-10-31", "2020-03-31", "2022-06-30", "2025-12-08"]
+    rows = {
+        str(d): (s, lg, r)
+        for d, s, lg, r in warehouse.execute(
+            "SELECT date, small_vol_63d, large_vol_63d, ratio FROM marts.volatility WHERE date IN ({})".format(
+                ", ".join(f"DATE '{d}'" for d in days)
+            )
+        ).fetchall()
+    }
+    assert sorted(rows) == days
+    for day in days:
+        s, lg, ratio = rows[day]
+        assert s == pytest.approx(small[day], abs=1e-9), day
+        assert lg == pytest.approx(large[day], abs=1e-9), day
+        assert ratio == pytest.approx(small[day] / large[day], abs=1e-9), day
+    # The claim at the article's date, from the same series: small more volatile on the day
+    # and on most days of the five years before.
+    ratio = (small / large).dropna()
+    audit = pd.Timestamp("2025-12-08")
+    five_years = ratio[(ratio.index > audit - pd.DateOffset(years=5)) & (ratio.index <= audit)]
+    verdict, value, detail = warehouse.execute(
+        "SELECT verdict, value, detail FROM marts.claims_audit WHERE claim_id = 'more_volatile' "
+        "AND audit_view = 'article_date'"
+    ).fetchone()
+    expected = "supported" if ratio[audit] > 1 and (five_years > 1).mean() > 0.5 else "contradicted"
+    assert (verdict, value) == (expected, pytest.approx(ratio[audit], abs=1e-9))
+    assert json.loads(detail)["share_days_above_1"] == pytest.approx((five_years > 1).mean(), abs=1e-12)
+
+
+def _drawdown_episodes(close: pd.Series, min_depth: float = 0.20) -> list[dict]:
+    """Peak -> trough -> recovery of a close series, episodes of min_depth or more, walked day by day."""
+    episodes, peak_day, peak, trough_day = [], close.index[0], close.iloc[0], None
+    for day, level in close.items():
+        if level >= peak:
+            if trough_day is not None and close[trough_day] / peak - 1 <= -min_depth:
+                episodes.append({"peak": peak_day, "trough": trough_day, "recovery": day})
+            peak_day, peak, trough_day = day, level, None
+        elif trough_day is None or level < close[trough_day]:
+            trough_day = day
+    if trough_day is not None and close[trough_day] / peak - 1 <= -min_depth:
+        episodes.append({"peak": peak_day, "trough": trough_day, "recovery": None})
+    for e in episodes:
+        e["depth"] = close[e["trough"]] / close[e["peak"]] - 1
+        after = close[close.index <= e["trough"] + pd.DateOffset(months=6)]
+        known = close.index[-1] >= e["trough"] + pd.DateOffset(months=6)
+        e["rebound_6m"] = after.iloc[-1] / close[e["trough"]] - 1 if known else None
+    return episodes
+
+
+def test_drawdown_episodes_of_iwm_since_2000(warehouse):
+    expected = _drawdown_episodes(_closes("IWM"))
+    rows = warehouse.execute(
+        "SELECT peak_date, trough_date, recovery_date, depth, rebound_6m FROM marts.drawdown_episodes "
+        "WHERE role = 'small' ORDER BY peak_date"
+    ).fetchall()
+    assert [(str(r[0]), str(r[1]), str(r[2]) if r[2] else None) for r in rows] == [
+        (str(e["peak"].date()), str(e["trough"].date()), str(e["recovery"].date()) if e["recovery"] else None)
+        for e in expected
+    ]
+    for row, e in zip(rows, expected, strict=True):
+        assert row[3] == pytest.approx(e["depth"], abs=1e-9)
+        assert row[4] == (pytest.approx(e["rebound_6m"], abs=1e-9) if e["rebound_6m"] is not None else None)
+    troughs = {str(r[1])[:4]: r for r in rows}
+    # The 2008-09 bear market and the 2020 crash, each followed by a rebound within 6 months.
+    assert troughs["2009"][3] < -0.5 and troughs["2009"][4] > 0.4
+    assert troughs["2020"][3] < -0.35 and troughs["2020"][4] > 0.4

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 import time
 from pathlib import Path
 
@@ -140,3 +141,49 @@ def test_every_flag_is_published_with_its_reason(real_run):
             ).fetchone()[0]
             == 0
         )
+
+
+def _iex_liquidity(realdata: Path, as_of: str, window: int = 63, min_days: int = 42) -> dict:
+    """Median 63-day dollar volume and Amihud illiquidity of the IEX members at a date, from the files."""
+    spy_days = [r["Date"] for r in csv.DictReader((realdata / "etf-daily" / "SPY.csv").open()) if r["Date"] <= as_of]
+    first_day = spy_days[-window]
+    dollar_volumes, amihuds = [], []
+    for path in sorted((realdata / "sp500-daily-iex").glob("*_data.csv")):
+        rows = csv.DictReader(path.open())
+        bars = sorted((r["date"], float(r["close"]), float(r["volume"])) for r in rows if r["close"])
+        previous = {bars[i][0]: bars[i - 1][1] for i in range(1, len(bars))}
+        inside = [b for b in bars if first_day <= b[0] <= as_of]
+        if sum(1 for _, _, volume in inside if volume > 0) < min_days:
+            continue
+        dollar_volumes.append(statistics.fmean(close * volume for _, close, volume in inside))
+        ratios = [
+            abs(close / previous[day] - 1) / (close * volume)
+            for day, close, volume in inside
+            if day in previous and volume > 0
+        ]
+        amihuds.append(statistics.fmean(ratios) * 1e6)
+    return {
+        "members_with_volume": len(dollar_volumes),
+        "median_dollar_volume": statistics.median(dollar_volumes),
+        "median_amihud": statistics.median(amihuds),
+    }
+
+
+def test_liquidity_of_sp500_members_from_the_iex_files(real_run, realdata):
+    """The IEX set is the S&P 500 of 2018-02-07 (its last day): at the next month end, the 63
+    trading days before hold about 48 of each member's bars, enough to count it."""
+    expected = _iex_liquidity(realdata, "2018-02-28")
+    with duckdb.connect(str(real_run / "serving.duckdb"), read_only=True) as con:
+        row = con.execute(
+            """SELECT members, members_with_volume, median_dollar_volume, median_amihud FROM marts.liquidity
+               WHERE index_role = 'large' AND as_of_date = DATE '2018-02-28'"""
+        ).fetchone()
+        # Not read with a membership it did not have yet: the month before has no snapshot.
+        before = con.execute(
+            "SELECT count(*) FROM marts.liquidity WHERE index_role = 'large' AND as_of_date < DATE '2018-02-07'"
+        ).fetchone()[0]
+    assert row[0] == len(list((realdata / "sp500-daily-iex").glob("*_data.csv")))
+    assert row[1] == expected["members_with_volume"] > 450
+    assert row[2] == pytest.approx(expected["median_dollar_volume"], rel=1e-9)
+    assert row[3] == pytest.approx(expected["median_amihud"], rel=1e-9)
+    assert before == 0

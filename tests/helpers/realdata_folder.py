@@ -6,7 +6,8 @@ Yahoo bars of IWM and SPY, the yfinance files of CALM and NPK, the Vanguard fund
 the FRED series, the Alpha Vantage estimate snapshots and the six companies' companyfacts
 (the four inside recorded-HTTP cassettes taken out of their wrapper, as the API sent them).
 Only what has no publisher format is written in the contract's shape: the S&P 500 list
-(a Wikipedia table) and the list of funds.
+(a Wikipedia table), the S&P 500 of 2018-02-07 that the IEX files are (their tickers), and the
+list of funds.
 
     python -m tests.helpers.realdata_folder /tmp/real-folder
 """
@@ -23,6 +24,9 @@ import yaml
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 SP500_AS_OF = "2026-08-08"  # the month the list was saved (MANIFEST.md)
+# The IEX files are the S&P 500 members of the day the set was taken, their last day: a second,
+# earlier snapshot of the index, the one their bars can be read with (liquidity, issue #19).
+IEX_AS_OF = "2018-02-07"
 FUNDS = {
     "NAESX": "Vanguard Small-Cap Index Inv",
     "VISVX": "Vanguard Small-Cap Value Index Inv",
@@ -81,8 +85,12 @@ def build(target: Path, realdata: Path = REALDATA) -> Path:
             out.writerow(["SP500", row["Symbol"], SP500_AS_OF, row["Security"], row["GICS Sector"]])
     iex = target / "prices" / "sp500-daily-iex"
     iex.mkdir(exist_ok=True)
-    for path in sorted((realdata / "sp500-daily-iex").glob("*.csv")):
-        shutil.copyfile(path, iex / path.name)
+    with open(target / "universe" / "sp500_iex_members.csv", "w", newline="") as g:
+        out = csv.writer(g)
+        out.writerow(["index_id", "symbol", "as_of_date"])
+        for path in sorted((realdata / "sp500-daily-iex").glob("*_data.csv")):
+            shutil.copyfile(path, iex / path.name)
+            out.writerow(["SP500", path.name.removesuffix("_data.csv"), IEX_AS_OF])
     publisher_bars(target / "prices", realdata)
     with open(target / "funds" / "funds.csv", "w", newline="") as g:
         out = csv.writer(g)

@@ -35,6 +35,14 @@ triggers as (
     select * from {{ ref('int_claim_triggers') }}
 ),
 
+named_company_margins as (
+    select * from {{ ref('int_claim_named_company_margins') }}
+),
+
+not_checkable as (
+    select * from {{ ref('int_claim_not_checkable') }}
+),
+
 claims as (
     select * from surge_5d
     union all by name
@@ -51,6 +59,10 @@ claims as (
     select * from yield_sensitivity
     union all by name
     select * from triggers
+    union all by name
+    select * from named_company_margins
+    union all by name
+    select * from not_checkable
 )
 
 select
@@ -60,6 +72,7 @@ select
     cast(value as double) as value,
     cast(threshold as varchar) as threshold,
     cast(verdict as varchar) as verdict,
+    cast(reason as varchar) as reason,
     cast(as_of_date as date) as as_of_date,
     cast(data_as_of as date) as data_as_of,
     cast(audit_view as varchar) as audit_view,
