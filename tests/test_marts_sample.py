@@ -517,3 +517,118 @@ def test_columns_declared_not_null_are_enforced_by_duckdb(con, layer, at_least):
         ).fetchall()
     )
     assert declared <= enforced, sorted(declared - enforced)[:10]
+
+
+# ---------------------------------------------------------------------------------------
+# Issue #19: the article's remaining claims, each planted in the sample
+# ---------------------------------------------------------------------------------------
+
+
+def test_small_caps_more_volatile(con, truths):
+    planted = truths["volatility_at_audit"]
+    small, large, ratio = one(
+        con, "SELECT small_vol_63d, large_vol_63d, ratio FROM marts.volatility WHERE date = DATE '2025-12-08'"
+    )
+    assert (small, large, ratio) == (
+        pytest.approx(planted["small_vol_63d"], abs=1e-9),
+        pytest.approx(planted["large_vol_63d"], abs=1e-9),
+        pytest.approx(planted["ratio"], abs=1e-9),
+    )
+    verdict, value, detail = claims(con, "article_date")["more_volatile"]
+    assert (verdict, value) == (planted["verdict"], pytest.approx(planted["ratio"], abs=1e-9))
+    assert detail["share_days_above_1"] == pytest.approx(planted["share_days_above_1"], abs=1e-12)
+    assert planted["verdict"] == "supported"
+
+
+def test_small_caps_face_liquidity_challenges(con, truths):
+    planted = truths["liquidity_at_audit"]
+    for role in ("small", "large"):
+        got = one(
+            con,
+            "SELECT members_with_volume, median_dollar_volume, median_amihud FROM marts.liquidity "
+            "WHERE index_role = ? AND as_of_date = DATE '2025-12-08'",
+            role,
+        )
+        want = planted[role]
+        assert got == (
+            want["members_with_volume"],
+            pytest.approx(want["median_dollar_volume"], rel=1e-9),
+            pytest.approx(want["median_amihud"], rel=1e-9),
+        ), role
+    assert claims(con, "article_date")["liquidity_challenges"][0] == planted["verdict"] == "supported"
+
+
+def test_universe_changes_between_snapshots(con, truths):
+    got = [
+        (str(a), str(p) if p else None, m, ad, rm, mna)
+        for a, p, m, ad, rm, mna in con.execute(
+            "SELECT as_of_date, previous_as_of_date, members, additions, removals, removals_mna "
+            "FROM marts.universe_changes WHERE index_role = 'small' AND previous_as_of_date IS NOT NULL "
+            "ORDER BY as_of_date"
+        ).fetchall()
+    ]
+    want = [
+        (c["as_of_date"], c["previous_as_of_date"], c["members"], c["additions"], c["removals"], c["removals_mna"])
+        for c in truths["universe_changes"]
+        if c["previous_as_of_date"]
+    ]
+    assert got == want
+    planted = truths["universe_at_audit"]
+    verdict, value, detail = claims(con, "article_date")["universe_replenished"]
+    assert (verdict, value) == (planted["verdict"], planted["additions"] - planted["removals"])
+    assert (detail["additions"], detail["removals"]) == (planted["additions"], planted["removals"])
+    assert planted["verdict"] == "supported" and planted["additions"] > planted["removals"]
+
+
+def test_named_sectors_lead_the_small_index(con, truths):
+    planted = truths["sector_returns_at_audit"]
+    rows = {
+        sector: (r6, rel6)
+        for sector, r6, rel6 in con.execute(
+            "SELECT sector, return_6m, relative_6m FROM marts.sector_returns "
+            "WHERE index_role = 'small' AND as_of_date = DATE '2025-12-08'"
+        ).fetchall()
+    }
+    for sector in ("Technology", "Health Care", "Industrials"):
+        assert rows[sector] == (
+            pytest.approx(planted[sector]["return_6m"], abs=1e-9),
+            pytest.approx(planted[sector]["relative_6m"], abs=1e-9),
+        ), sector
+    verdict, value, _ = claims(con, "article_date")["sector_leaders"]
+    assert (verdict, value) == (planted["verdict"], 3) == ("supported", 3)
+    # Not every sector leads: the weighted sectors add up to the index.
+    assert min(rel for _, rel in rows.values()) < 0
+
+
+def test_corrections_followed_by_rebounds(con, truths):
+    got = [
+        (str(p), str(t), pytest.approx(d, abs=1e-9), r)
+        for p, t, d, r in con.execute(
+            "SELECT peak_date, trough_date, depth, rebound_6m FROM marts.drawdown_episodes "
+            "WHERE role = 'small' ORDER BY peak_date"
+        ).fetchall()
+    ]
+    want = truths["drawdown_episodes_small"]
+    assert [g[:3] for g in got] == [(e["peak_date"], e["trough_date"], e["depth"]) for e in want]
+    for g, e in zip(got, want, strict=True):
+        assert g[3] == (pytest.approx(e["rebound_6m"], abs=1e-9) if e["rebound_6m"] is not None else None)
+    planted = truths["rebounds_at_audit"]
+    verdict, value, detail = claims(con, "article_date")["correction_rebounds"]
+    assert verdict == planted["verdict"] == "supported"
+    assert value == pytest.approx(planted["positive"] / planted["episodes"], abs=1e-12)
+    assert planted["episodes"] >= 2
+
+
+def test_claims_no_free_source_can_check_say_why(con):
+    rows = con.execute(
+        "SELECT claim_id, reason FROM marts.claims_audit "
+        "WHERE verdict = 'not_checkable' AND audit_view = 'article_date'"
+    ).fetchall()
+    ids = {claim for claim, _ in rows}
+    assert {"call_options_spike", "retail_participation", "us_share_of_global_small_caps"} <= ids
+    # The sample has no AIMEI Health Technology filings: the named company cannot be checked.
+    assert "named_company_margins" in ids
+    assert all(reason and len(reason) > 30 for _, reason in rows)
+    # Every other claim has no reason: a reason marks what the data cannot settle.
+    others = "SELECT count(*) FROM marts.claims_audit WHERE verdict <> 'not_checkable' AND reason IS NOT NULL"
+    assert one(con, others) == (0,)
