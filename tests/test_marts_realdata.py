@@ -234,7 +234,7 @@ def _annualized_vol(symbol: str) -> pd.Series:
 
 def test_volatility_of_iwm_and_spy_from_the_real_bars(warehouse):
     small, large = _annualized_vol("IWM"), _annualized_vol("SPY")
-    days = ["2008-10-31", "2020-03-31", "2022-06-30", "2025-12-08"]
+    days = ["2008-10-31", "2020-03-31", "2022-06-30", "2025-12-09"]
     rows = {
         str(d): (s, lg, r)
         for d, s, lg, r in warehouse.execute(
@@ -252,7 +252,7 @@ def test_volatility_of_iwm_and_spy_from_the_real_bars(warehouse):
     # The claim at the article's date, from the same series: small more volatile on the day
     # and on most days of the five years before.
     ratio = (small / large).dropna()
-    audit = pd.Timestamp("2025-12-08")
+    audit = pd.Timestamp("2025-12-09")
     five_years = ratio[(ratio.index > audit - pd.DateOffset(years=5)) & (ratio.index <= audit)]
     verdict, value, detail = warehouse.execute(
         "SELECT verdict, value, detail FROM marts.claims_audit WHERE claim_id = 'more_volatile' "

@@ -527,7 +527,7 @@ def test_columns_declared_not_null_are_enforced_by_duckdb(con, layer, at_least):
 def test_small_caps_more_volatile(con, truths):
     planted = truths["volatility_at_audit"]
     small, large, ratio = one(
-        con, "SELECT small_vol_63d, large_vol_63d, ratio FROM marts.volatility WHERE date = DATE '2025-12-08'"
+        con, "SELECT small_vol_63d, large_vol_63d, ratio FROM marts.volatility WHERE date = DATE '2025-12-09'"
     )
     assert (small, large, ratio) == (
         pytest.approx(planted["small_vol_63d"], abs=1e-9),
@@ -546,7 +546,7 @@ def test_small_caps_face_liquidity_challenges(con, truths):
         got = one(
             con,
             "SELECT members_with_volume, median_dollar_volume, median_amihud FROM marts.liquidity "
-            "WHERE index_role = ? AND as_of_date = DATE '2025-12-08'",
+            "WHERE index_role = ? AND as_of_date = DATE '2025-12-09'",
             role,
         )
         want = planted[role]
@@ -586,7 +586,7 @@ def test_named_sectors_lead_the_small_index(con, truths):
         sector: (r6, rel6)
         for sector, r6, rel6 in con.execute(
             "SELECT sector, return_6m, relative_6m FROM marts.sector_returns "
-            "WHERE index_role = 'small' AND as_of_date = DATE '2025-12-08'"
+            "WHERE index_role = 'small' AND as_of_date = DATE '2025-12-09'"
         ).fetchall()
     }
     for sector in ("Technology", "Health Care", "Industrials"):
