@@ -140,6 +140,7 @@ WAREHOUSE_MODULES = frozenset(
         "test_reproducible_marts",
         "test_share_basis_realdata",
         "test_ui_stops",
+        "test_universe_changes_realdata",
     }
 )
 
