@@ -20,7 +20,15 @@ import pytest
 from pipelines.config import Settings
 from pipelines.datasets import DATASETS
 from pipelines.sources.sample import source as sample_source
-from pipelines.sources.sample.generator import SampleParams, generate_market
+from pipelines.sources.sample.generator import (
+    SECTOR_LEADERS,
+    SECTORS,
+    SampleParams,
+    build_timeline,
+    generate_market,
+    plan_sector_lead,
+)
+from pipelines.sources.sample.generator import _stream as component_stream
 from pipelines.sources.sample.truths import AUDIT_DATE
 
 SMALL = SampleParams(n_small=60, n_large=20)
@@ -69,8 +77,36 @@ def planted_problems(truths: dict) -> list[str]:
         and valuation["relative"] <= valuation["history_median"],
         "M&A accelerating": truths["mna_activity"]["status"] == "accelerating",
         "a split and a delisting": bool(truths["splits"]) and bool(truths["delisted"]),
+        **new_claim_checks(truths),
     }
     return [name for name, ok in checks.items() if not ok]
+
+
+def new_claim_checks(truths: dict) -> dict[str, bool]:
+    """Issue #19's claims as planted (docs/sample-market.md): each verdict is the planted one."""
+    vol, liquidity = truths["volatility_at_audit"], truths["liquidity_at_audit"]
+    universe, sectors, rebounds = (
+        truths["universe_at_audit"],
+        truths["sector_returns_at_audit"],
+        truths["rebounds_at_audit"],
+    )
+    named = ("Technology", "Health Care", "Industrials")  # the sample's sector names of the claim's three
+    leaders = [sectors[name]["relative_6m"] for name in named]
+    others = [
+        v["relative_6m"] for k, v in sectors.items() if isinstance(v, dict) and "relative_6m" in v and k not in named
+    ]
+    return {
+        "small more volatile at the audit and most days of 5 years": vol["verdict"] == "supported"
+        and vol["ratio"] > 1
+        and vol["share_days_above_1"] > 0.5,
+        "small members less liquid (dollar volume and Amihud)": liquidity["verdict"] == "supported",
+        "IPOs outnumber removals in the audit year": universe["verdict"] == "supported"
+        and universe["additions"] - universe["removals"] in (2, 3),
+        "Technology, Health Care, Industrials lead by 4-7%": sectors["verdict"] == "supported"
+        and all(0.039 <= r <= 0.071 for r in leaders),
+        "another sector lags": min(others) < 0,
+        "two or more corrections, most rebounding": rebounds["verdict"] == "supported" and rebounds["episodes"] >= 2,
+    }
 
 
 # --- determinism ----------------------------------------------------------------------
@@ -343,6 +379,107 @@ def test_share_unprofitable_recomputed_by_brute_force(default_market):
     unprofitable = sum(v < 0 for v in ttm.values())
     found = truths["share_unprofitable_at_audit"]
     assert (found["constituents"], found["with_data"], found["unprofitable"]) == (len(members), len(ttm), unprofitable)
+
+
+def test_volatility_recomputed_with_pandas_rolling(default_market):
+    truths = default_market.truths["volatility_at_audit"]
+    log_returns = {role: np.log(_close(default_market, s)).diff() for role, s in (("small", "IWM"), ("large", "SPY"))}
+    vol = {role: r.rolling(63, min_periods=60).std() * np.sqrt(252) for role, r in log_returns.items()}
+    assert truths["small_vol_63d"] == pytest.approx(vol["small"][AUDIT_DATE], rel=1e-9)
+    assert truths["large_vol_63d"] == pytest.approx(vol["large"][AUDIT_DATE], rel=1e-9)
+    ratio = (vol["small"] / vol["large"])[AUDIT_DATE - pd.DateOffset(years=5) + pd.Timedelta(days=1) : AUDIT_DATE]
+    assert (truths["days"], truths["share_days_above_1"]) == (len(ratio), pytest.approx((ratio > 1).mean()))
+
+
+def test_liquidity_recomputed_from_the_adjusted_closes(default_market):
+    """Dollar volume and Amihud from wide tables and the file's adj_close (the truths use
+    close x split multiple: equal but for the rounding of the closes)."""
+    prices, universe = default_market.tables["prices"], default_market.tables["universe"]
+    window = prices[(prices["date"] > AUDIT_DATE - pd.DateOffset(months=6)) & (prices["date"] <= AUDIT_DATE)]
+    wide = window.assign(dollar_volume=window["close"] * window["volume"]).pivot(index="date", columns="symbol")
+    dollar_volume = wide["dollar_volume"].tail(63)
+    moves = wide["adj_close"].pct_change(fill_method=None).abs().tail(63)
+    impact = moves / dollar_volume.where(dollar_volume > 0)
+    for role, index_id in (("small", "R2000"), ("large", "SP500")):
+        snapshot = universe[(universe["index_id"] == index_id) & (universe["as_of_date"] <= AUDIT_DATE)]
+        members = snapshot[snapshot["as_of_date"] == snapshot["as_of_date"].max()]["symbol"]
+        counted = [m for m in members if m in dollar_volume and (dollar_volume[m] > 0).sum() >= 42]
+        found = default_market.truths["liquidity_at_audit"][role]
+        assert found["members_with_volume"] == len(counted) > 0
+        assert found["median_dollar_volume"] == pytest.approx(dollar_volume[counted].mean().median(), rel=1e-9)
+        assert found["median_amihud"] == pytest.approx(impact[counted].mean().median() * 1e6, rel=1e-3)
+
+
+def test_universe_changes_are_the_ipos_deals_failures_and_migrations(default_market):
+    """Additions in the audit year are the IPOs joining at its snapshots; removals are the
+    companies delisted since the snapshot before them and the migrations to the large index."""
+    truths = default_market.truths
+    year = [
+        c
+        for c in truths["universe_changes"]
+        if AUDIT_DATE - pd.DateOffset(months=12) < pd.Timestamp(c["as_of_date"]) <= AUDIT_DATE
+    ]
+    first, last = pd.Timestamp(year[0]["previous_as_of_date"]), pd.Timestamp(year[-1]["as_of_date"])
+    ipos = [i for i in truths["ipos"] if i["joined_universe"] and first < pd.Timestamp(i["joined_universe"]) <= last]
+    delisted = [d for d in truths["delisted"] if first <= pd.Timestamp(d["last_trade_date"]) < last]
+    migrated = [m for m in truths["migrations"] if first < pd.Timestamp(m["first_large_snapshot"]) <= last]
+    found = truths["universe_at_audit"]
+    assert (found["additions"], found["removals"]) == (len(ipos), len(delisted) + len(migrated))
+    assert found["snapshots"] == len(year) == 4
+    # Deals' targets are among the removals (the "M&A deals" of the claim).
+    assert 0 < found["removals_mna"] <= sum(d["reason"] == "acquired" for d in delisted)
+
+
+def test_sector_returns_recomputed_and_as_planted(default_market):
+    """Buy-and-hold from the 6-month start with the file's adj_close (rounded to 6 decimals, the
+    truths use the 4-decimal close x split multiple); the leaders' relative
+    return is the one planted (the generator's plan, corrected until it is reached)."""
+    tables, sectors = default_market.tables, default_market.truths["sector_returns_at_audit"]
+    start = pd.Timestamp(sectors["start_6m"])
+    universe = tables["universe"][tables["universe"]["index_id"] == "R2000"]
+    snapshot = universe[universe["as_of_date"] <= start]["as_of_date"].max()
+    members = universe[universe["as_of_date"] == snapshot].set_index("symbol")
+    closes = tables["prices"][tables["prices"]["symbol"].isin(members.index)]
+    closes = closes.pivot(index="date", columns="symbol", values="adj_close").ffill()
+    weight = members["weight"] * closes.loc[start] / closes.loc[snapshot]
+    growth = closes.loc[AUDIT_DATE] / closes.loc[start] - 1
+    index_return = (weight * growth).sum() / weight.sum()
+    assert sectors["index_return_6m"] == pytest.approx(index_return, abs=1e-5)
+    for sector, rows in members.groupby("sector"):
+        w = weight[rows.index]
+        assert sectors[sector]["relative_6m"] == pytest.approx(
+            (w * growth[rows.index]).sum() / w.sum() - index_return, abs=1e-5
+        )
+    planted = plan_sector_lead(build_timeline(SampleParams()), component_stream(SampleParams(), "sector lead"))
+    for name in SECTOR_LEADERS:
+        assert sectors[name]["relative_6m"] == pytest.approx(planted.target[SECTORS.index(name)], abs=1e-3)
+
+
+def test_drawdown_episodes_walked_day_by_day(default_market):
+    level = (1 + _close(default_market, "IWM").pct_change().fillna(0)).cumprod()
+    episodes, peak, trough = [], None, None
+    for day, value in level.items():
+        if peak is None or value >= level[peak]:
+            if trough is not None and level[trough] / level[peak] - 1 <= -0.20:
+                episodes.append((peak, trough, day))
+            peak, trough = day, None
+        elif trough is None or value < level[trough]:
+            trough = day
+    if trough is not None and level[trough] / level[peak] - 1 <= -0.20:
+        episodes.append((peak, trough, None))
+    found = default_market.truths["drawdown_episodes_small"]
+    assert [(e["peak_date"], e["trough_date"], e["recovery_date"]) for e in found] == [
+        (p.date().isoformat(), t.date().isoformat(), r.date().isoformat() if r is not None else None)
+        for p, t, r in episodes
+    ]
+    for e, (peak, trough, _) in zip(found, episodes, strict=True):
+        assert e["depth"] == pytest.approx(level[trough] / level[peak] - 1, rel=1e-9)
+        horizon = trough + pd.DateOffset(months=6)
+        rebound = level[:horizon].iloc[-1] / level[trough] - 1 if level.index[-1] >= horizon else None
+        assert e["rebound_6m"] == (pytest.approx(rebound, rel=1e-9) if rebound is not None else None)
+    known = [e for e in found if e["rebound_date"] and pd.Timestamp(e["rebound_date"]) <= AUDIT_DATE]
+    rebounds = default_market.truths["rebounds_at_audit"]
+    assert (rebounds["episodes"], rebounds["positive"]) == (len(known), sum(e["rebound_6m"] > 0 for e in known))
 
 
 def test_policy_decisions_follow_the_fomc(default_market):

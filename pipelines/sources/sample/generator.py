@@ -18,12 +18,19 @@ import pandas as pd
 
 from pipelines.datasets import DATASETS
 from pipelines.sources.sample.calendar import bond_market_closed, trading_days
-from pipelines.sources.sample.truths import AUDIT_DATE, RALLY_THRESHOLD, SURGE_THRESHOLD, compute_truths
+from pipelines.sources.sample.truths import (
+    AUDIT_DATE,
+    CLAIM_UNIVERSE_MONTHS,
+    RALLY_THRESHOLD,
+    SECTOR_WINDOWS_MONTHS,
+    SURGE_THRESHOLD,
+    compute_truths,
+)
 
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
-GENERATOR_VERSION = (
-    "4"  # 2: fund distributions; 3: share bases declared (eps_basis_date); 4: XNYS sessions (2025-01-09 closed)
-)
+# 2: fund distributions; 3: share bases declared (eps_basis_date); 4: XNYS sessions (2025-01-09 closed);
+# 5: issue #19's claims planted (IPOs outnumber removals in the audit year, three sectors lead)
+GENERATOR_VERSION = "5"
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1
@@ -795,28 +802,33 @@ def build_companies(
     n_initial = params.n_small + params.n_large
     roles = _roles(params.n_small, params.n_large, rng)
     deals = plan_deals(tl, roles["small_pool"], roles["large_pool"], params.n_small, rng)
-
-    # IPOs replenish the small index for what acquisitions and failures take out of it.
-    acquired_small = int(np.sum((deals.status == "completed") & (deals.target < params.n_small)))
-    n_ipo = max(3, acquired_small + len(roles["failures"]))
-    n = n_initial + n_ipo
-    home = np.concatenate([np.full(params.n_small, SMALL), np.full(params.n_large, LARGE), np.full(n_ipo, SMALL)])
-    first_day = np.concatenate([np.zeros(n_initial, dtype=int), np.sort(rng.integers(20, tl.n - 30, n_ipo))])
-    last_day = np.full(n, tl.n - 1)
+    failures, migrants = roles["failures"], roles["migrants"]
+    last_day = np.full(n_initial, tl.n - 1)
     acquired = deals.status == "completed"
     last_day[deals.target[acquired]] = deals.close_day[acquired]
-    failures = roles["failures"]
     last_day[failures] = rng.integers(int(0.3 * tl.n), int(0.85 * tl.n), len(failures))
+    migrate_at = np.full(n_initial, -1)
+    n_snap = len(tl.snapshots)
+    migrate_at[migrants] = rng.integers(int(0.35 * n_snap), int(0.75 * n_snap), len(migrants))
+
+    # IPOs replenish the small index for what acquisitions and failures take out of it; in the
+    # year before the audit date they outnumber the removals (the universe_replenished claim).
+    acquired_small = int(np.sum(acquired & (deals.target < params.n_small)))
+    first_day = _ipo_days(
+        tl, max(3, acquired_small + len(failures)), _removals_in_audit_year(tl, last_day, migrate_at, params), rng
+    )
+    n_ipo = len(first_day)
+    n = n_initial + n_ipo
+    home = np.concatenate([np.full(params.n_small, SMALL), np.full(params.n_large, LARGE), np.full(n_ipo, SMALL)])
+    first_day = np.concatenate([np.zeros(n_initial, dtype=int), first_day])
+    last_day = np.concatenate([last_day, np.full(n_ipo, tl.n - 1)])
+    migrate_at = np.concatenate([migrate_at, np.full(n_ipo, -1)])
 
     sector = np.empty(n, dtype=int)
     for index in (SMALL, LARGE):
         sector[home == index] = rng.choice(len(SECTORS), int(np.sum(home == index)), p=SECTOR_MIX[index])
     cap0, price0 = _initial_caps_and_prices(home, rng)
-    migrants = roles["migrants"]
     cap0[migrants] = rng.uniform(5e9, 9e9, len(migrants))
-    migrate_at = np.full(n, -1)
-    n_snap = len(tl.snapshots)
-    migrate_at[migrants] = rng.integers(int(0.35 * n_snap), int(0.75 * n_snap), len(migrants))
 
     splits = _plan_splits(tl, roles, price0, rng)
     is_small = home == SMALL
@@ -846,6 +858,43 @@ def build_companies(
         failed=np.isin(np.arange(n), failures),
     )
     return companies, deals
+
+
+def audit_year_snapshots(tl: Timeline) -> np.ndarray:
+    """Positions (in tl.snapshots) of the snapshots in the 12 months up to the audit date."""
+    dates = tl.days[tl.snapshots]
+    since = AUDIT_DATE - pd.DateOffset(months=CLAIM_UNIVERSE_MONTHS)
+    inside = np.flatnonzero((dates > since) & (dates <= AUDIT_DATE))
+    _require(len(inside) >= 2 and inside[0] >= 1, "the audit year needs two snapshots and one before them")
+    return inside
+
+
+def _removals_in_audit_year(tl: Timeline, last_day: np.ndarray, migrate_at: np.ndarray, params: SampleParams) -> int:
+    """Initial small companies that leave the small index at the audit year's snapshots:
+    delisted (acquired or failed) since the snapshot before the first, or migrated at one."""
+    inside = audit_year_snapshots(tl)
+    small = np.arange(len(last_day)) < params.n_small
+    since, until = tl.snapshots[inside[0] - 1], tl.snapshots[inside[-1]]
+    delisted = small & (last_day >= since) & (last_day < until)
+    migrated = small & (migrate_at >= inside[0]) & (migrate_at <= inside[-1])
+    return int(np.sum(delisted | migrated))
+
+
+IPO_SURPLUS = (2, 4)  # the audit year's IPOs outnumber its removals by 2 or 3
+IPO_OTHER_MIN = 2
+
+
+def _ipo_days(tl: Timeline, n_replenish: int, removals: int, rng: np.random.Generator) -> np.ndarray:
+    """First trading days of the IPOs, sorted: removals + IPO_SURPLUS of them join the small
+    index at the audit year's snapshots (they list from the snapshot before the first of them
+    to the day before the last), the others list at any other time."""
+    inside = audit_year_snapshots(tl)
+    since, until = tl.snapshots[inside[0] - 1], tl.snapshots[inside[-1]]
+    n_year = removals + int(rng.integers(*IPO_SURPLUS))
+    elsewhere = np.r_[20:since, until : tl.n - 30]
+    n_other = max(n_replenish - n_year, IPO_OTHER_MIN)
+    days = np.concatenate([rng.integers(max(since, 1), until, n_year), rng.choice(elsewhere, n_other)])
+    return np.sort(days)
 
 
 def _plan_splits(tl: Timeline, roles: dict, price0: np.ndarray, rng: np.random.Generator):
@@ -928,32 +977,126 @@ def _tie_to_index(
     )
 
 
+# "Defense, technology and healthcare lead the resurgence": over the 6 months to the audit
+# date each of these sectors of the small index beats the index by this much (relative_6m:
+# the buy-and-hold return of the sector's members minus all members', docs/metrics.md).
+SECTOR_LEADERS = ("Industrials", "Technology", "Health Care")
+SECTOR_LEAD = (0.04, 0.07)
+SECTOR_LEAD_PASSES = 2  # corrections of the drift: one leaves up to 0.1 point off the target, two 1e-5
+
+
+@dataclass(frozen=True)
+class SectorLead:
+    start: int  # the window's start: the last trading day on or before the audit date - 6 months
+    end: int  # the audit date
+    target: np.ndarray  # per sector: the planted relative_6m, NaN for the sectors left alone
+
+
+def plan_sector_lead(tl: Timeline, rng: np.random.Generator) -> SectorLead:
+    start = tl.at_or_before(AUDIT_DATE - pd.DateOffset(months=max(SECTOR_WINDOWS_MONTHS)))
+    target = np.full(len(SECTORS), np.nan)
+    leaders = [SECTORS.index(s) for s in SECTOR_LEADERS]
+    target[leaders] = rng.uniform(*SECTOR_LEAD, len(leaders))
+    return SectorLead(start, tl.audit, target)
+
+
+def _walk_block(
+    levels: np.ndarray,
+    companies: Companies,
+    tl: Timeline,
+    snapshot: int,
+    days: np.ndarray,
+    shocks: np.ndarray,
+    index_returns: dict[int, np.ndarray],
+    drift: np.ndarray | None = None,
+    lead: SectorLead | None = None,
+) -> None:
+    """One snapshot period of company_levels: member returns tied to their index, then levels.
+    `drift` (per sector, a day) is added to the small-index members' shocks inside lead's window."""
+    trading = (days[:, None] > companies.first_day) & (days[:, None] <= companies.last_day)
+    home_return = np.where(companies.home == SMALL, 0, 1)
+    returns = companies.beta * np.stack([index_returns[SMALL][days], index_returns[LARGE][days]], 1)[:, home_return]
+    returns += shocks
+    for index in (SMALL, LARGE):
+        members, weights = snapshot_weights(levels, companies, tl, snapshot, index)
+        tied = shocks
+        if index == SMALL and drift is not None:
+            inside = np.flatnonzero((days > lead.start) & (days <= lead.end))
+            tied = shocks.copy()
+            tied[np.ix_(inside, members)] += drift[companies.sector[members]]
+        _tie_to_index(returns, tied, trading, members, weights, companies.beta, index_returns[index][days])
+    returns[~trading] = 0.0
+    levels[days] = levels[days[0] - 1] * np.cumprod(1 + returns, axis=0)
+
+
+def _lead_window(levels: np.ndarray, companies: Companies, tl: Timeline, lead: SectorLead):
+    """What relative_6m reads: the members of the small index's snapshot in force at the
+    window's start, their snapshot weights drifted to the start, their growth to the end (a
+    delisted member keeps its last close) and the days of the window each one traded."""
+    snapshot = int(np.searchsorted(tl.snapshots, lead.start, side="right")) - 1
+    members, weights = snapshot_weights(levels, companies, tl, snapshot, SMALL)
+    held = weights * levels[lead.start, members] / levels[tl.snapshots[snapshot], members]
+    growth = levels[lead.end, members] / levels[lead.start, members]
+    traded = np.clip(np.minimum(companies.last_day[members], lead.end) - lead.start, 0, None)
+    return companies.sector[members], held, growth, traded
+
+
+def _relative(sector: np.ndarray, held: np.ndarray, growth: np.ndarray) -> np.ndarray:
+    k = len(SECTORS)
+    with np.errstate(invalid="ignore"):
+        by_sector = np.bincount(sector, held * growth, k) / np.bincount(sector, held, k)
+    return by_sector - held @ growth / held.sum()
+
+
+def _lead_drift(levels: np.ndarray, companies: Companies, tl: Timeline, lead: SectorLead) -> np.ndarray:
+    """The daily drift to add to the leaders' shocks inside the window so that their
+    relative_6m reaches the target, on a model of the tie: a drift d_k on sector k's members
+    lifts them by d_k and every member by -sum_l W_l d_l, over the days each one trades."""
+    sector, held, growth, traded = _lead_window(levels, companies, tl, lead)
+    leader = ~np.isnan(lead.target)
+    present = leader & (np.bincount(sector, held, len(SECTORS)) > 0)
+    share = np.bincount(sector, held * (traded > 0), len(SECTORS)) / np.sum(held * (traded > 0))
+    days = lead.end - lead.start
+    drift = np.zeros(len(SECTORS))
+    for _ in range(30):
+        moved = growth * np.exp(traded * (drift[sector] - share @ drift))
+        gap = np.where(present, lead.target - _relative(sector, held, moved), 0.0)
+        drift += gap / (days * (1 - share))
+    return drift
+
+
 def company_levels(
-    companies: Companies, tl: Timeline, index_returns: dict[int, np.ndarray], rng: np.random.Generator
+    companies: Companies,
+    tl: Timeline,
+    index_returns: dict[int, np.ndarray],
+    rng: np.random.Generator,
+    lead: SectorLead | None = None,
 ) -> np.ndarray:
     """Close of every company on every day in first-day share units (frozen outside its life).
 
     Walked one snapshot period at a time: weights come from caps at the period's snapshot.
+    With a sector lead, the periods from the lead's window on are walked again with the
+    leaders' drift, corrected from what the previous walk gave (SECTOR_LEAD_PASSES times).
     """
     _, vol_multiplier = _regimes(tl.days)
     sector_shock = SECTOR_VOL * _unit_t(rng, (tl.n, len(SECTORS))) * vol_multiplier[:, None]
     levels = np.empty((tl.n, companies.n))
     levels[0] = companies.price0
     bounds = np.append(tl.snapshots, tl.n - 1)
+    again = []
     for snapshot in range(len(tl.snapshots)):
         days = np.arange(bounds[snapshot] + 1, bounds[snapshot + 1] + 1)
         if len(days) == 0:
             continue
-        trading = (days[:, None] > companies.first_day) & (days[:, None] <= companies.last_day)
         shocks = _block_shocks(companies, days, vol_multiplier, sector_shock, rng)
-        home_return = np.where(companies.home == SMALL, 0, 1)
-        returns = companies.beta * np.stack([index_returns[SMALL][days], index_returns[LARGE][days]], 1)[:, home_return]
-        returns += shocks
-        for index in (SMALL, LARGE):
-            members, weights = snapshot_weights(levels, companies, tl, snapshot, index)
-            _tie_to_index(returns, shocks, trading, members, weights, companies.beta, index_returns[index][days])
-        returns[~trading] = 0.0
-        levels[days] = levels[days[0] - 1] * np.cumprod(1 + returns, axis=0)
+        _walk_block(levels, companies, tl, snapshot, days, shocks, index_returns)
+        if lead is not None and days[-1] > lead.start:
+            again.append((snapshot, days, shocks))
+    drift = np.zeros(len(SECTORS))
+    for _ in range(SECTOR_LEAD_PASSES if lead is not None else 0):
+        drift += _lead_drift(levels, companies, tl, lead)
+        for snapshot, days, shocks in again:
+            _walk_block(levels, companies, tl, snapshot, days, shocks, index_returns, drift, lead)
     return levels
 
 
@@ -1675,7 +1818,11 @@ def generate_market(params: SampleParams = SampleParams()) -> SampleMarket:
     small, large = benchmark_log_returns(tl, rates.dgs10_change, plant, _stream(params, "benchmarks"))
     companies, deals = build_companies(params, tl, _stream(params, "companies"), benchmarks)
     levels = company_levels(
-        companies, tl, {SMALL: np.expm1(small), LARGE: np.expm1(large)}, _stream(params, "company paths")
+        companies,
+        tl,
+        {SMALL: np.expm1(small), LARGE: np.expm1(large)},
+        _stream(params, "company paths"),
+        lead=plan_sector_lead(tl, _stream(params, "sector lead")),
     )
     grid = build_fiscal_grid(tl, companies, _stream(params, "fiscal calendar"))
     loss = loss_makers(tl, companies, grid, _stream(params, "loss makers"))

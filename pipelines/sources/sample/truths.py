@@ -20,6 +20,28 @@ RALLY_THRESHOLD = 0.10
 YIELD_WINDOW = 63
 FED_WINDOW = (pd.Timestamp("2025-12-09"), pd.Timestamp("2026-03-31"))
 MNA_HOT_RATIO, MNA_TEPID_RATIO = 1.2, 0.8
+# The issue #19 claims (docs/metrics.md, "Volatility, liquidity, universe changes, sectors,
+# drawdowns"): the dbt vars' defaults, each under its var's name.
+VOLATILITY_WINDOW = 63  # volatility_window_days
+VOLATILITY_MIN_OBS = 60  # volatility_min_obs
+TRADING_DAYS_PER_YEAR = 252  # annualizes the daily standard deviation
+CLAIM_VOLATILITY_YEARS = 5  # claim_volatility_years
+CLAIM_VOLATILITY_MIN_DAYS = 252  # claim_volatility_min_days
+LIQUIDITY_WINDOW = 63  # liquidity_window_days
+LIQUIDITY_MIN_DAYS = 42  # liquidity_min_days
+AMIHUD_SCALE = 1e6  # Amihud illiquidity per million dollars traded
+UNIVERSE_MNA_LOOKBACK_MONTHS = 12  # universe_mna_lookback_months
+CLAIM_UNIVERSE_MONTHS = 12  # claim_universe_months
+CLAIM_UNIVERSE_MIN_SNAPSHOTS = 2  # claim_universe_min_snapshots
+SECTOR_WINDOWS_MONTHS = (3, 6)  # sector_short_months, sector_long_months
+# claim_sectors: each named sector and the sector names standing for it, first match wins.
+CLAIM_SECTORS = {
+    "defense": ("Aerospace & Defense", "Industrials"),
+    "technology": ("Information Technology", "Technology"),
+    "healthcare": ("Health Care",),
+}
+DRAWDOWN_MIN_DEPTH = 0.20  # drawdown_min_depth
+DRAWDOWN_REBOUND_MONTHS = 6  # drawdown_rebound_months
 
 
 def iso(when) -> str:
@@ -431,6 +453,318 @@ def migrations(universe: pd.DataFrame, small_index: str, large_index: str) -> li
 
 
 # ---------------------------------------------------------------------------------------
+# Volatility, liquidity, universe changes, sector returns, drawdowns (issue #19)
+# ---------------------------------------------------------------------------------------
+
+
+def market_days(prices: pd.DataFrame, large_symbol: str) -> pd.DatetimeIndex:
+    """The warehouse's market calendar: the large benchmark's dates."""
+    return pd.DatetimeIndex(np.sort(prices.loc[prices["symbol"] == large_symbol, "date"].unique()))
+
+
+def daily_returns(prices: pd.DataFrame, symbol: str) -> pd.Series:
+    """A benchmark's return_1d: from the adjusted closes when both ends have one, else the closes."""
+    one = prices[prices["symbol"] == symbol].sort_values("date")
+    adj, close = one["adj_close"].to_numpy(dtype=float), one["close"].to_numpy(dtype=float)
+    both = ~np.isnan(adj[1:]) & ~np.isnan(adj[:-1])
+    returns = np.where(both, adj[1:] / adj[:-1] - 1, close[1:] / close[:-1] - 1)
+    return pd.Series(np.r_[np.nan, returns], index=pd.DatetimeIndex(one["date"]))
+
+
+def rolling_vol(log_returns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Annualized sample standard deviation over each VOLATILITY_WINDOW-day window ending at a
+    day (NaN with fewer than VOLATILITY_MIN_OBS returns), and the returns counted."""
+    padded = np.r_[np.full(VOLATILITY_WINDOW - 1, np.nan), log_returns]
+    windows = np.lib.stride_tricks.sliding_window_view(padded, VOLATILITY_WINDOW)
+    obs = (~np.isnan(windows)).sum(axis=1)
+    enough = obs >= VOLATILITY_MIN_OBS
+    vol = np.full(len(log_returns), np.nan)
+    vol[enough] = np.nanstd(windows[enough], axis=1, ddof=1) * np.sqrt(TRADING_DAYS_PER_YEAR)
+    return vol, obs
+
+
+def volatility(prices: pd.DataFrame, small_symbol: str, large_symbol: str) -> pd.DataFrame:
+    """marts.volatility: per trading day, each role's 63-day volatility and small / large."""
+    days = market_days(prices, large_symbol)
+    frame = pd.DataFrame(index=days)
+    for role, symbol in (("small", small_symbol), ("large", large_symbol)):
+        log_returns = np.log1p(daily_returns(prices, symbol).reindex(days).to_numpy())
+        frame[f"{role}_vol_63d"], frame[f"{role}_obs"] = rolling_vol(log_returns)
+    frame["ratio"] = frame["small_vol_63d"] / frame["large_vol_63d"]
+    has_vol = frame["small_vol_63d"].notna() | frame["large_vol_63d"].notna()
+    return frame[has_vol.cummax()]
+
+
+def volatility_claim(vol: pd.DataFrame, when: pd.Timestamp) -> dict:
+    """more_volatile at `when`: the ratio there, and how often it was above 1 in the 5 years before."""
+    at = vol.loc[when] if when in vol.index else None
+    since = when - pd.DateOffset(years=CLAIM_VOLATILITY_YEARS)
+    ratios = vol.loc[(vol.index > since) & (vol.index <= when), "ratio"].dropna()
+    share = float((ratios > 1).mean()) if len(ratios) else None
+    ratio = None if at is None else _float(at["ratio"])
+    if ratio is None or len(ratios) < CLAIM_VOLATILITY_MIN_DAYS:
+        verdict = "insufficient_data"
+    else:
+        verdict = "supported" if ratio > 1 and share > 0.5 else "contradicted"
+    return {
+        "as_of_date": iso(when),
+        "small_vol_63d": None if at is None else _float(at["small_vol_63d"]),
+        "large_vol_63d": None if at is None else _float(at["large_vol_63d"]),
+        "ratio": ratio,
+        "share_days_above_1": share,
+        "days": int(len(ratios)),
+        "verdict": verdict,
+    }
+
+
+def split_multiples(splits: pd.DataFrame, symbols: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Per row: the product of the symbol's split ratios with a date on or before the row's
+    date (int_split_multiples), which puts a traded close on the first share basis."""
+    multiple = np.ones(len(symbols))
+    for split in splits.itertuples():
+        multiple[(symbols == split.symbol) & (dates >= np.datetime64(split.date))] *= split.ratio
+    return multiple
+
+
+# Bars are read from this long before the first date a measure needs: a member's previous bar
+# or latest close is then always among them (the sample's companies trade every session).
+BARS_LOOKBACK = pd.Timedelta(days=31)
+
+
+def company_bars(prices: pd.DataFrame, splits: pd.DataFrame, symbols, since, until) -> pd.DataFrame:
+    """The symbols' bars from `since` to `until` in symbol and date order, with the close on one
+    share basis (`adjusted`: close x multiple(split_basis_date, else date)) and the return on
+    the previous bar (`ret`; none on the first bar)."""
+    date = prices["date"].to_numpy()
+    bars = prices[(date >= np.datetime64(since)) & (date <= np.datetime64(until))]
+    bars = bars[bars["symbol"].isin(set(symbols))].sort_values(["symbol", "date"], ignore_index=True)
+    symbol = bars["symbol"].to_numpy()
+    basis = bars["split_basis_date"].fillna(bars["date"]).to_numpy()
+    adjusted = bars["close"].to_numpy(dtype=float) * split_multiples(splits, symbol, basis)
+    first = np.r_[True, symbol[1:] != symbol[:-1]]
+    previous = np.r_[np.nan, adjusted[:-1]]
+    return bars.assign(adjusted=adjusted, ret=np.where(first, np.nan, adjusted / previous - 1))
+
+
+def liquidity(bars: pd.DataFrame, members: pd.Series, since: pd.Timestamp, index_id: str) -> dict:
+    """marts.liquidity for one index at one date: each member's average dollar volume and
+    Amihud illiquidity over its bars since `since` (63 sessions), and their medians over the
+    members with at least LIQUIDITY_MIN_DAYS bars with volume."""
+    window = bars[bars["symbol"].isin(set(members)) & (bars["date"] >= since)]
+    dollar_volume = window["close"] * window["volume"]
+    per_bar = pd.DataFrame(
+        {
+            "symbol": window["symbol"],
+            "has_volume": (window["volume"] > 0) & window["close"].notna(),
+            "dollar_volume": dollar_volume,
+            "impact": (window["ret"].abs() / dollar_volume).where(dollar_volume > 0),
+        }
+    )
+    per_member = per_bar.groupby("symbol").agg(
+        days=("has_volume", "sum"), avg_dollar_volume=("dollar_volume", "mean"), amihud=("impact", "mean")
+    )
+    counted = per_member[per_member["days"] >= LIQUIDITY_MIN_DAYS]
+    return {
+        "index_id": index_id,
+        "members": int(members.nunique()),
+        "members_with_volume": int(len(counted)),
+        "median_dollar_volume": _float(counted["avg_dollar_volume"].median()) if len(counted) else None,
+        "median_amihud": _float((counted["amihud"] * AMIHUD_SCALE).median()) if len(counted) else None,
+    }
+
+
+def liquidity_claim(small: dict, large: dict, when: pd.Timestamp) -> dict:
+    if not small["members_with_volume"] or not large["members_with_volume"]:
+        verdict = "insufficient_data"
+    else:
+        challenged = (
+            small["median_dollar_volume"] < large["median_dollar_volume"]
+            and small["median_amihud"] > large["median_amihud"]
+        )
+        verdict = "supported" if challenged else "contradicted"
+    return {"as_of_date": iso(when), "small": small, "large": large, "verdict": verdict}
+
+
+def universe_changes(universe: pd.DataFrame, mna: pd.DataFrame, index_id: str) -> list[dict]:
+    """marts.universe_changes for one index: each snapshot against the one before it."""
+    rows = universe[universe["index_id"] == index_id]
+    snapshots = {d: set(g["symbol"]) for d, g in rows.groupby("as_of_date")}
+    changes, previous = [], None
+    for when in sorted(snapshots):
+        members = snapshots[when]
+        row = {
+            "as_of_date": iso(when),
+            "previous_as_of_date": None if previous is None else iso(previous),
+            "members": len(members),
+            "additions": None,
+            "removals": None,
+            "removals_mna": None,
+        }
+        if previous is not None:
+            removed = snapshots[previous] - members
+            since = when - pd.DateOffset(months=UNIVERSE_MNA_LOOKBACK_MONTHS)
+            deals = mna[(mna["announce_date"] > since) & (mna["announce_date"] <= when)]
+            row["additions"] = len(members - snapshots[previous])
+            row["removals"] = len(removed)
+            row["removals_mna"] = len(removed & set(deals["target_symbol"]))
+        changes.append(row)
+        previous = when
+    return changes
+
+
+def universe_claim(changes: list[dict], when: pd.Timestamp) -> dict:
+    """universe_replenished at `when`: additions and removals over the snapshots of the 12 months before."""
+    since = when - pd.DateOffset(months=CLAIM_UNIVERSE_MONTHS)
+    inside = [c for c in changes if since < pd.Timestamp(c["as_of_date"]) <= when]
+    compared = [c for c in inside if c["previous_as_of_date"] is not None]
+    additions = sum(c["additions"] for c in compared)
+    removals = sum(c["removals"] for c in compared)
+    if len(inside) < CLAIM_UNIVERSE_MIN_SNAPSHOTS:
+        verdict = "insufficient_data"
+    else:
+        verdict = "supported" if additions >= removals else "contradicted"
+    return {
+        "as_of_date": iso(when),
+        "snapshots": len(compared),
+        "additions": additions,
+        "removals": removals,
+        "removals_mna": sum(c["removals_mna"] for c in compared),
+        "verdict": verdict,
+    }
+
+
+def _close_on_or_before(bars: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    """Each symbol's latest one-basis close on or before `when`."""
+    return bars[bars["date"] <= when].groupby("symbol")["adjusted"].last()
+
+
+def window_start(days: pd.DatetimeIndex, when: pd.Timestamp, months: int) -> pd.Timestamp:
+    """The last trading day on or before `when` minus the window."""
+    return days[days <= when - pd.DateOffset(months=months)][-1]
+
+
+def sector_window(bars: pd.DataFrame, universe: pd.DataFrame, index_id: str, start, when) -> dict:
+    """One window of marts.sector_returns: the buy-and-hold return from `start` to `when` of the
+    members of the snapshot in force at `start`, per sector and for all of them, weighted by the
+    snapshot's weights drifted with each member's price to `start`."""
+    members = members_at(universe, index_id, start)
+    closes = pd.DataFrame(
+        {
+            "end": _close_on_or_before(bars, when),
+            "start": _close_on_or_before(bars, start),
+            "snapshot": _close_on_or_before(bars, members["as_of_date"].iloc[0]),
+        }
+    )
+    kept = members.set_index("symbol")[["sector", "weight"]].join(closes, how="inner")
+    kept = kept.dropna(subset=["weight", "start", "snapshot"])
+    kept["sector"] = kept["sector"].fillna("UNKNOWN")
+    kept["w"] = kept["weight"] * kept["start"] / kept["snapshot"]
+    kept["wr"] = kept["w"] * (kept["end"] / kept["start"] - 1)
+    by_sector = kept.groupby("sector").agg(members=("w", "size"), w=("w", "sum"), wr=("wr", "sum"))
+    return {
+        "start": start,
+        "members": by_sector["members"],
+        "sector": by_sector["wr"] / by_sector["w"],
+        "index": float(kept["wr"].sum() / kept["w"].sum()),
+    }
+
+
+def sector_returns(windows: dict[int, dict], when: pd.Timestamp) -> dict:
+    """marts.sector_returns' row of each sector at `when` (its members: the 6-month window's)."""
+    short, long_ = (windows[m] for m in SECTOR_WINDOWS_MONTHS)
+    sectors = {}
+    for sector in sorted(long_["sector"].index):
+        sectors[sector] = {
+            "members": int(long_["members"][sector]),
+            "return_3m": _float(short["sector"].get(sector)),
+            "return_6m": float(long_["sector"][sector]),
+            "relative_3m": _float(short["sector"].get(sector, np.nan) - short["index"]),
+            "relative_6m": float(long_["sector"][sector] - long_["index"]),
+        }
+    return {
+        "as_of_date": iso(when),
+        "start_6m": iso(long_["start"]),
+        "index_return_3m": short["index"],
+        "index_return_6m": long_["index"],
+        "sectors": sectors,
+    }
+
+
+def sector_claim(returns: dict) -> dict:
+    """sector_leaders: each named sector's relative_6m (the first of its names with a row)."""
+    named = {}
+    for claim_sector, names in CLAIM_SECTORS.items():
+        found = next((n for n in names if n in returns["sectors"]), None)
+        named[claim_sector] = {
+            "sector": found,
+            "relative_6m": None if found is None else returns["sectors"][found]["relative_6m"],
+        }
+    relative = [n["relative_6m"] for n in named.values()]
+    leading = None if any(r is None for r in relative) else sum(r > 0 for r in relative)
+    if leading is None:
+        verdict = "insufficient_data"
+    else:
+        verdict = "supported" if leading == len(relative) else "contradicted" if leading == 0 else "mixed"
+    return {
+        **returns["sectors"],
+        "index_return_6m": returns["index_return_6m"],
+        "as_of_date": returns["as_of_date"],
+        "start_6m": returns["start_6m"],
+        "named": named,
+        "named_leading": leading,
+        "verdict": verdict,
+    }
+
+
+def drawdown_episodes(returns: pd.Series) -> list[dict]:
+    """marts.drawdown_episodes for one role: peak to recovery on the chained level of the daily
+    returns, the trough the lowest level in between, only the episodes of DRAWDOWN_MIN_DEPTH or more."""
+    days = returns.index
+    level = np.exp(np.cumsum(np.log1p(returns.fillna(0.0).to_numpy())))
+    under = level < np.maximum.accumulate(level)
+    starts = np.flatnonzero(under & ~np.r_[False, under[:-1]])
+    ends = np.flatnonzero(under & ~np.r_[under[1:], False])  # last day under water
+    episodes = []
+    for first, last in zip(starts, ends, strict=True):
+        peak = first - 1
+        trough = first + int(np.argmin(level[first : last + 1]))
+        depth = level[trough] / level[peak] - 1
+        if depth > -DRAWDOWN_MIN_DEPTH:
+            continue
+        horizon = days[trough] + pd.DateOffset(months=DRAWDOWN_REBOUND_MONTHS)
+        rebound_at = None if days[-1] < horizon else int(np.searchsorted(days, horizon, side="right")) - 1
+        recovered = last + 1 < len(days)
+        episodes.append(
+            {
+                "peak_date": iso(days[peak]),
+                "trough_date": iso(days[trough]),
+                "depth": float(depth),
+                "rebound_6m": None if rebound_at is None else float(level[rebound_at] / level[trough] - 1),
+                "rebound_date": None if rebound_at is None else iso(days[rebound_at]),
+                "recovery_date": iso(days[last + 1]) if recovered else None,
+                "is_recovered": bool(recovered),
+                "trading_days_to_trough": int(trough - peak),
+            }
+        )
+    return episodes
+
+
+def rebound_claim(episodes: list[dict], when: pd.Timestamp) -> dict:
+    """correction_rebounds at `when`: the episodes whose 6-month rebound was known by then."""
+    known = [e for e in episodes if e["rebound_date"] is not None and pd.Timestamp(e["rebound_date"]) <= when]
+    positive = sum(e["rebound_6m"] > 0 for e in known)
+    verdict = "insufficient_data" if not known else "supported" if positive > len(known) / 2 else "contradicted"
+    return {
+        "as_of_date": iso(when),
+        "episodes": len(known),
+        "positive": positive,
+        "share_positive": positive / len(known) if known else None,
+        "worst_depth": min((e["depth"] for e in known), default=None),
+        "verdict": verdict,
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # All of it
 # ---------------------------------------------------------------------------------------
 
@@ -474,4 +808,38 @@ def compute_truths(tables: dict[str, pd.DataFrame], params: dict, planted: dict)
         "delisted": delistings(tables["prices"], tables["mna_events"], [small_symbol, large_symbol]),
         "ipos": ipos(tables["prices"], universe),
         "migrations": migrations(universe, params["small_index"], params["large_index"]),
+        **issue_19_truths(tables, params, audit),
+    }
+
+
+def issue_19_truths(tables: dict[str, pd.DataFrame], params: dict, audit: pd.Timestamp) -> dict:
+    small_symbol, large_symbol = params["small_symbol"], params["large_symbol"]
+    universe = tables["universe"]
+    benchmarks = tables["prices"][tables["prices"]["symbol"].isin([small_symbol, large_symbol])]
+    days = market_days(benchmarks, large_symbol)
+    when = days[days <= audit][-1]  # data_as_of of the article_date audit point
+    liquidity_since = days[max(days.get_loc(when) - LIQUIDITY_WINDOW + 1, 0)]
+    starts = {months: window_start(days, when, months) for months in SECTOR_WINDOWS_MONTHS}
+    members = {
+        "small": members_at(universe, params["small_index"], when)["symbol"],
+        "large": members_at(universe, params["large_index"], when)["symbol"],
+    }
+    sector_members = {m: members_at(universe, params["small_index"], start) for m, start in starts.items()}
+    # One read of the bars every measure below needs.
+    earliest = min([liquidity_since] + [f["as_of_date"].min() for f in sector_members.values()])
+    symbols = set(members["small"]) | set(members["large"])
+    symbols |= set().union(*(set(f["symbol"]) for f in sector_members.values()))
+    bars = company_bars(tables["prices"], tables["splits"], symbols, earliest - BARS_LOOKBACK, when)
+    liquid = {role: liquidity(bars, members[role], liquidity_since, params[f"{role}_index"]) for role in members}
+    windows = {m: sector_window(bars, universe, params["small_index"], start, when) for m, start in starts.items()}
+    changes = universe_changes(universe, tables["mna_events"], params["small_index"])
+    episodes = drawdown_episodes(daily_returns(benchmarks, small_symbol))
+    return {
+        "volatility_at_audit": volatility_claim(volatility(benchmarks, small_symbol, large_symbol), when),
+        "liquidity_at_audit": liquidity_claim(liquid["small"], liquid["large"], when),
+        "universe_changes": changes,
+        "universe_at_audit": universe_claim(changes, when),
+        "sector_returns_at_audit": sector_claim(sector_returns(windows, when)),
+        "drawdown_episodes_small": episodes,
+        "rebounds_at_audit": rebound_claim(episodes, when),
     }
