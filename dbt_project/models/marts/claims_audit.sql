@@ -35,6 +35,10 @@ triggers as (
     select * from {{ ref('int_claim_triggers') }}
 ),
 
+universe_replenished as (
+    select * from {{ ref('int_claim_universe_replenished') }}
+),
+
 named_company_margins as (
     select * from {{ ref('int_claim_named_company_margins') }}
 ),
@@ -59,6 +63,8 @@ claims as (
     select * from yield_sensitivity
     union all by name
     select * from triggers
+    union all by name
+    select * from universe_replenished
     union all by name
     select * from named_company_margins
     union all by name
