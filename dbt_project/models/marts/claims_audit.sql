@@ -35,6 +35,14 @@ triggers as (
     select * from {{ ref('int_claim_triggers') }}
 ),
 
+more_volatile as (
+    select * from {{ ref('int_claim_more_volatile') }}
+),
+
+correction_rebounds as (
+    select * from {{ ref('int_claim_correction_rebounds') }}
+),
+
 universe_replenished as (
     select * from {{ ref('int_claim_universe_replenished') }}
 ),
@@ -63,6 +71,10 @@ claims as (
     select * from yield_sensitivity
     union all by name
     select * from triggers
+    union all by name
+    select * from more_volatile
+    union all by name
+    select * from correction_rebounds
     union all by name
     select * from universe_replenished
     union all by name
