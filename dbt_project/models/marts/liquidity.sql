@@ -41,9 +41,10 @@ bars as (
 ),
 
 -- Every bar in the window of every as-of date: a range join on day_index (DuckDB's piecewise
--- merge join), a few bars per bar. Materialized, because left inline the optimizer joins the
--- members to their bars on the symbol first and checks the range on each pair: every member
--- date against its symbol's whole history.
+-- merge join), each bar once per window that holds it (about three: 63 days, month ends).
+-- Materialized, because left inline the optimizer joins the members to their bars on the
+-- symbol first and checks the range on each pair: every member date against its symbol's
+-- whole history.
 window_bars as materialized (
     select
         as_of_days.as_of_date,
