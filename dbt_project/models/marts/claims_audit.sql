@@ -43,6 +43,14 @@ correction_rebounds as (
     select * from {{ ref('int_claim_correction_rebounds') }}
 ),
 
+liquidity_challenges as (
+    select * from {{ ref('int_claim_liquidity_challenges') }}
+),
+
+sector_leaders as (
+    select * from {{ ref('int_claim_sector_leaders') }}
+),
+
 universe_replenished as (
     select * from {{ ref('int_claim_universe_replenished') }}
 ),
@@ -75,6 +83,10 @@ claims as (
     select * from more_volatile
     union all by name
     select * from correction_rebounds
+    union all by name
+    select * from liquidity_challenges
+    union all by name
+    select * from sector_leaders
     union all by name
     select * from universe_replenished
     union all by name
