@@ -140,8 +140,8 @@ CHARTS: tuple[ChartPanel, ...] = (
     ChartPanel(
         "sector-returns",
         "Sector returns within the small-cap index",
-        "Do defense (Industrials), technology and healthcare lead? 6-month return relative to the index, "
-        "at the article's date and the latest.",
+        "Do defense, technology and healthcare lead the small-cap index? Each sector's 6-month return "
+        "relative to the index, at the article's date and the latest (the claims audit names the sectors it read).",
         ("marts.sector_returns", "marts.claims_audit"),
         ("18_sector_returns",),
         "as_of_date",
