@@ -22,7 +22,15 @@ STATUS_COLORS = {
     "hold": "#9e9e9e",
     "reassess": "#ef6c00",
 }
-VERDICT_COLORS = {"supported": "#2e7d32", "contradicted": "#c62828", "insufficient_data": "#9e9e9e"}
+VERDICT_COLORS = {
+    "supported": "#2e7d32",
+    "contradicted": "#c62828",
+    # True of some of the things a claim names: neither a pass nor a failure.
+    "mixed": "#ffa000",
+    "insufficient_data": "#9e9e9e",
+    # No free source holds the data: greyed out, never styled as a failure.
+    "not_checkable": "#e0e0e0",
+}
 ROLE_COLORS = {"small": "#1565c0", "large": "#6d4c41", "spread": "#8e24aa"}
 
 
@@ -63,7 +71,14 @@ def claims_verdicts(claims: pd.DataFrame) -> alt.LayerChart:
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("verdict:N", scale=_scale(VERDICT_COLORS)),
-        tooltip=["claim_text:N", "metric:N", alt.Tooltip("value:Q", format=".4~g"), "threshold:N", "verdict:N"],
+        tooltip=[
+            "claim_text:N",
+            "metric:N",
+            alt.Tooltip("value:Q", format=".4~g"),
+            "threshold:N",
+            "verdict:N",
+            "reason:N",
+        ],
     )
     values = (
         base.transform_filter("isValid(datum.value)")
@@ -254,3 +269,211 @@ def mna_activity(mna: pd.DataFrame) -> alt.LayerChart:
     )
     average = base.mark_line(color="#212121", strokeWidth=1.5).encode(y="trailing_12m_avg:Q")
     return alt.layer(bars, average)
+
+
+def volatility_ratio(vol: pd.DataFrame) -> alt.LayerChart:
+    """Small / large 63-day volatility per day, against 1.0 (equally volatile)."""
+    # The reference line has one row of its own, as yield_beta's zero line.
+    parity = alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(color="#999", strokeDash=[4, 3]).encode(y="ratio:Q")
+    line = (
+        alt.Chart(vol)
+        .mark_line(color=ROLE_COLORS["small"], strokeWidth=1.4)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("ratio:Q", title="small / large volatility (63 trading days)", scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("date:T"),
+                alt.Tooltip("ratio:Q", format=".2f"),
+                alt.Tooltip("small_vol_63d:Q", title="small vol (annualized)", format=".1%"),
+                alt.Tooltip("large_vol_63d:Q", title="large vol (annualized)", format=".1%"),
+                "small_obs:Q",
+                "large_obs:Q",
+            ],
+        )
+    )
+    return alt.layer(parity, line, width=WIDTH, height=HEIGHT)
+
+
+def liquidity(liq: pd.DataFrame) -> alt.VConcatChart:
+    """Median member dollar volume (top) and median Amihud illiquidity (bottom) per index, log scales."""
+    roles = _scale({k: ROLE_COLORS[k] for k in ("small", "large")})
+    tooltip = [
+        "index_role:N",
+        "index_id:N",
+        alt.Tooltip("as_of_date:T"),
+        alt.Tooltip("median_dollar_volume:Q", title="median dollar volume", format="$.3s"),
+        alt.Tooltip("median_amihud:Q", title="median Amihud", format=".3~g"),
+        "members:Q",
+        "members_with_volume:Q",
+    ]
+    # Concatenated views cannot fill their container: a fixed width that fits a half-page panel.
+    base = alt.Chart(liq, width=430, height=120).encode(
+        x=alt.X("as_of_date:T", title=None),
+        color=alt.Color("index_role:N", title="index", scale=roles, legend=alt.Legend(orient="top")),
+        tooltip=tooltip,
+    )
+    # Small and large members trade two to three orders of magnitude apart: log scales show both.
+    volume = (
+        base.transform_filter("isValid(datum.median_dollar_volume) && datum.median_dollar_volume > 0")
+        .mark_line(point=True, strokeWidth=1.6)
+        .encode(
+            y=alt.Y(
+                "median_dollar_volume:Q",
+                title="median $ volume (63d)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="$.2s"),
+            )
+        )
+    )
+    amihud = (
+        base.transform_filter("isValid(datum.median_amihud) && datum.median_amihud > 0")
+        .mark_line(point=True, strokeWidth=1.6)
+        .encode(y=alt.Y("median_amihud:Q", title="median Amihud (|r| per $1M)", scale=alt.Scale(type="log")))
+    )
+    return alt.vconcat(volume, amihud, spacing=12)
+
+
+UNIVERSE_KINDS = {
+    "additions": "#2e7d32",
+    "removals (M&A target)": "#ef6c00",
+    "removals (other)": "#c62828",
+}
+
+
+def universe_changes(changes: pd.DataFrame) -> alt.LayerChart:
+    """Members added (up) and removed (down) at each snapshot; removals of M&A targets apart."""
+    # The first snapshot has nothing to compare with: no bars.
+    compared = changes[changes.additions.notna()]
+    kinds = list(UNIVERSE_KINDS)
+    bars = pd.concat(
+        [
+            compared.assign(kind=kinds[0], count=compared.additions),
+            compared.assign(kind=kinds[1], count=-compared.removals_mna),
+            compared.assign(kind=kinds[2], count=-(compared.removals - compared.removals_mna)),
+        ],
+        ignore_index=True,
+    )
+    bars["count"] = bars["count"].astype(float)
+    # Continuous time keeps irregular snapshots at their true spacing; the bars narrow as they multiply.
+    size = max(2, min(14, 400 // max(len(compared), 1)))
+    zero = alt.Chart(pd.DataFrame({"count": [0.0]})).mark_rule(color="#999").encode(y="count:Q")
+    stacked = (
+        alt.Chart(bars)
+        .mark_bar(size=size)
+        .encode(
+            x=alt.X("as_of_date:T", title="snapshot"),
+            y=alt.Y("sum(count):Q", title="members added (+) / removed (-)"),
+            color=alt.Color("kind:N", title=None, scale=_scale(UNIVERSE_KINDS), sort=kinds),
+            order=alt.Order("kind:N"),
+            tooltip=[
+                alt.Tooltip("as_of_date:T", title="snapshot"),
+                alt.Tooltip("previous_as_of_date:T", title="previous snapshot"),
+                "members:Q",
+                "additions:Q",
+                "removals:Q",
+                alt.Tooltip("removals_mna:Q", title="removals that were M&A targets"),
+                alt.Tooltip("net_change:Q", title="net change"),
+            ],
+        )
+    )
+    return alt.layer(zero, stacked, width=WIDTH, height=HEIGHT)
+
+
+def sector_returns(sectors: pd.DataFrame) -> alt.LayerChart:
+    """Each sector's 6-month return relative to the small index, one bar per date shown."""
+    rows = sectors.assign(shown=pd.to_datetime(sectors.as_of_date).dt.strftime("%Y-%m-%d") + " (" + sectors.view + ")")
+    order = list(dict.fromkeys(rows.sort_values("as_of_date").shown))
+    palette = ["#90a4ae", ROLE_COLORS["small"], "#8e24aa", "#6d4c41"]
+    zero = alt.Chart(pd.DataFrame({"relative_6m": [0.0]})).mark_rule(color="#666").encode(x="relative_6m:Q")
+    bars = (
+        alt.Chart(rows)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "relative_6m:Q",
+                title="6-month return minus the small index's",
+                axis=alt.Axis(format="%", tickCount=8),
+            ),
+            y=alt.Y("sector:N", title=None, sort=alt.EncodingSortField("relative_6m", op="max", order="descending")),
+            yOffset=alt.YOffset("shown:N", sort=order),
+            color=alt.Color(
+                "shown:N",
+                title="as of",
+                sort=order,
+                scale=alt.Scale(domain=order, range=palette[: len(order)]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                "sector:N",
+                alt.Tooltip("as_of_date:T", title="as of"),
+                "view:N",
+                "members:Q",
+                alt.Tooltip("return_6m:Q", title="sector 6m", format=".1%"),
+                alt.Tooltip("index_return_6m:Q", title="index 6m", format=".1%"),
+                alt.Tooltip("relative_6m:Q", title="relative 6m", format="+.1%"),
+                alt.Tooltip("relative_3m:Q", title="relative 3m", format="+.1%"),
+                alt.Tooltip("start_6m:T", title="6m window start"),
+            ],
+        )
+    )
+    # With an offset channel the step is each bar's, not each sector's.
+    return alt.layer(bars, zero, width=WIDTH, height=alt.Step(11))
+
+
+DRAWDOWN_PHASES = {"decline": "#c62828", "recovery": "#2e7d32", "not recovered yet": "#f9a825"}
+
+
+def drawdown_episodes(level: pd.DataFrame, episodes: pd.DataFrame) -> alt.LayerChart:
+    """The small benchmark's total-return level, each deep correction shaded peak to trough to
+    recovery (to the end of the data while not recovered), its depth written above the trough."""
+    phases = list(DRAWDOWN_PHASES)
+    line = (
+        alt.Chart(level)
+        .mark_line(color="#263238", strokeWidth=1.3)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+            # Not niced: a log scale would round out to whole powers of ten and flatten the line.
+            y=alt.Y(
+                "level:Q", title="total-return level (start = 1, log scale)", scale=alt.Scale(type="log", nice=False)
+            ),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("level:Q", format=".3f")],
+        )
+    )
+    if episodes.empty:
+        return alt.layer(line, width=WIDTH, height=HEIGHT + 40)
+    end_of_data = pd.to_datetime(level.date).max()
+    spans = pd.concat(
+        [
+            episodes.assign(phase=phases[0], start=episodes.peak_date, end=episodes.trough_date),
+            episodes.assign(
+                phase=[phases[1] if r else phases[2] for r in episodes.is_recovered.fillna(False)],
+                start=episodes.trough_date,
+                end=pd.to_datetime(episodes.recovery_date).fillna(end_of_data),
+            ),
+        ],
+        ignore_index=True,
+    )
+    details = [
+        alt.Tooltip("peak_date:T", title="peak"),
+        alt.Tooltip("trough_date:T", title="trough"),
+        alt.Tooltip("depth:Q", format=".1%"),
+        alt.Tooltip("trading_days_to_trough:Q", title="trading days to trough"),
+        alt.Tooltip("rebound_6m:Q", title="6 months after the trough", format="+.1%"),
+        alt.Tooltip("recovery_date:T", title="peak regained"),
+    ]
+    shaded = (
+        alt.Chart(spans)
+        .mark_rect(opacity=0.18)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            color=alt.Color("phase:N", title="drawdown", scale=_scale(DRAWDOWN_PHASES), sort=phases),
+            tooltip=["phase:N", *details],
+        )
+    )
+    depth = (
+        alt.Chart(episodes)
+        .mark_text(fontWeight="bold", color=DRAWDOWN_PHASES[phases[0]], baseline="top")
+        .encode(x="trough_date:T", y=alt.value(4), text=alt.Text("depth:Q", format=".0%"), tooltip=details)
+    )
+    return alt.layer(shaded, line, depth, width=WIDTH, height=HEIGHT + 40)

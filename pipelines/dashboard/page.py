@@ -22,6 +22,10 @@ from pipelines.dashboard.queries import Provenance
 
 TEMPLATES = Path(__file__).parent / "templates"
 BADGE_COLORS = {**STATUS_COLORS, **VERDICT_COLORS}
+# Badges are white on colour, but for light ones (a greyed-out verdict) that would not read.
+BADGE_TEXT_COLORS = {"not_checkable": "#616161"}
+# Verdicts that are no verdict from data: their rows are greyed out with the reason.
+UNJUDGED = "not_checkable"
 # Real histories carry hundreds of flagged stretches: the page lists the newest, the mart has all.
 FLAGS_SHOWN = 50
 
@@ -95,8 +99,8 @@ def _detail(value) -> str:
 
 
 def _badge(value) -> Markup:
-    color = BADGE_COLORS.get(value, "#607d8b")
-    return Markup(f'<span class="badge" style="background:{color}">{escape(value)}</span>')
+    color, text = BADGE_COLORS.get(value, "#607d8b"), BADGE_TEXT_COLORS.get(value, "#fff")
+    return Markup(f'<span class="badge" style="background:{color};color:{text}">{escape(value)}</span>')
 
 
 def _environment() -> jinja2.Environment:
@@ -122,15 +126,30 @@ def _latest_signal(signals: pd.DataFrame) -> dict | None:
 
 
 def _claims_side_by_side(claims: pd.DataFrame) -> tuple[list[str], list[dict]]:
-    """One row per claim, with its value and verdict at each audit date side by side."""
+    """One row per claim, with its value and verdict at each audit date side by side.
+
+    A claim no free source can check is greyed out (`unjudged`) with its reason(s), so it never
+    reads as a failure; its cells keep the verdict, the reason in their tooltip."""
     dates = sorted({_day(d) for d in claims.as_of_date})
     rows: dict[str, dict] = {}
     for c in claims.sort_values(["claim_id", "as_of_date"]).to_dict("records"):
         row = rows.setdefault(
             c["claim_id"],
-            {"claim_text": c["claim_text"], "metric": c["metric"], "threshold": c["threshold"], "by_date": {}},
+            {
+                "claim_id": c["claim_id"],
+                "claim_text": c["claim_text"],
+                "metric": c["metric"],
+                "threshold": c["threshold"],
+                "by_date": {},
+                "reasons": [],
+            },
         )
-        row["by_date"][_day(c["as_of_date"])] = {"value": c["value"], "verdict": c["verdict"]}
+        reason = None if _missing(c["reason"]) else str(c["reason"])
+        row["by_date"][_day(c["as_of_date"])] = {"value": c["value"], "verdict": c["verdict"], "reason": reason}
+        if reason and reason not in row["reasons"]:
+            row["reasons"].append(reason)
+    for row in rows.values():
+        row["unjudged"] = all(cell["verdict"] == UNJUDGED for cell in row["by_date"].values())
     return dates, list(rows.values())
 
 

@@ -2,13 +2,14 @@
 
 Every chart carries a caption naming its source table(s), its as-of date (the latest date in
 the rows it draws) and whether the data is the synthetic sample; a chart whose query returns
-no rows becomes a note saying so rather than an empty frame.
+no rows becomes a note naming the empty table rather than an empty frame, and a chart drawn
+without one of its optional layers says which table had no rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
@@ -22,6 +23,7 @@ class ChartPanel:
     id: str
     title: str
     question: str
+    # The first is the table of the first query: the one without which there is nothing to draw.
     sources: tuple[str, ...]
     # bi/sql query names feeding the builder, in the builder's argument order; the first
     # one's date column gives the as-of date.
@@ -29,6 +31,14 @@ class ChartPanel:
     date_column: str
     build: Callable[..., alt.TopLevelMixin]
     wide: bool = False  # long time series read better across the full page width
+    # Why the first query can come back empty, when a publication can lawfully lack its rows.
+    empty_because: str = ""
+    # Later queries whose rows are a layer the chart is drawn without: query name -> the note.
+    optional: dict[str, str] = field(default_factory=dict)
+
+    def empty_note(self) -> str:
+        because = f" ({self.empty_because})" if self.empty_because else ""
+        return f"No data: {self.sources[0]} has no rows to draw in this publication{because}."
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class RenderedPanel:
     as_of: str
     spec: dict | None  # None: no rows to draw
     wide: bool
+    notes: tuple[str, ...] = ()  # what is missing from the panel, and why
 
 
 CHARTS: tuple[ChartPanel, ...] = (
@@ -80,6 +91,63 @@ CHARTS: tuple[ChartPanel, ...] = (
         "date",
         charts.relative_strength,
         wide=True,
+    ),
+    ChartPanel(
+        "drawdowns",
+        "Drawdowns of the small-cap benchmark",
+        "How deep were the corrections of 20% or more, and were they followed by multi-month rebounds?",
+        ("marts.benchmark_daily", "marts.drawdown_episodes"),
+        ("19_benchmark_level", "20_drawdown_episodes"),
+        "date",
+        charts.drawdown_episodes,
+        wide=True,
+        optional={
+            "20_drawdown_episodes": "No data: marts.drawdown_episodes has no rows in this publication "
+            "(no decline deep enough): the level is drawn without shaded episodes."
+        },
+    ),
+    ChartPanel(
+        "volatility",
+        "Volatility ratio, small / large",
+        "Are small caps more volatile than large caps, and on how many days? Above 1.0: small moves more.",
+        ("marts.volatility",),
+        ("15_volatility",),
+        "date",
+        charts.volatility_ratio,
+        wide=True,
+    ),
+    ChartPanel(
+        "liquidity",
+        "Liquidity of index members",
+        "Do small caps face liquidity challenges: fewer dollars traded, and a larger price move per dollar?",
+        ("marts.liquidity",),
+        ("16_liquidity",),
+        "as_of_date",
+        charts.liquidity,
+        empty_because="it needs the index members' daily bars with volume",
+    ),
+    ChartPanel(
+        "universe-changes",
+        "Small-cap universe: additions and removals",
+        "Is the universe replenished: how many members join and leave at each snapshot, "
+        "and how many left as M&A targets?",
+        ("marts.universe_changes",),
+        ("17_universe_changes",),
+        "as_of_date",
+        charts.universe_changes,
+        empty_because="it needs index snapshots of the small-cap index",
+    ),
+    ChartPanel(
+        "sector-returns",
+        "Sector returns within the small-cap index",
+        "Do defense, technology and healthcare lead the small-cap index? Each sector's 6-month return "
+        "relative to the index, at the article's date and the latest (the claims audit names the sectors it read).",
+        ("marts.sector_returns", "marts.claims_audit"),
+        ("18_sector_returns",),
+        "as_of_date",
+        charts.sector_returns,
+        wide=True,
+        empty_because="it needs the index members' prices and weights",
     ),
     ChartPanel(
         "valuation-discount",
@@ -148,12 +216,15 @@ def render_charts(results: dict[str, pd.DataFrame], prov: Provenance) -> list[Re
     for panel in CHARTS:
         frames = [results[name] for name in panel.queries]
         latest = as_of(frames[0], panel.date_column)
-        spec = None
+        spec, notes = None, (panel.empty_note(),)
         if len(frames[0]):
+            notes = tuple(note for name, note in panel.optional.items() if results[name].empty)
             # Six decimal places are more than a chart or tooltip shows; the rest only swells the page.
             frames = [frame.round(6) for frame in frames]
             # The title block is part of the chart, so an exported PNG still says where it came from.
             heading = charts.title(panel.title, caption(panel.sources, latest, prov))
             spec = panel.build(*frames).properties(title=heading).to_dict()
-        rendered.append(RenderedPanel(panel.id, panel.title, panel.question, panel.sources, latest, spec, panel.wide))
+        rendered.append(
+            RenderedPanel(panel.id, panel.title, panel.question, panel.sources, latest, spec, panel.wide, notes)
+        )
     return rendered
