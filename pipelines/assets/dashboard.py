@@ -50,7 +50,9 @@ def dbt_docs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
         "$WAREHOUSE_DIR/dashboard/index.html: one self-contained page (Vega-Lite charts with their "
         "JavaScript inlined, opens without a network) read from serving.duckdb: the trigger board and "
         "position signal, the claims audit, relative strength with rally weeks and surges, unprofitable "
-        "share, the valuation discount against its history, yield betas, the fund scorecard and M&A. "
+        "share, the valuation discount against its history, yield betas, the fund scorecard, M&A, the "
+        "volatility ratio, liquidity per index, universe additions and removals, sector returns and the "
+        "small benchmark's drawdown episodes (not_checkable claims greyed with their reason). "
         "Every chart names its source table, as-of date and whether the data is the synthetic sample. "
         "Its queries are the ready-made BI queries in bi/sql."
     ),
