@@ -327,4 +327,37 @@ MUTATIONS: tuple[Mutation, ...] = (
         ("tests/test_gate_policy.py",),
         "two files that disagree on a key pass the gate",
     ),
+    # Issue #19: the article's remaining claims.
+    Mutation(
+        "liquidity_window_one_day_long",
+        M + "liquidity.sql",
+        "on bars.day_index > as_of_days.day_index - {{ var('liquidity_window_days') }}",
+        "on bars.day_index >= as_of_days.day_index - {{ var('liquidity_window_days') }}",
+        (DBT_UNIT,),
+        "the 63-day liquidity window holds 64 days",
+    ),
+    Mutation(
+        "more_volatile_ignores_its_history",
+        INT + "int_claim_more_volatile.sql",
+        "when ratio > 1 and share_days_above_1 > 0.5 then 'supported'",
+        "when ratio > 1 then 'supported'",
+        (DBT_UNIT,),
+        "one quarter's reading is called an inherent trait",
+    ),
+    Mutation(
+        "sector_weights_not_drifted_to_the_window_start",
+        M + "sector_returns.sql",
+        "index_weight * close_start / close_snapshot as start_weight,",
+        "index_weight as start_weight,",
+        (DBT_UNIT,),
+        "sector returns weight members by a snapshot months older than the window",
+    ),
+    Mutation(
+        "drawdown_depth_threshold_dropped",
+        M + "drawdown_episodes.sql",
+        "<= -{{ var_num('drawdown_min_depth') }}",
+        "<= 0",
+        (DBT_UNIT,),
+        "every dip is listed as a correction",
+    ),
 )
