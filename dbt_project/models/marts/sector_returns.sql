@@ -10,8 +10,8 @@
   member acquired inside the window keeps its last close: its holders were paid about that.
   Its weight is the snapshot's index_weight drifted with its price to S (x C(S) / C(snapshot
   date)): the weight the index held it at when the window began, a cap weight without share
-  counts. Left out: members without an index_weight, without a close on or before S or on or
-  before the snapshot date (no start price, no drift).
+  counts. Left out: members without an index_weight, without a close on or before S (at most
+  sector_start_max_stale_days old) or on or before the snapshot date (no start price, no drift).
 
   A sector's return is the weighted mean over its kept members; the index's the same over all
   of them, so the sectors' returns weighted by their weights add up to it. A row per sector
@@ -113,7 +113,8 @@ at_end as (
 at_start as (
     select
         at_end.*,
-        closes.close_adjusted as close_start
+        closes.close_adjusted as close_start,
+        closes.date as close_start_date
     from at_end
     asof inner join closes
         on closes.symbol = at_end.symbol
@@ -130,7 +131,9 @@ at_snapshot as (
         and closes.date <= at_start.snapshot_date
 ),
 
--- The asof inner joins above dropped every member without the three closes.
+-- The asof inner joins above dropped every member without the three closes; a start close
+-- older than sector_start_max_stale_days is no start price either (a member delisted before the
+-- window, or a vendor file that ended years ago would read as a 0% return).
 kept as (
     select
         index_role,
@@ -140,6 +143,7 @@ kept as (
         index_weight * close_start / close_snapshot as start_weight,
         close_end / close_start - 1 as member_return
     from at_snapshot
+    where close_start_date >= start_date - {{ var('sector_start_max_stale_days') }}
 ),
 
 weighted as (

@@ -30,7 +30,7 @@ from pipelines.sources.sample.truths import (
 # Bump whenever the output for a given parameter set changes: it keys the landing cache.
 # 2: fund distributions; 3: share bases declared (eps_basis_date); 4: XNYS sessions (2025-01-09 closed);
 # 5: issue #19's claims planted (IPOs outnumber removals in the audit year, three sectors lead)
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 
 TRADING_DAYS_PER_YEAR = 252
 SMALL, LARGE = 0, 1

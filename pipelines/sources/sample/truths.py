@@ -633,9 +633,15 @@ def universe_claim(changes: list[dict], when: pd.Timestamp) -> dict:
     }
 
 
-def _close_on_or_before(bars: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
-    """Each symbol's latest one-basis close on or before `when`."""
-    return bars[bars["date"] <= when].groupby("symbol")["adjusted"].last()
+SECTOR_START_MAX_STALE_DAYS = 7  # dbt var sector_start_max_stale_days
+
+
+def _close_on_or_before(bars: pd.DataFrame, when: pd.Timestamp, max_stale_days: int | None = None) -> pd.Series:
+    """Each symbol's latest one-basis close on or before `when` (none when older than max_stale_days)."""
+    latest = bars[bars["date"] <= when].groupby("symbol")[["date", "adjusted"]].last()
+    if max_stale_days is not None:
+        latest = latest[latest["date"] >= when - pd.Timedelta(days=max_stale_days)]
+    return latest["adjusted"]
 
 
 def window_start(days: pd.DatetimeIndex, when: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -651,7 +657,7 @@ def sector_window(bars: pd.DataFrame, universe: pd.DataFrame, index_id: str, sta
     closes = pd.DataFrame(
         {
             "end": _close_on_or_before(bars, when),
-            "start": _close_on_or_before(bars, start),
+            "start": _close_on_or_before(bars, start, SECTOR_START_MAX_STALE_DAYS),
             "snapshot": _close_on_or_before(bars, members["as_of_date"].iloc[0]),
         }
     )
