@@ -46,6 +46,41 @@ def _split_like(ratio_sql: str, t: Thresholds) -> str:
     return " OR ".join(f"abs({ratio_sql} / {r!r} - 1) <= {t.split_ratio_tolerance}" for r in SPLIT_RATIOS)
 
 
+STEPS = "_series_steps"  # temp table: one ordered pass over the series (series_steps)
+
+
+def series_steps(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    id_col: str,
+    value_col: str,
+    new_rows: str = "true",
+    only_series: str | None = None,
+) -> str:
+    """The one ordered pass every series check reads: each value with the previous and next one,
+    the previous date, its position in the series, its NYSE session number (NULL off the
+    calendar) and the previous bar's, and whether it is among `new_rows` (the rows to report on;
+    earlier ones are context). With `only_series` (a SQL relation of series), the pass is redone
+    for those series only (after a spike left them)."""
+    cal = trading_calendar.register_sessions(con)
+    rows = f"{table} s" + (f" WHERE s.{id_col} IN (SELECT * FROM {only_series})" if only_series else "")
+    select = f"""
+        SELECT s.{id_col} AS series, s.date, s.{value_col} AS value, ({new_rows}) AS is_new,
+               s._source_line,
+               lag(s.{value_col}) OVER w AS prev_value, lag(s.date) OVER w AS prev_date,
+               lead(s.{value_col}) OVER w AS next_value, row_number() OVER w AS rn,
+               c.i, lag(c.i) OVER w AS prev_i
+        FROM (SELECT * FROM {rows} AND s.{value_col} IS NOT NULL) s LEFT JOIN {cal} c USING (date)
+        WINDOW w AS (PARTITION BY s.{id_col} ORDER BY s.date)"""
+    if only_series is None:
+        select = select.replace("AND s.", "WHERE s.", 1)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STEPS} AS {select}")
+    else:
+        con.execute(f"DELETE FROM {STEPS} WHERE series IN (SELECT * FROM {only_series})")
+        con.execute(f"INSERT INTO {STEPS} {select}")
+    return STEPS
+
+
 def quarantine_spikes(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
@@ -55,29 +90,24 @@ def quarantine_spikes(
     received: list[str],
     lineage: list[str],
     new_rows: str = "true",
+    rows: str | None = None,
 ) -> CheckOutcome:
-    """Moves one-day spikes among `new_rows` from raw.<dataset> to quarantine.<dataset>: a close
-    beyond the daily limit that is back near the previous close the next day (a bad print, not
-    a move). Neighbours are read from the whole table, so a new row is judged by its context.
-    `received` and `lineage` are the contract's columns, as the quarantine table lays them out."""
+    """Moves one-day spikes among the new rows of the series steps (series_steps) from
+    raw.<dataset> to quarantine.<dataset>: a close beyond the daily limit that is back near the
+    previous close the next day (a bad print, not a move). Neighbours come from the pass's
+    context rows, so a new row is judged by its context. `received` and `lineage` are the
+    contract's columns, as the quarantine table lays them out; `new_rows` the steps' condition;
+    `rows` is the table the steps were
+    computed on when it is not raw.<dataset> (a scope's copy): spikes leave it too. The steps of
+    the series that lost a spike are computed again."""
 
     raw, quarantine = f"raw.{dataset}", f"quarantine.{dataset}"
-    # Enough days before each series' first new row to find the close before it.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _spikes AS
-        WITH touched AS (SELECT {id_col} AS series, min(date) AS first_new FROM {raw} WHERE {new_rows} GROUP BY 1),
-        seq AS (
-            SELECT r.{id_col} AS series, r.date, r.{value_col} AS value, r._source_file, r._source_line,
-                   ({new_rows}) AS reportable,
-                   lag(r.{value_col}) OVER w AS prev_value, lead(r.{value_col}) OVER w AS next_value
-            FROM {raw} r JOIN touched t ON r.{id_col} = t.series AND r.date >= t.first_new - INTERVAL 30 DAY
-            WHERE r.{value_col} IS NOT NULL
-            WINDOW w AS (PARTITION BY r.{id_col} ORDER BY r.date)
-        )
-        SELECT series, date, _source_file, _source_line,
+        SELECT series, date, value, _source_line,
                format('{{}} on {{}} after {{}}, back to {{}} the next day',
                       value, date, prev_value, next_value) AS detail
-        FROM seq
-        WHERE reportable AND prev_value > 0 AND next_value > 0
+        FROM {STEPS}
+        WHERE is_new AND prev_value > 0 AND next_value > 0
           AND abs(value / prev_value - 1) > {t.max_daily_move}
           AND abs(next_value / prev_value - 1) <= {t.spike_revert_tolerance}""")
     n = con.execute("SELECT count(*) FROM _spikes").fetchone()[0]
@@ -87,13 +117,18 @@ def quarantine_spikes(
     if n:
         as_received = ", ".join(f"CAST(r.{c} AS VARCHAR)" for c in received)
         lineage_values = ", ".join(f"r.{c}" for c in lineage)
+        # The steps keep no file name (a wide column through a sort of every row): a row is its
+        # series, date, line and value; an identical repeat of a spike elsewhere is a spike too.
         match = (
-            f"r.{id_col} = s.series AND r.date = s.date AND r._source_file = s._source_file "
-            "AND r._source_line = s._source_line"
+            f"r.{id_col} = s.series AND r.date = s.date AND r._source_line = s._source_line AND r.{value_col} = s.value"
         )
         con.execute(f"""INSERT INTO {quarantine} SELECT {as_received}, 'one_day_spike', '{value_col}',
                         s.detail, {lineage_values} FROM {raw} r JOIN _spikes s ON {match}""")
-        con.execute(f"DELETE FROM {raw} r WHERE EXISTS (SELECT 1 FROM _spikes s WHERE {match})")
+        for table in dict.fromkeys((raw, rows or raw)):
+            con.execute(f"DELETE FROM {table} r WHERE EXISTS (SELECT 1 FROM _spikes s WHERE {match})")
+        con.execute("CREATE OR REPLACE TEMP TABLE _spiked AS SELECT DISTINCT series FROM _spikes")
+        series_steps(con, rows or raw, id_col, value_col, new_rows, "_spiked")
+        con.execute("DROP TABLE _spiked")
     con.execute("DROP TABLE _spikes")
     return CheckOutcome(
         raw,
@@ -111,31 +146,6 @@ def quarantine_spikes(
 
 
 FLAWS = "_flaws"  # temp table: series, date_from, date_to, rule, detail
-
-
-def _materialize_steps(con, table: str, id_col: str, value_col: str, splits_table: str | None) -> str:
-    """One pass over the series: each value with the previous one and its date, whether a split
-    was recorded that day, and the number of the run of unchanged values it belongs to."""
-    split_day = (
-        f"EXISTS (SELECT 1 FROM {splits_table} sp WHERE sp.symbol = s.{id_col} AND sp.date = s.date)"
-        if splits_table
-        else "false"
-    )
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _series_steps AS
-        WITH ordered AS (
-            SELECT {id_col} AS series, date, {value_col} AS value,
-                   lag({value_col}) OVER w AS prev_value, lag(date) OVER w AS prev_date,
-                   {split_day} AS split_day
-            FROM {table} s
-            WHERE {value_col} IS NOT NULL
-            WINDOW w AS (PARTITION BY {id_col} ORDER BY date)
-        )
-        SELECT *, sum(CASE WHEN value IS NOT DISTINCT FROM prev_value THEN 0 ELSE 1 END)
-                      OVER (PARTITION BY series ORDER BY date ROWS UNBOUNDED PRECEDING) AS run_no
-        FROM ordered
-    """)
-    return "_series_steps"
 
 
 def scope_series(
@@ -164,32 +174,37 @@ def scope_series(
 def series_flaws(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    id_col: str,
-    value_col: str,
     t: Thresholds,
     splits_table: str | None = None,
-    history_table: str | None = None,
     report_from: str | None = None,
 ) -> CheckOutcome:
-    """Finds the flawed stretches of each series in `table` into the temp table _flaws
-    (unit errors and split-sized jumps as (previous date, date), stale runs as (first, last
-    day)); returns the large-move warning. With `report_from` (series, first_new) only findings
-    reaching each series' first new date are kept (earlier rows are context, validated before)."""
-    ds = history_table or table
-    steps = _materialize_steps(con, table, id_col, value_col, splits_table)
+    """Finds the flawed stretches of each series of the steps (series_steps, computed on `table`)
+    into the temp table _flaws (unit errors and split-sized jumps as (previous date, date), stale
+    runs as (first, last day)); returns the large-move warning. With `report_from` (series,
+    first_new) only findings reaching each series' first new date are kept (earlier rows are
+    context, validated before)."""
     f = t.unit_error_factor
     big = f"abs(ratio - 1) > {t.max_daily_move} AND ratio < {f} AND ratio > {1 / f}"
+    # A recorded split explains a move on its day; looked up for the few large moves only.
+    split_day = (
+        f"EXISTS (SELECT 1 FROM {splits_table} sp WHERE sp.symbol = m.series AND sp.date = m.date)"
+        if splits_table
+        else "false"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _moves AS
+        SELECT * FROM (
+            SELECT series, prev_date, date, prev_value, value, value / prev_value AS ratio
+            FROM {STEPS} WHERE prev_value > 0 AND (value / prev_value > 1 + {t.max_daily_move}
+                                                    OR value / prev_value < 1 - {t.max_daily_move})
+        ) m WHERE NOT {split_day}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {FLAWS} AS
-        WITH moves AS (
-            SELECT series, prev_date, date, prev_value, value, value / prev_value AS ratio
-            FROM {steps} WHERE prev_value > 0 AND NOT split_day
-        ),
-        unit_errors AS (
+        WITH unit_errors AS (
             SELECT series, prev_date AS date_from, date AS date_to, 'unit_error_100x' AS rule,
                    format('{{}} -> {{}} on {{}}: {{}}x, a unit slip',
                           prev_value, value, date, round(ratio, 2)) AS detail
-            FROM moves WHERE ratio >= {f} OR ratio <= {1 / f}
+            FROM _moves WHERE ratio >= {f} OR ratio <= {1 / f}
         ),
         -- A move the size of a split ratio with no split recorded: a missing corporate action,
         -- or a vendor that adjusted the split on the wrong day. Every return through it is wrong.
@@ -197,12 +212,19 @@ def series_flaws(
             SELECT series, prev_date, date, 'unexplained_jump',
                    format('{{}} -> {{}} on {{}} looks like a split (x{{}}), none recorded',
                           prev_value, value, date, round(ratio, 3))
-            FROM moves WHERE {big} AND ({_split_like("ratio", t)})
+            FROM _moves WHERE {big} AND ({_split_like("ratio", t)})
+        ),
+        -- A run of n equal values is n - 1 unchanged steps in a row: islands of consecutive
+        -- positions among the unchanged steps (few), from the value before the first of them.
+        unchanged AS (
+            SELECT series, prev_date, date, value,
+                   rn - row_number() OVER (PARTITION BY series ORDER BY rn) AS island
+            FROM {STEPS} WHERE value = prev_value
         ),
         stale_runs AS (
-            SELECT series, min(date), max(date), 'stale_series',
-                   format('{{}} unchanged on {{}} days in a row', any_value(value), count(*))
-            FROM {steps} GROUP BY series, run_no HAVING count(*) >= {t.stale_run_days}
+            SELECT series, min(prev_date), max(date), 'stale_series',
+                   format('{{}} unchanged on {{}} days in a row', any_value(value), count(*) + 1)
+            FROM unchanged GROUP BY series, island HAVING count(*) + 1 >= {t.stale_run_days}
         )
         SELECT * FROM unit_errors UNION ALL SELECT * FROM jumps UNION ALL SELECT * FROM stale_runs
     """)
@@ -217,17 +239,15 @@ def series_flaws(
     # Other large moves happen (a biotech's trial result, a spin-off): a person should look.
     large = offending_rows(
         con,
-        ds,
+        table,
         "large_move",
         WARN,
         f"""
-        SELECT series, date, prev_value, value FROM (
-            SELECT series, date, prev_value, value, value / prev_value AS ratio
-            FROM {steps} m WHERE prev_value > 0 AND NOT split_day AND {reportable})
-        WHERE {big} AND NOT ({_split_like("ratio", t)})""",
+        SELECT series, date, prev_value, value FROM _moves m
+        WHERE {reportable} AND {big} AND NOT ({_split_like("ratio", t)})""",
         lambda r: f"{r[0]} {r[1]}: {r[2]} -> {r[3]}",
     )
-    con.execute(f"DROP TABLE {steps}")
+    con.execute("DROP TABLE _moves")
     return large
 
 
@@ -242,26 +262,48 @@ def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> Che
     )
 
 
-def missing_bar_flaws(con: duckdb.DuckDBPyConnection, table: str, id_col: str, t: Thresholds) -> list[tuple]:
+def missing_bar_flaws(
+    con: duckdb.DuckDBPyConnection, table: str, id_col: str, t: Thresholds, from_steps: bool = False
+) -> list[tuple]:
     """Adds each run of missing_bar_gap_days or more missing NYSE sessions to _flaws, as the
     (last bar before, first bar after) interval; returns the symbols whose share of missing
     sessions over their life passes the limit (a warning: thin small caps skip days). Every
     series of `table` trades on NYSE days (US stocks, ETFs and fund NAVs alike); bars on other
-    days and before the calendar's first session are not judged."""
+    days and before the calendar's first session are not judged.
+
+    `from_steps`: the series steps (series_steps) cover all of `table`, so the gaps and the
+    shares are read from them instead of ordering the table again; the few series with a bar
+    off the calendar (whose previous bar is not the previous session's) are placed anew."""
     cal = trading_calendar.register_sessions(con)
+    placed = f"SELECT DISTINCT b.{id_col} AS series, b.date, c.i FROM {table} b JOIN {cal} c USING (date)"
+    gaps = """SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
+               FROM placed WINDOW w AS (PARTITION BY series ORDER BY date)"""
+    if from_steps:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _off_calendar AS SELECT DISTINCT series FROM {STEPS} WHERE i IS NULL"
+        )
+        placed += f" WHERE b.{id_col} IN (SELECT series FROM _off_calendar)"
+        gaps += f""" UNION ALL SELECT series, prev_date, date, i - prev_i - 1 FROM {STEPS}
+                     WHERE series NOT IN (SELECT series FROM _off_calendar)"""
     con.execute(f"""
         INSERT INTO {FLAWS}
-        WITH placed AS (SELECT DISTINCT b.{id_col} AS series, b.date, c.i FROM {table} b JOIN {cal} c USING (date)),
-        gaps AS (SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
-                 FROM placed WINDOW w AS (PARTITION BY series ORDER BY date))
+        WITH placed AS ({placed}), gaps AS ({gaps})
         SELECT series, prev_date, date, 'missing_bars',
                format('no bar on {{}} trading days between {{}} and {{}}', missing, prev_date, date)
         FROM gaps WHERE missing >= {t.missing_bar_gap_days}""")
+    spans = (
+        f"""SELECT series, min(i) AS first_i, max(i) AS last_i,
+                   count(*) FILTER (WHERE i IS NOT NULL AND date IS DISTINCT FROM prev_date) AS have
+            FROM {STEPS} GROUP BY 1"""
+        if from_steps
+        else f"""SELECT b.{id_col} AS series, min(c.i) AS first_i, max(c.i) AS last_i, count(DISTINCT c.i) AS have
+                 FROM {table} b JOIN {cal} c USING (date) GROUP BY 1"""
+    )
+    if from_steps:
+        con.execute("DROP TABLE _off_calendar")
     return con.execute(f"""
-            WITH spans AS (SELECT b.{id_col} AS series, min(c.i) AS first_i, max(c.i) AS last_i,
-                                  count(DISTINCT c.i) AS have
-                           FROM {table} b JOIN {cal} c USING (date) GROUP BY 1),
-            expected AS (SELECT series, have, last_i - first_i + 1 AS want FROM spans)
+            WITH spans AS ({spans}),
+            expected AS (SELECT series, have, last_i - first_i + 1 AS want FROM spans WHERE first_i IS NOT NULL)
             SELECT series, want - have AS missing, want FROM expected
             WHERE want > have AND (want - have) > {t.max_missing_bar_share} * want
             ORDER BY (want - have) / want DESC, series""").fetchall()

@@ -11,7 +11,7 @@ from data_quality import gate_scope, policy, series_flags, trading_calendar
 from data_quality import market_health as mh
 from data_quality.gx_runner import validate_table
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
-from data_quality.sql import sql_list
+from data_quality.sql import sql_list, sql_str
 from data_quality.suites import raw_suite
 from data_quality.thresholds import Thresholds
 from pipelines import compat
@@ -153,26 +153,36 @@ def run_raw_gates(
     scope = scope or plan_scope(con, name, settings, t)
     value_cols = tuple(c for c in d.column_names if c not in d.key)
     out: list[CheckOutcome] = []
+    series_rows = report_from = None
     if name in SERIES_COLUMNS and scope.mode != "unchanged":
+        # One ordered pass over the rows in scope (with their context) serves every series check.
+        id_col, value_col = SERIES_COLUMNS[name]
+        series_rows = f"raw.{name}"
+        if scope.mode == "batches":
+            series_rows, report_from = mh.scope_series(con, series_rows, id_col, scope.where(), t)
+        mh.series_steps(con, series_rows, id_col, value_col, scope.where())
         out.append(
             mh.quarantine_spikes(
                 con,
                 name,
-                *SERIES_COLUMNS[name],
+                id_col,
+                value_col,
                 t,
                 list(d.column_names),
                 [c for c, _ in LINEAGE_COLUMNS],
                 scope.where(),
+                rows=series_rows,
             )
         )
         gate_scope.refresh(con, scope)
     out += [_quarantine_share(con, name, t, scope), _row_count_vs_previous(con, name, t), _landing_files(con, name)]
     if scope.mode != "unchanged":
-        out.append(mh.key_conflicts(con, f"raw.{name}", d.key, value_cols or d.key, new_rows=scope.where()))
+        out.append(_key_conflicts(con, name, value_cols or d.key, scope))
     if name in ("prices", "universe"):
         out.append(_roles_present(con, name, settings))
     if name in SERIES_COLUMNS:
-        out += _series_gates(con, name, settings, t, scope, run_id)
+        out += _series_gates(con, name, settings, t, scope, run_id, report_from)
+        con.execute(f"DROP TABLE IF EXISTS {mh.STEPS}")
     if name == "rates":
         out.append(_rate_gates(con, t, run_id))
     if name == "prices":
@@ -201,6 +211,25 @@ def run_raw_gates(
                 )
             )
     return _scoped(out, name, scope)
+
+
+def _key_conflicts(con, name: str, value_cols: tuple[str, ...], scope: gate_scope.Scope) -> CheckOutcome:
+    """Keys delivered with different values. Rows of one landed file cannot conflict here: the
+    loader quarantined a file's own conflicting rows. So a conflict has a row outside the largest
+    file, and on a whole-table check only the keys of the other files are examined: a vendor's
+    full history of tens of millions of rows is not grouped again for a day's file beside it."""
+    files = con.execute(f"SELECT _source_file FROM raw.{name} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2").fetchall()
+    if len(files) <= 1:
+        return CheckOutcome(
+            f"raw.{name}",
+            "key_conflicts",
+            True,
+            ERROR,
+            observed=0,
+            detail="none: the table holds one landed file, whose repeated keys were checked as it was loaded",
+        )
+    rows = f"_source_file <> {sql_str(files[0][0])}" if scope.mode == "full" else scope.where()
+    return mh.key_conflicts(con, f"raw.{name}", DATASETS[name].key, value_cols, new_rows=rows)
 
 
 def _roles_present(con, name: str, settings: Settings) -> CheckOutcome:
@@ -264,7 +293,7 @@ def _window_start(con, name: str, t: Thresholds):
 
 
 def _series_gates(
-    con, name: str, settings: Settings, t: Thresholds, scope: gate_scope.Scope, run_id: str
+    con, name: str, settings: Settings, t: Thresholds, scope: gate_scope.Scope, run_id: str, report_from: str | None
 ) -> list[CheckOutcome]:
     """Spikes aside, the series checks find flawed stretches; the stretches become flags and the
     outcome blocks only for a role series inside the recent window."""
@@ -276,17 +305,12 @@ def _series_gates(
         mh.empty_flaws(con)
         large = CheckOutcome(table, "large_move", True, WARN, observed=0, detail="none")
     else:
-        rows, report_from = table, None
-        if scope.mode == "batches":
-            rows, report_from = mh.scope_series(con, table, id_col, scope.where(), t)
         splits = "raw.splits" if name == "prices" and "splits" in tables else None
-        large = mh.series_flaws(
-            con, rows, id_col, value_col, t, splits_table=splits, history_table=table, report_from=report_from
-        )
+        large = mh.series_flaws(con, table, t, splits_table=splits, report_from=report_from)
         series_flags.record(con, name, mh.FLAWS, ROW_FLAGS, scope.mode == "full", run_id)
     share_offenders: list[tuple] = []
     if name == "prices":
-        share_offenders = mh.missing_bar_flaws(con, table, id_col, t)
+        share_offenders = mh.missing_bar_flaws(con, table, id_col, t, from_steps=scope.mode == "full")
         series_flags.record(con, name, mh.FLAWS, ("missing_bars",), True, run_id)
     start = _window_start(con, name, t)
     out = [_flag_outcome(con, table, rule, roles, start) for rule in ROW_FLAGS]

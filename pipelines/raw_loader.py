@@ -353,79 +353,95 @@ def _load_shape(
     # A format that gives several rows per line (a bars file's dividend and capital gain) says
     # which part of the line each row is, so a quarantined row is matched to its own values.
     part = f", {shape.part} AS _part" if shape.part else ""
-    part_join = " AND s._part = q._part" if shape.part else ""
     lineage = (
         f"{sql_str(rel_name)} AS _source_file, s._line AS _source_line, "
         f"{sql_str(batch_id)} AS _batch_id, now()::TIMESTAMP AS _loaded_at"
     )
-    # Values as received (text) are kept for quarantined rows only, fetched again from the
-    # file by line: casting every value of a clean file to text cost a quarter of the load.
+    # One pass finds the rows that break a rule (a filtered scan: usually none), one pass casts and
+    # writes the others straight into raw: no staging copy of the file. Values as received (text)
+    # are kept for quarantined rows only, fetched again from the file by line.
+    same_row = f"s._line = r._line{f' AND ({shape.part}) = r._part' if shape.part else ''}"
+    cell_rule = f"CASE {cell_case or 'WHEN false THEN NULL'} END"
+    typed_rule = f"CASE {typed_rule_case or 'WHEN false THEN NULL'} END"
     try:
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _staged AS
+            f"""CREATE OR REPLACE TEMP TABLE _rejected AS
             WITH checked AS (
-                SELECT {", ".join(typed_cols)},
-                       CASE {cell_case or "WHEN false THEN NULL"} END AS _cell_rule,
+                SELECT s._line{part}, {", ".join(typed_cols)},
+                       {cell_rule} AS _cell_rule,
                        CASE {col_case or "WHEN false THEN NULL"} END AS _cell_column,
-                       CASE {detail_case or "WHEN false THEN NULL"} END AS _cell_detail,
-                       {extra_json} AS _extra, {lineage}{part}
+                       CASE {detail_case or "WHEN false THEN NULL"} END AS _cell_detail
                 FROM {relation} s
             )
-            SELECT *, coalesce(_cell_rule, CASE {typed_rule_case or "WHEN false THEN NULL"} END) AS _rule,
-                   CASE {typed_rule_detail or "WHEN false THEN NULL"} END AS _rule_detail
-            FROM checked"""
+            SELECT _line, {"_part" if shape.part else "NULL"} AS _part, coalesce(_cell_rule, {typed_rule}) AS _rule,
+                   coalesce(_cell_column, 'row') AS _column,
+                   coalesce(_cell_detail, CASE {typed_rule_detail or "WHEN false THEN NULL"} END) AS _detail
+            FROM checked WHERE _cell_rule IS NOT NULL OR {typed_rule} IS NOT NULL"""
         )
+        rejected = con.execute("SELECT count(*) FROM _rejected").fetchone()[0]
+        kept = f" ANTI JOIN _rejected r ON {same_row}" if rejected else ""
+        loaded = con.execute(
+            f"""INSERT INTO raw.{dataset.name} BY NAME
+            SELECT {", ".join(typed_cols)}, {extra_json} AS _extra, {lineage} FROM {relation} s{kept}"""
+        ).fetchone()[0]
     except duckdb.Error as e:
         raise _as_contract_error(path, e) from None
-    _quarantine_key_conflicts(con, dataset)
-    contract = ", ".join(quote_ident(c.name) for c in dataset.columns)
-    tail = ", ".join(name for name, _ in LINEAGE_COLUMNS)
-    con.execute(f"INSERT INTO raw.{dataset.name} BY NAME SELECT {contract}, {tail} FROM _staged WHERE _rule IS NULL")
-    loaded, quarantined = con.execute(
-        "SELECT count(*) FILTER (WHERE _rule IS NULL), count(*) FILTER (WHERE _rule IS NOT NULL) FROM _staged"
-    ).fetchone()
-    if quarantined:
-        q_tail = ", ".join(f"q.{name}" for name, _ in LINEAGE_COLUMNS)
+    moved = 0
+    if _key_conflicts_in_file(con, dataset, rel_name, batch_id):
+        # Every row of a conflicting line leaves raw (all its parts, when a line gives several).
         con.execute(
-            f"INSERT INTO quarantine.{dataset.name} BY NAME SELECT {as_received}, q._rule, "
-            "coalesce(q._cell_column, 'row') AS _column, coalesce(q._cell_detail, q._rule_detail) AS _detail, "
-            f"{q_tail} FROM (SELECT * FROM _staged WHERE _rule IS NOT NULL) q "
-            f"JOIN {relation} s ON s._line = q._source_line{part_join} ORDER BY q._source_line"
+            "INSERT INTO _rejected SELECT _source_line, NULL, 'key_conflict_in_file', 'row', _detail FROM _conflicts"
         )
-    con.execute("DROP TABLE _staged")
-    return loaded, quarantined
+        moved = con.execute(
+            f"DELETE FROM raw.{dataset.name} WHERE _source_file = ? AND _batch_id = ? "
+            "AND _source_line IN (SELECT _source_line FROM _conflicts)",
+            [rel_name, batch_id],
+        ).fetchone()[0]
+        con.execute("DROP TABLE _conflicts")
+    if rejected or moved:
+        con.execute(
+            f"INSERT INTO quarantine.{dataset.name} BY NAME SELECT {as_received}, r._rule, r._column, r._detail, "
+            f"{lineage} FROM _rejected r JOIN {relation} s ON s._line = r._line"
+            f"{f' AND (r._part IS NULL OR ({shape.part}) = r._part)' if shape.part else ''} ORDER BY r._line"
+        )
+    con.execute("DROP TABLE _rejected")
+    return loaded - moved, rejected + moved
 
 
-def _quarantine_key_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
-    """Rows of one file with the same key and different values: every version to quarantine.
+def _key_conflicts_in_file(con: duckdb.DuckDBPyConnection, dataset: Dataset, rel_name: str, batch_id: str) -> int:
+    """Rows of one file with the same key and different values: every version to quarantine
+    (returns how many; the temp table _conflicts holds their lines and details).
 
     Identical repeats are one row and stay. Row rules were applied first, so only rows that
     passed them can conflict (a holdings file's CVR line under its company's ticker does not).
+    Repeats are found on a hash of the key (one 8-byte group key instead of the key's columns:
+    a clean file of millions of rows costs one cheap aggregate), then confirmed on the key itself.
     """
     key = ", ".join(quote_ident(k) for k in dataset.key)
     values = ", ".join(quote_ident(c.name) for c in dataset.columns)
-    dup = con.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM _staged WHERE _rule IS NULL GROUP BY {key} HAVING count(*) > 1)"
-    ).fetchone()[0]
-    if not dup:
-        return
+    this_file = f"_source_file = {sql_str(rel_name)} AND _batch_id = {sql_str(batch_id)}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _repeated AS
+        SELECT hash({key}) AS _h FROM raw.{dataset.name} WHERE {this_file} GROUP BY 1 HAVING count(*) > 1"""
+    )
+    if not con.execute("SELECT count(*) FROM _repeated").fetchone()[0]:
+        con.execute("DROP TABLE _repeated")
+        return 0
     key_text = " || ', ' || ".join(f"coalesce(CAST({quote_ident(k)} AS VARCHAR), '')" for k in dataset.key)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _conflicts AS
         WITH ok AS (SELECT {key}, _source_line, md5(CAST(row({values}) AS VARCHAR)) AS _h
-                    FROM _staged WHERE _rule IS NULL),
+                    FROM raw.{dataset.name} WHERE {this_file} AND hash({key}) IN (SELECT _h FROM _repeated)),
         keys AS (SELECT {key}, list(_source_line ORDER BY _source_line) AS _lines FROM ok
                  GROUP BY {key} HAVING count(DISTINCT _h) > 1)
-        SELECT ok._source_line, keys._lines FROM ok JOIN keys USING ({key})"""
+        SELECT ok._source_line,
+               'key ({", ".join(dataset.key)}) = (' || {key_text} || ') has other values on line(s) '
+                   || array_to_string(list_filter(keys._lines, lambda x: x <> ok._source_line), ', ')
+                   || ' of this file' AS _detail
+        FROM ok JOIN keys USING ({key})"""
     )
-    con.execute(
-        f"""UPDATE _staged SET _rule = 'key_conflict_in_file',
-               _rule_detail = 'key ({", ".join(dataset.key)}) = (' || {key_text} || ') has other values on line(s) '
-                   || array_to_string(list_filter(c._lines, lambda x: x <> _staged._source_line), ', ')
-                   || ' of this file'
-        FROM _conflicts c WHERE _staged._source_line = c._source_line"""
-    )
-    con.execute("DROP TABLE _conflicts")
+    con.execute("DROP TABLE _repeated")
+    return con.execute("SELECT count(*) FROM _conflicts").fetchone()[0]
 
 
 _LINE_RE = re.compile(r"Line:\s*(\d+)")
