@@ -3,9 +3,11 @@
 Measured in one run, in one process tree:
 0. the sample market generated at scale and written as a `files` folder (reported, not a target);
 1. full build: `python -m pipelines.run` on that folder (ingest, dbt, gates, publish);
-2. engine floor: the marts' compiled SQL run by one DuckDB connection on the same raw tables;
-3. incremental: one more trading day for every symbol, then the pipeline brought up to date;
-4. BI read path: the dashboard's queries on serving.duckdb, repeated (p50, p95).
+2. pandas: the analyst's script of issue #18 (bench/pandas_marts.py), the core marts from the same
+   files with pandas alone; the full build must not take longer;
+3. engine floor: the marts' compiled SQL run by one DuckDB connection on the same raw tables;
+4. incremental: one more trading day for every symbol, then the pipeline brought up to date;
+5. BI read path: the dashboard's queries on serving.duckdb, repeated (p50, p95).
 Figures are printed and written to bench/results/<label>.json.
 """
 
@@ -26,13 +28,21 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.measure import InProcess, run_measured  # noqa: E402
 
-TARGETS = {"full_over_floor": 2.0, "incremental_over_full": 0.25, "peak_rss_mb": 3072, "bi_p95_ms": 100}
+TARGETS = {
+    "full_over_floor": 2.0,
+    "incremental_over_full": 0.25,
+    "peak_rss_mb": 3072,
+    "bi_p95_ms": 100,
+    # The whole warehouse (every mart, gates, publish) against pandas computing only the core marts.
+    "full_vs_pandas": 1.0,
+}
 
 BI_QUERIES = {
     "trigger_board": "SELECT * FROM marts.triggers WHERE as_of_date = (SELECT max(as_of_date) FROM marts.triggers)",
@@ -257,6 +267,20 @@ def measured_run(warehouse_dir: Path, files_dir: Path) -> dict:
     }
 
 
+def pandas_run(warehouse_dir: Path, files_dir: Path, work: Path) -> dict:
+    """The core marts by pandas alone, in a child process measured like the pipeline's run, on the
+    same files and with the same roles (the pipeline's environment)."""
+    out = work / "pandas_out"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "bench.pandas_marts", str(files_dir), "--out", str(out)]
+    m = run_measured(cmd, pipeline_env(warehouse_dir, files_dir), REPO)
+    if m.returncode != 0:
+        print(m.output[-6000:])
+        raise SystemExit(f"pandas marts failed ({m.returncode})")
+    rows = {p.stem: pq.read_metadata(p).num_rows for p in sorted(out.glob("*.parquet"))}
+    return {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_rss_mb": m.peak_rss_mb, "rows": rows}
+
+
 def as_of_rebuild_from(warehouse_dir: Path) -> str:
     """From which date the run recomputed the incremental as-of models ('all': a full rebuild)."""
     with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
@@ -283,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     result["generate"] = write_market(files_dir, a.small, a.large, a.years, a.seed)
     print(f"[bench {label}] full build ...", flush=True)
     result["full"] = measured_run(wh, files_dir)
+    # Before the increment below: pandas reads the files the full build read.
+    print(f"[bench {label}] pandas baseline ...", flush=True)
+    result["pandas"] = pandas_run(wh, files_dir, work)
     print(f"[bench {label}] engine floor ...", flush=True)
     result["floor"] = engine_floor(wh, work)
     print(f"[bench {label}] incremental update ...", flush=True)
@@ -291,7 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[bench {label}] BI read path ...", flush=True)
     result["bi"] = bi_read_path(wh / "serving.duckdb", a.repeat)
     full, floor, inc = result["full"]["wall_s"], result["floor"]["wall_s"], result["incremental"]["wall_s"]
-    result["ratios"] = {"full_over_floor": full / floor, "incremental_over_full": inc / full}
+    pandas_wall = result["pandas"]["wall_s"]
+    result["ratios"] = {
+        "full_over_floor": full / floor,
+        "incremental_over_full": inc / full,
+        "full_vs_pandas": full / pandas_wall,
+    }
     peak = max(result["full"]["peak_rss_mb"], result["incremental"]["peak_rss_mb"])
     worst_p95 = max(q["p95_ms"] for q in result["bi"].values())
     result["targets"] = {
@@ -307,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         },
         "peak_rss_mb": {"value": peak, "target": TARGETS["peak_rss_mb"], "met": peak <= TARGETS["peak_rss_mb"]},
         "bi_p95_ms": {"value": worst_p95, "target": TARGETS["bi_p95_ms"], "met": worst_p95 <= TARGETS["bi_p95_ms"]},
+        # Full wall <= pandas wall, as a ratio.
+        "full_vs_pandas": {
+            "value": full / pandas_wall,
+            "target": TARGETS["full_vs_pandas"],
+            "met": full / pandas_wall <= TARGETS["full_vs_pandas"],
+        },
     }
     out = a.results / f"{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -322,9 +360,10 @@ def print_report(r: dict, out: Path) -> None:
         f"{r['cores']} cores)"
     )
     print(f"{'stage':<14}{'wall s':>9}{'cpu s':>9}{'peak MB':>10}")
-    for name in ("generate", "full", "floor", "incremental"):
+    for name in ("generate", "full", "pandas", "floor", "incremental"):
         s = r[name]
         print(f"{name:<14}{s['wall_s']:>9.1f}{s['cpu_s']:>9.1f}{s['peak_rss_mb']:>10.0f}")
+    print("pandas marts (rows): " + ", ".join(f"{k} {v:,}" for k, v in r["pandas"]["rows"].items()))
     print("full build stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["stages_s"].items())))
     print(
         "full build dbt layers (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["full"]["dbt_layers_s"].items()))
