@@ -43,20 +43,28 @@ def validate_table(
     expectations: list,
     rows: str | None = None,
     in_duckdb: bool = False,
+    duckdb_config: dict[str, str] | None = None,
 ) -> CheckOutcome:
     """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
-    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb)[0]
+    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb, duckdb_config)[0]
 
 
-def validate_tables(db_path: Path, suites: list[tuple], in_duckdb: bool = False) -> list[CheckOutcome]:
+def validate_tables(
+    db_path: Path, suites: list[tuple], in_duckdb: bool = False, duckdb_config: dict[str, str] | None = None
+) -> list[CheckOutcome]:
     """Validate several tables of one file through one GX data source: the source's engine and
     connection are set up once, not once per table. Each item is (schema, table, suite name,
-    expectations, row condition or None); the outcome of each lists every failed expectation."""
+    expectations, row condition or None); the outcome of each lists every failed expectation.
+    `duckdb_config`: the settings the file is opened with (the run's memory limit)."""
     if not in_duckdb:
         return _validate_in_pandas(db_path, suites)
     context = _context()
     name = f"wh_{abs(hash(str(db_path))) % 10**8}"
-    source = context.data_sources.add_or_update_sql(name, connection_string=f"duckdb:///{db_path}")
+    source = context.data_sources.add_or_update_sql(
+        name,
+        connection_string=f"duckdb:///{db_path}",
+        kwargs={"connect_args": {"config": duckdb_config}} if duckdb_config else {},
+    )
 
     def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
         if rows:

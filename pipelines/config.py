@@ -7,6 +7,7 @@ in dbt vars (dbt_project/dbt_project.yml); quality thresholds in data_quality/th
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,26 @@ class Settings:
     lock_wait_seconds: float = 0.0
     # Free space a run leaves on the warehouse's disk beyond its own estimated need.
     disk_reserve_mb: float = 100.0
+    # Memory each DuckDB connection of a run may hold (the Dagster process's and dbt's); beyond
+    # it DuckDB spills to temp files. "" = the default below (DuckDB's own would be 80% of RAM).
+    duckdb_memory_limit: str = ""
+    # Where those temp files go ("" = DuckDB's default, warehouse.duckdb.tmp beside the file).
+    duckdb_temp_dir: Path | None = None
+
+    @property
+    def memory_limit(self) -> str:
+        return self.duckdb_memory_limit or default_memory_limit()
+
+    def duckdb_config(self) -> dict[str, str]:
+        """The settings every read-write connection to the working warehouse opens with."""
+        config = {"memory_limit": self.memory_limit}
+        if self.duckdb_temp_dir:
+            config["temp_directory"] = str(self.duckdb_temp_dir)
+        return config
+
+    @property
+    def duckdb_temp_path(self) -> Path:
+        return self.duckdb_temp_dir or self.warehouse_dir / "warehouse.duckdb.tmp"
 
     @property
     def landing_dir(self) -> Path:
@@ -58,11 +79,32 @@ class Settings:
             "small_index": self.small_index,
             "large_index": self.large_index,
         }
-        return {**roles, "warehouse_dir": str(self.warehouse_dir)} if warehouse else roles
+        if not warehouse:
+            return roles
+        return {
+            **roles,
+            "warehouse_dir": str(self.warehouse_dir),
+            "duckdb_memory_limit": self.memory_limit,
+            "duckdb_temp_dir": str(self.duckdb_temp_path),
+        }
 
 
 class SettingsError(ValueError):
     pass
+
+
+def default_memory_limit(total_bytes: int | None = None) -> str:
+    """A quarter of the machine's memory, between 1 and 2 GB: a run holds two DuckDB instances
+    at most (its own and dbt's), each under the limit, with Python, Dagster and dbt beside them,
+    so a full build at 30 M price rows stays near 3 GB; more memory buys little (DuckDB spills
+    sorts and joins to disk), and a machine with less still runs."""
+    if total_bytes is None:
+        total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mb = min(2048, max(1024, total_bytes // 4 // 2**20))
+    return f"{mb}MB"
+
+
+_MEMORY_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -94,6 +136,7 @@ def load_settings(env: dict | None = None) -> Settings:
     if source == "files" and not files_dir:
         raise SettingsError("WAREHOUSE_SOURCE=files needs WAREHOUSE_FILES_DIR (a folder per ../shared/spec/landing.md)")
     d = Settings()
+    temp_dir = env.get("WAREHOUSE_DUCKDB_TEMP_DIR") or None
     return Settings(
         source=source,
         warehouse_dir=Path(env.get("WAREHOUSE_DIR") or d.warehouse_dir).resolve(),
@@ -111,7 +154,16 @@ def load_settings(env: dict | None = None) -> Settings:
         max_file_mb=_float(env, "WAREHOUSE_MAX_FILE_MB", d.max_file_mb),
         lock_wait_seconds=_float(env, "WAREHOUSE_LOCK_WAIT_SECONDS", d.lock_wait_seconds),
         disk_reserve_mb=_float(env, "WAREHOUSE_DISK_RESERVE_MB", d.disk_reserve_mb),
+        duckdb_memory_limit=_memory(env, "WAREHOUSE_DUCKDB_MEMORY_LIMIT"),
+        duckdb_temp_dir=Path(temp_dir).resolve() if temp_dir else None,
     )
+
+
+def _memory(env: dict, name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not _MEMORY_RE.match(raw):
+        raise SettingsError(f"{name}={raw!r} is not a memory size such as 2GB or 1500MB")
+    return raw.replace(" ", "")
 
 
 if __name__ == "__main__":

@@ -415,7 +415,13 @@ def contract_suite(name: str, t: Thresholds) -> list:
     return raw_suite(name, columns, [c.name for c in d.columns if c.required and not c.nullable], t)
 
 
-def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Scope | None = None) -> CheckOutcome:
+def run_raw_suite(
+    db_path: Path,
+    name: str,
+    t: Thresholds,
+    scope: gate_scope.Scope | None = None,
+    duckdb_config: dict[str, str] | None = None,
+) -> CheckOutcome:
     """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open."""
     if scope is not None and scope.mode == "unchanged":
         return CheckOutcome(
@@ -435,6 +441,7 @@ def run_raw_suite(db_path: Path, name: str, t: Thresholds, scope: gate_scope.Sco
         contract_suite(name, t),
         rows=rows,
         in_duckdb=compat.gx_validates_in_duckdb(),
+        duckdb_config=duckdb_config,
     )
     if scope is not None:
         outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"

@@ -37,6 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
     max_file_mb: float
     lock_wait_seconds: float = 0.0
     disk_reserve_mb: float = 100.0
+    duckdb_memory_limit: str = ""
+    duckdb_temp_dir: str | None = None
 
     @classmethod
     def from_settings(cls, s: Settings) -> WarehouseResource:
@@ -57,6 +59,8 @@ class WarehouseResource(dg.ConfigurableResource):
             max_file_mb=s.max_file_mb,
             lock_wait_seconds=s.lock_wait_seconds,
             disk_reserve_mb=s.disk_reserve_mb,
+            duckdb_memory_limit=s.duckdb_memory_limit,
+            duckdb_temp_dir=str(s.duckdb_temp_dir) if s.duckdb_temp_dir else None,
         )
 
     @property
@@ -78,6 +82,8 @@ class WarehouseResource(dg.ConfigurableResource):
             max_file_mb=self.max_file_mb,
             lock_wait_seconds=self.lock_wait_seconds,
             disk_reserve_mb=self.disk_reserve_mb,
+            duckdb_memory_limit=self.duckdb_memory_limit,
+            duckdb_temp_dir=Path(self.duckdb_temp_dir) if self.duckdb_temp_dir else None,
         )
 
     @contextmanager
@@ -90,6 +96,7 @@ class WarehouseResource(dg.ConfigurableResource):
             return
         settings = self.settings
         with run_lock.hold(settings.warehouse_dir, context.run.run_id, settings.lock_wait_seconds):
+            remove_spill_files(settings)
             estimate = disk_space.preflight(settings)
             context.log.info(
                 f"holding {settings.warehouse_dir} for this run; disk pre-flight: about "
@@ -105,7 +112,7 @@ class WarehouseResource(dg.ConfigurableResource):
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                con = duckdb.connect(str(path), read_only=read_only)
+                con = duckdb.connect(str(path), read_only=read_only, config=self.settings.duckdb_config())
                 break
             except duckdb.IOException as e:
                 if "lock" not in str(e).lower() or time.monotonic() > deadline:
@@ -115,6 +122,15 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+
+def remove_spill_files(settings: Settings) -> list[Path]:
+    """DuckDB deletes its spill files when a connection closes; a killed run leaves them. Only
+    DuckDB's own files go: the folder may be one the user shares (WAREHOUSE_DUCKDB_TEMP_DIR)."""
+    removed = sorted(settings.duckdb_temp_path.glob("duckdb_temp_*"))
+    for leftover in removed:
+        leftover.unlink(missing_ok=True)
+    return removed
 
 
 def warehouse_from_env() -> WarehouseResource:

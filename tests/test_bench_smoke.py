@@ -59,7 +59,18 @@ def test_tiny_benchmark_measures_every_stage(tmp_path):
         "valuation_gap_history",
         "fund_scorecard",
     }
-    assert set(result["targets"]) == {"full_over_floor", "incremental_over_full", "peak_rss_mb", "bi_p95_ms"}
+    assert set(result["targets"]) == {
+        "ingest_gates_over_floor",
+        "full_over_floor",
+        "full_vs_pandas",
+        "incremental_over_full",
+        "peak_rss_mb_full",
+        "peak_rss_mb_incremental",
+        "bi_p95_ms",
+    }
+    assert all(t["value"] > 0 for t in result["targets"].values())
+    assert set(result["pandas"]["rows"]) == {"benchmark_daily", "calendar_year_returns", "profitability", "valuation"}
+    assert result["floor"]["slowest_s"] and result["per_million_rows_s"]["full"]["total"] > 0
 
     wh = tmp_path / "work" / "40x20x2.5y" / "warehouse" / "warehouse.duckdb"
     with duckdb.connect(str(wh), read_only=True) as con:

@@ -60,7 +60,7 @@ def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             scope = plan_scope(con, dataset, settings, thresholds)
             outcomes = run_raw_gates(con, dataset, settings, thresholds, scope, context.run.run_id)
-        outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds, scope))
+        outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds, scope, settings.duckdb_config()))
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)
             if not any(o.blocks for o in outcomes):
