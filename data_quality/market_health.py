@@ -229,8 +229,7 @@ def series_flaws(
         SELECT * FROM unit_errors UNION ALL SELECT * FROM jumps UNION ALL SELECT * FROM stale_runs
     """)
     if report_from:
-        con.execute(f"""DELETE FROM {FLAWS} WHERE NOT EXISTS (SELECT 1 FROM {report_from} r
-                        WHERE r.series = {FLAWS}.series AND {FLAWS}.date_to >= r.first_new)""")
+        keep_reaching_new_rows(con, report_from)
     reportable = (
         f"EXISTS (SELECT 1 FROM {report_from} r WHERE r.series = m.series AND m.date >= r.first_new)"
         if report_from
@@ -251,6 +250,14 @@ def series_flaws(
     return large
 
 
+def keep_reaching_new_rows(con: duckdb.DuckDBPyConnection, report_from: str, rule: str | None = None) -> None:
+    """Drops the findings (of `rule`, or all) that end before their series' first new row: found in
+    the context rows, they were judged when those rows were new."""
+    of_rule = f"rule = '{rule}' AND " if rule else ""
+    con.execute(f"""DELETE FROM {FLAWS} WHERE {of_rule}NOT EXISTS (SELECT 1 FROM {report_from} r
+                    WHERE r.series = {FLAWS}.series AND {FLAWS}.date_to >= r.first_new)""")
+
+
 def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> CheckOutcome:
     return offending_rows(
         con,
@@ -263,7 +270,12 @@ def future_dated(con: duckdb.DuckDBPyConnection, table: str, id_col: str) -> Che
 
 
 def missing_bar_flaws(
-    con: duckdb.DuckDBPyConnection, table: str, id_col: str, t: Thresholds, from_steps: bool = False
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    id_col: str,
+    t: Thresholds,
+    gaps_from_steps: bool = False,
+    shares_from_steps: bool = False,
 ) -> list[tuple]:
     """Adds each run of missing_bar_gap_days or more missing NYSE sessions to _flaws, as the
     (last bar before, first bar after) interval; returns the symbols whose share of missing
@@ -271,14 +283,15 @@ def missing_bar_flaws(
     series of `table` trades on NYSE days (US stocks, ETFs and fund NAVs alike); bars on other
     days and before the calendar's first session are not judged.
 
-    `from_steps`: the series steps (series_steps) cover all of `table`, so the gaps and the
-    shares are read from them instead of ordering the table again; the few series with a bar
-    off the calendar (whose previous bar is not the previous session's) are placed anew."""
+    `gaps_from_steps`: the gaps are read from the series steps (series_steps: the whole table, or
+    the new rows with their context) instead of ordering the table again; the few series with a
+    bar off the calendar (whose previous bar is not the previous session's) are placed anew.
+    `shares_from_steps`: the steps cover the whole table, so the shares are read from them too."""
     cal = trading_calendar.register_sessions(con)
     placed = f"SELECT DISTINCT b.{id_col} AS series, b.date, c.i FROM {table} b JOIN {cal} c USING (date)"
     gaps = """SELECT series, lag(date) OVER w AS prev_date, date, i - lag(i) OVER w - 1 AS missing
                FROM placed WINDOW w AS (PARTITION BY series ORDER BY date)"""
-    if from_steps:
+    if gaps_from_steps:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _off_calendar AS SELECT DISTINCT series FROM {STEPS} WHERE i IS NULL"
         )
@@ -295,11 +308,11 @@ def missing_bar_flaws(
         f"""SELECT series, min(i) AS first_i, max(i) AS last_i,
                    count(*) FILTER (WHERE i IS NOT NULL AND date IS DISTINCT FROM prev_date) AS have
             FROM {STEPS} GROUP BY 1"""
-        if from_steps
+        if shares_from_steps
         else f"""SELECT b.{id_col} AS series, min(c.i) AS first_i, max(c.i) AS last_i, count(DISTINCT c.i) AS have
                  FROM {table} b JOIN {cal} c USING (date) GROUP BY 1"""
     )
-    if from_steps:
+    if gaps_from_steps:
         con.execute("DROP TABLE _off_calendar")
     return con.execute(f"""
             WITH spans AS ({spans}),

@@ -62,6 +62,20 @@ def record(
     )
 
 
+def forget_filled_gaps(
+    con: duckdb.DuckDBPyConnection, dataset: str, rule: str, table: str, id_col: str, new_rows: str
+) -> None:
+    """A gap flag (last bar before, first bar after) that a newly delivered bar falls inside no
+    longer holds as flagged: the new rows' findings (recorded next) say what gap is left."""
+    ensure(con)
+    con.execute(
+        f"""DELETE FROM {TABLE} f WHERE dataset = ? AND rule = ? AND EXISTS (
+                SELECT 1 FROM {table} r WHERE ({new_rows}) AND r.{id_col} = f.series
+                  AND r.date > f.date_from AND r.date < f.date_to)""",
+        [dataset, rule],
+    )
+
+
 def forget(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     """A dataset whose table is checked whole again starts from no flags."""
     ensure(con)

@@ -310,8 +310,20 @@ def _series_gates(
         series_flags.record(con, name, mh.FLAWS, ROW_FLAGS, scope.mode == "full", run_id)
     share_offenders: list[tuple] = []
     if name == "prices":
-        share_offenders = mh.missing_bar_flaws(con, table, id_col, t, from_steps=scope.mode == "full")
-        series_flags.record(con, name, mh.FLAWS, ("missing_bars",), True, run_id)
+        # Gaps from the ordered pass of the rows in scope; the shares over each symbol's life
+        # read the whole table unless the pass did.
+        share_offenders = mh.missing_bar_flaws(
+            con,
+            table,
+            id_col,
+            t,
+            gaps_from_steps=scope.mode != "unchanged",
+            shares_from_steps=scope.mode == "full",
+        )
+        if scope.mode == "batches":
+            mh.keep_reaching_new_rows(con, report_from, "missing_bars")
+            series_flags.forget_filled_gaps(con, name, "missing_bars", table, id_col, scope.where())
+        series_flags.record(con, name, mh.FLAWS, ("missing_bars",), scope.mode != "batches", run_id)
     start = _window_start(con, name, t)
     out = [_flag_outcome(con, table, rule, roles, start) for rule in ROW_FLAGS]
     if name == "prices":
