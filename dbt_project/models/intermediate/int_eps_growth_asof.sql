@@ -18,6 +18,11 @@
   yield is unknown and the growth is not flagged.
 
   Incremental by as-of date (macros/as_of_incremental.sql).
+
+  The sums and the median are list aggregates (macros/ordered_agg.sql, sorted_list_agg): a fixed
+  order like ordered_agg, but at 30 M price rows (6.6 M company rows, groups of ~6,000) the
+  ordered aggregates next to a median took 35-60 s and spilled ~9 GB; the lists take 13 s,
+  most of it the two as-of joins.
 -#}
 {{ config(
     materialized='incremental',
@@ -157,20 +162,19 @@ aggregated as (
         count(*) as constituents,
         count(net_income) as reported,
         count(*) filter (where net_income is not null and net_income_base is not null) as companies,
-        {{ ordered_agg('sum', 'net_income') }} filter (where net_income_base is not null) as net_income_sum,
-        {{ ordered_agg('sum', 'net_income_base') }} filter (where net_income is not null) as net_income_base_sum,
-        median(eps_diluted / eps_diluted_base - 1) filter (where eps_diluted_base > 0) as median_eps_growth,
+        {{ sorted_list_agg('sum', 'net_income', 'net_income_base is not null') }} as net_income_sum,
+        {{ sorted_list_agg('sum', 'net_income_base', 'net_income is not null') }} as net_income_base_sum,
+        {{ sorted_list_agg('median', 'eps_diluted / eps_diluted_base - 1', 'eps_diluted_base > 0') }}
+            as median_eps_growth,
         count(*) filter (where eps_diluted is not null and eps_diluted_base is not null) as eps_pairs,
         count(*) filter (where eps_diluted > eps_diluted_base) as improvers,
         count(beat) as with_estimate,
         count(*) filter (where beat) as beats,
         -- The base's size against the same companies' market cap (those that have one).
-        {{ ordered_agg('sum', 'net_income_base') }} filter (
-            where net_income is not null and market_cap is not null
-        ) as capped_base_sum,
-        {{ ordered_agg('sum', 'market_cap') }} filter (
-            where net_income is not null and net_income_base is not null
-        ) as base_market_cap
+        {{ sorted_list_agg('sum', 'net_income_base', 'net_income is not null and market_cap is not null') }}
+            as capped_base_sum,
+        {{ sorted_list_agg('sum', 'market_cap', 'net_income is not null and net_income_base is not null') }}
+            as base_market_cap
     from company_rows
     group by index_role, as_of_date, calendar_quarter_index
 )
