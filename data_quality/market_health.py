@@ -63,17 +63,16 @@ def series_steps(
     earlier ones are context). With `only_series` (a SQL relation of series), the pass is redone
     for those series only (after a spike left them)."""
     cal = trading_calendar.register_sessions(con)
-    rows = f"{table} s" + (f" WHERE s.{id_col} IN (SELECT * FROM {only_series})" if only_series else "")
+    where = f"s.{value_col} IS NOT NULL" + (f" AND s.{id_col} IN (SELECT * FROM {only_series})" if only_series else "")
     select = f"""
         SELECT s.{id_col} AS series, s.date, s.{value_col} AS value, ({new_rows}) AS is_new,
                s._source_line,
                lag(s.{value_col}) OVER w AS prev_value, lag(s.date) OVER w AS prev_date,
                lead(s.{value_col}) OVER w AS next_value, row_number() OVER w AS rn,
                c.i, lag(c.i) OVER w AS prev_i
-        FROM (SELECT * FROM {rows} AND s.{value_col} IS NOT NULL) s LEFT JOIN {cal} c USING (date)
+        FROM (SELECT * FROM {table} s WHERE {where}) s LEFT JOIN {cal} c USING (date)
         WINDOW w AS (PARTITION BY s.{id_col} ORDER BY s.date)"""
     if only_series is None:
-        select = select.replace("AND s.", "WHERE s.", 1)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STEPS} AS {select}")
     else:
         con.execute(f"DELETE FROM {STEPS} WHERE series IN (SELECT * FROM {only_series})")
