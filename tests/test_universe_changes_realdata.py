@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import files_warehouse
-from tests.helpers.realdata_folder import SP500_AS_OF, holdings_files
+from tests.helpers.realdata_folder import SP500_AS_OF, holdings_files, write_sp500_list
 
 ARTICLE_DATE = date(2025, 12, 9)
 
@@ -88,15 +88,7 @@ def warehouse(realdata, tmp_path_factory):
         (folder / "prices").mkdir()
         for path in iwm_dated_files(realdata):
             shutil.copyfile(path, folder / "universe" / path.name)
-        # The S&P 500 list in the contract's shape, as tests/helpers/realdata_folder.py writes it.
-        with (
-            open(realdata / "sp500-companies" / "constituents.csv", newline="") as f,
-            open(folder / "universe" / "sp500_constituents.csv", "w", newline="") as g,
-        ):
-            out = csv.writer(g)
-            out.writerow(["index_id", "symbol", "as_of_date", "name", "sector"])
-            for row in csv.DictReader(f):
-                out.writerow(["SP500", row["Symbol"], SP500_AS_OF, row["Security"], row["GICS Sector"]])
+        write_sp500_list(folder / "universe" / "sp500_constituents.csv", realdata)
         for symbol in ("IWM", "SPY"):
             shutil.copyfile(realdata / "etf-daily" / f"{symbol}.csv", folder / "prices" / f"{symbol}.csv")
 

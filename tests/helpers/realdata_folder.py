@@ -70,19 +70,24 @@ def publisher_bars(prices: Path, realdata: Path = REALDATA) -> None:
         shutil.copyfile(path, prices / path.name)
 
 
-def build(target: Path, realdata: Path = REALDATA) -> Path:
-    for d in ("universe", "prices", "funds", "fund_navs", "rates", "estimates", "earnings"):
-        (target / d).mkdir(parents=True, exist_ok=True)
-    for path in holdings_files(realdata):
-        shutil.copyfile(path, target / "universe" / path.name)
+def write_sp500_list(path: Path, realdata: Path = REALDATA) -> None:
+    """The S&P 500 list (one snapshot of the large role's index, dated SP500_AS_OF) in the contract's shape."""
     with (
         open(realdata / "sp500-companies" / "constituents.csv", newline="") as f,
-        open(target / "universe" / "sp500_constituents.csv", "w", newline="") as g,
+        open(path, "w", newline="") as g,
     ):
         out = csv.writer(g)
         out.writerow(["index_id", "symbol", "as_of_date", "name", "sector"])
         for row in csv.DictReader(f):
             out.writerow(["SP500", row["Symbol"], SP500_AS_OF, row["Security"], row["GICS Sector"]])
+
+
+def build(target: Path, realdata: Path = REALDATA) -> Path:
+    for d in ("universe", "prices", "funds", "fund_navs", "rates", "estimates", "earnings"):
+        (target / d).mkdir(parents=True, exist_ok=True)
+    for path in holdings_files(realdata):
+        shutil.copyfile(path, target / "universe" / path.name)
+    write_sp500_list(target / "universe" / "sp500_constituents.csv", realdata)
     iex = target / "prices" / "sp500-daily-iex"
     iex.mkdir(exist_ok=True)
     with open(target / "universe" / "sp500_iex_members.csv", "w", newline="") as g:
