@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SOURCES = ("sample", "files", "live")
+# Where dbt builds the models (docs/scale-out.md); raw landing, gates and serving stay DuckDB files.
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
 class Settings:
     source: str = "sample"
+    engine: str = "duckdb"
     warehouse_dir: Path = Path("warehouse")
     files_dir: Path | None = None
     small_symbol: str = "IWM"
@@ -58,6 +61,11 @@ class Settings:
         return self.duckdb_temp_dir or self.warehouse_dir / "warehouse.duckdb.tmp"
 
     @property
+    def spark_dir(self) -> Path:
+        """The Spark engine's catalog (Derby metastore), its tables and the inputs dbt reads there."""
+        return self.warehouse_dir / "spark"
+
+    @property
     def landing_dir(self) -> Path:
         return self.warehouse_dir / "landing"
 
@@ -79,6 +87,9 @@ class Settings:
             "small_index": self.small_index,
             "large_index": self.large_index,
         }
+        if self.engine != "duckdb":
+            # Part of the build's fingerprint: switching engines rebuilds the incremental models.
+            roles["engine"] = self.engine
         if not warehouse:
             return roles
         return {
@@ -135,10 +146,14 @@ def load_settings(env: dict | None = None) -> Settings:
     files_dir = env.get("WAREHOUSE_FILES_DIR") or None
     if source == "files" and not files_dir:
         raise SettingsError("WAREHOUSE_SOURCE=files needs WAREHOUSE_FILES_DIR (a folder per ../shared/spec/landing.md)")
+    engine = env.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ENGINES:
+        raise SettingsError(f"WAREHOUSE_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
     d = Settings()
     temp_dir = env.get("WAREHOUSE_DUCKDB_TEMP_DIR") or None
     return Settings(
         source=source,
+        engine=engine,
         warehouse_dir=Path(env.get("WAREHOUSE_DIR") or d.warehouse_dir).resolve(),
         files_dir=Path(files_dir).resolve() if files_dir else None,
         small_symbol=env.get("WAREHOUSE_SMALL_SYMBOL") or d.small_symbol,

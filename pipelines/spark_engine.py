@@ -1,0 +1,85 @@
+"""The Spark engine's hand-offs with the DuckDB working warehouse (WAREHOUSE_ENGINE=spark).
+
+Landing, raw tables and their gates stay in warehouse.duckdb, where quarantine and flags are
+decided row by row. dbt then builds every model on Spark: before the build, the tables dbt
+reads (its sources and the as-of plan) are written as Parquet under spark/inputs, which the
+project's on-run-start hook registers as Parquet tables of the Spark catalog; after it, the
+Spark marts' Parquet files are read back into the working warehouse's marts schema, so the
+mart gates, the dashboard and the publish of serving.duckdb are the same on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+# Written by the pipeline before each build and read by the as-of models (pipelines/as_of_plan.py).
+AS_OF_PLAN = ("audit", "dbt_as_of_plan")
+
+
+class SparkMartsMissing(RuntimeError):
+    pass
+
+
+def inputs_dir(spark_dir: Path) -> Path:
+    return spark_dir / "inputs"
+
+
+def tables_dir(spark_dir: Path) -> Path:
+    """spark.sql.warehouse.dir of the profile: managed tables live in <schema>.db/<table>."""
+    return spark_dir / "tables"
+
+
+def dbt_sources(manifest_path: Path) -> list[tuple[str, str]]:
+    manifest = json.loads(manifest_path.read_text())
+    return sorted({(s["schema"], s["name"]) for s in manifest["sources"].values()})
+
+
+def export_inputs(con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[tuple[str, str]]) -> list[str]:
+    """Writes each table present in the warehouse as one Parquet folder; returns their names.
+
+    Each folder is written beside its place and renamed into it, so a build never registers a
+    half-written table; a table absent from the warehouse (no as-of plan) has no folder."""
+    present = {
+        (s, t) for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+    }
+    written = []
+    for schema, name in tables:
+        final = inputs_dir(spark_dir) / schema / name
+        partial = final.with_name(f".{name}.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        if (schema, name) not in present:
+            shutil.rmtree(final, ignore_errors=True)
+            continue
+        partial.mkdir(parents=True)
+        con.execute(f'COPY (SELECT * FROM "{schema}"."{name}") TO \'{partial}/part-0.parquet\' (FORMAT parquet)')
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(partial, final)
+        written.append(f"{schema}.{name}")
+    return written
+
+
+def import_marts(con: duckdb.DuckDBPyConnection, spark_dir: Path, marts: list[str]) -> dict[str, int]:
+    """Replaces the working warehouse's marts with the Spark build's, in one transaction."""
+    counts = {}
+    missing = [m for m in marts if not list((tables_dir(spark_dir) / "marts.db" / m).glob("*.parquet"))]
+    if missing:
+        raise SparkMartsMissing(
+            f"the Spark build left no Parquet files for marts {', '.join(missing)} under {tables_dir(spark_dir)}"
+        )
+    con.execute("BEGIN")
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        for mart in marts:
+            files = tables_dir(spark_dir) / "marts.db" / mart / "*.parquet"
+            con.execute(f"CREATE OR REPLACE TABLE marts.{mart} AS SELECT * FROM read_parquet('{files}')")
+            counts[mart] = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
