@@ -9,6 +9,7 @@ Also a developer's tool while porting a model to Spark, on a warehouse the DuckD
     python -m tests.helpers.spark_parity seed WAREHOUSE_DIR     # every DuckDB model as a Spark table
     WAREHOUSE_ENGINE=spark dbt run --select MODEL ...            # the model rebuilt on Spark
     python -m tests.helpers.spark_parity compare WAREHOUSE_DIR MODEL...
+    python -m tests.helpers.spark_parity compare-duckdb WAREHOUSE_DIR BASELINE.duckdb MODEL...
 
 `seed` lets one model be built on Spark from DuckDB's upstream tables, before its parents are
 ported; `compare` reads the Spark tables through a Spark session (views too).
@@ -192,9 +193,27 @@ def compare(warehouse_dir: Path, names: list[str]) -> int:
     return failed
 
 
+def compare_duckdb(warehouse_dir: Path, baseline: Path, names: list[str]) -> int:
+    """The same models in two DuckDB files (a model's DuckDB result before and after a port): exactly equal."""
+    models = duckdb_models(warehouse_dir)
+    failed = 0
+    with duckdb.connect(str(Path(warehouse_dir) / "warehouse.duckdb"), read_only=True) as new, duckdb.connect(
+        str(baseline), read_only=True
+    ) as old:
+        for name in names:
+            schema = models[name]
+            a, b = old.execute(f"SELECT * FROM {schema}.{name}").df(), new.execute(f"SELECT * FROM {schema}.{name}").df()
+            same = list(a.columns) == list(b.columns) and rows(a) == rows(b)
+            failed += not same
+            print(f"{'equal  ' if same else 'DIFFERS'} {schema}.{name} ({len(b)} rows)")
+    return failed
+
+
 if __name__ == "__main__":
     command, where, *names = sys.argv[1:]
     if command == "seed":
         seed(Path(where))
+    elif command == "compare-duckdb":
+        sys.exit(1 if compare_duckdb(Path(where), Path(names[0]), names[1:]) else 0)
     else:
         sys.exit(1 if compare(Path(where), names) else 0)
