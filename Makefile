@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(abspath $(WAREHOUSE_DIR))/dagster_home
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -name '*.sql' -o -name '*.yml' | grep -v '/target/')
 
-.PHONY: setup prepare demo test test-fast test-no-shims lint mutate ui bench bench-large clean
+.PHONY: setup setup-spark prepare demo test test-fast test-no-shims lint mutate ui bench bench-large bench-engines clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ $(BIN)/.repo-on-path: $(BIN)/.installed
 	touch $@
 
 setup: $(BIN)/.installed $(BIN)/.repo-on-path
+
+# The Spark engine (WAREHOUSE_ENGINE=spark, docs/scale-out.md): pyspark and dbt-spark, pinned in
+# their own lock file, ~600 MB; Java 17 must be on the machine. The parity test needs them.
+$(BIN)/.spark-installed: $(BIN)/.installed requirements-spark.lock
+	$(BIN)/python -m pip install --quiet -r requirements-spark.lock
+	touch $@
+
+setup-spark: setup $(BIN)/.spark-installed
 
 # The dbt manifest is built here, once, so loading the Dagster definitions never parses dbt.
 $(MANIFEST): $(BIN)/.installed $(BIN)/.repo-on-path $(DBT_SOURCES)
@@ -43,7 +51,7 @@ demo: prepare
 	$(BIN)/python -m pipelines.run
 
 # Lint first (about a minute): a lint failure stops the run before the 16-minute suite.
-test: prepare lint
+test: prepare setup-spark lint
 	$(BIN)/python -m pytest -q -rs
 
 # The tests that run no warehouse (loaders, gates, parsers, contract, corpus): about 90 s on 2 cores.
@@ -89,3 +97,7 @@ bench: prepare
 
 bench-large: prepare
 	$(BIN)/python -m bench.run --size large $(BENCH_ARGS)
+
+# The same market on each engine (WAREHOUSE_ENGINE): full build, incremental day, Spark's start cost.
+bench-engines: prepare setup-spark
+	$(BIN)/python -m bench.engines $(BENCH_ARGS)

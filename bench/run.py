@@ -67,10 +67,11 @@ BI_QUERIES = {
 }
 
 
-def pipeline_env(warehouse_dir: Path, files_dir: Path) -> dict[str, str]:
+def pipeline_env(warehouse_dir: Path, files_dir: Path, engine: str = "duckdb") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAREHOUSE_")}
     env.update(
         {
+            "WAREHOUSE_ENGINE": engine,
             "WAREHOUSE_DIR": str(warehouse_dir),
             "WAREHOUSE_SOURCE": "files",
             "WAREHOUSE_FILES_DIR": str(files_dir),
@@ -266,8 +267,8 @@ def bi_read_path(serving: Path, repeat: int) -> dict:
     return out
 
 
-def measured_run(warehouse_dir: Path, files_dir: Path) -> dict:
-    m = run_measured([sys.executable, "-m", "pipelines.run"], pipeline_env(warehouse_dir, files_dir), REPO)
+def measured_run(warehouse_dir: Path, files_dir: Path, engine: str = "duckdb") -> dict:
+    m = run_measured([sys.executable, "-m", "pipelines.run"], pipeline_env(warehouse_dir, files_dir, engine), REPO)
     if m.returncode != 0:
         print(m.output[-6000:])
         raise SystemExit(f"pipeline run failed ({m.returncode})")

@@ -42,6 +42,12 @@ def _failure_causes(result) -> list[str]:
 def _refusal(settings) -> str | None:
     """Why this run cannot start, said before Dagster starts (the warehouse resource checks the
     same again inside the run, for runs launched from the UI and for races)."""
+    if settings.engine == "spark":
+        from pipelines.spark_engine import missing_requirements
+
+        missing = missing_requirements()
+        if missing:
+            return missing
     who = run_lock.holder(settings.warehouse_dir)
     if who and settings.lock_wait_seconds <= 0:
         return (

@@ -25,6 +25,23 @@ class SparkMartsMissing(RuntimeError):
     pass
 
 
+def missing_requirements() -> str | None:
+    """Why the Spark engine cannot run on this machine, or None. Checked before a run starts."""
+    import importlib.util
+
+    missing = [] if importlib.util.find_spec("pyspark") else ["pyspark"]
+    try:
+        adapter = importlib.util.find_spec("dbt.adapters.spark")
+    except ModuleNotFoundError:
+        adapter = None
+    missing += [] if adapter else ["dbt-spark"]
+    if missing:
+        return f"WAREHOUSE_ENGINE=spark needs {' and '.join(missing)}: run `make setup-spark` first"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "WAREHOUSE_ENGINE=spark needs Java 17 (no `java` on PATH and no JAVA_HOME)"
+    return None
+
+
 def inputs_dir(spark_dir: Path) -> Path:
     return spark_dir / "inputs"
 
@@ -63,8 +80,24 @@ def export_inputs(con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[
     return written
 
 
-def import_marts(con: duckdb.DuckDBPyConnection, spark_dir: Path, marts: list[str]) -> dict[str, int]:
-    """Replaces the working warehouse's marts with the Spark build's, in one transaction."""
+def mart_columns(manifest_path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each mart's columns and DuckDB types as its contract declares them (the marts' YAML)."""
+    manifest = json.loads(manifest_path.read_text())
+    return {
+        node["name"]: [(c["name"], c["data_type"]) for c in node["columns"].values()]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    }
+
+
+def import_marts(
+    con: duckdb.DuckDBPyConnection, spark_dir: Path, marts: dict[str, list[tuple[str, str]]]
+) -> dict[str, int]:
+    """Replaces the working warehouse's marts with the Spark build's, in one transaction.
+
+    Each column is cast to the type its contract declares: contracts are enforced by DuckDB's
+    build, not Spark's, and Spark spells some types wider or narrower (an INT day count where
+    DuckDB's is BIGINT). BI tools see the same schema from either engine."""
     counts = {}
     missing = [m for m in marts if not list((tables_dir(spark_dir) / "marts.db" / m).glob("*.parquet"))]
     if missing:
@@ -74,9 +107,10 @@ def import_marts(con: duckdb.DuckDBPyConnection, spark_dir: Path, marts: list[st
     con.execute("BEGIN")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-        for mart in marts:
+        for mart, columns in marts.items():
             files = tables_dir(spark_dir) / "marts.db" / mart / "*.parquet"
-            con.execute(f"CREATE OR REPLACE TABLE marts.{mart} AS SELECT * FROM read_parquet('{files}')")
+            select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns) if columns else "*"
+            con.execute(f"CREATE OR REPLACE TABLE marts.{mart} AS SELECT {select} FROM read_parquet('{files}')")
             counts[mart] = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
         con.execute("COMMIT")
     except BaseException:

@@ -139,6 +139,7 @@ WAREHOUSE_MODULES = frozenset(
         "test_reliability",
         "test_reproducible_marts",
         "test_share_basis_realdata",
+        "test_spark_engine",
         "test_ui_stops",
         "test_universe_changes_realdata",
     }

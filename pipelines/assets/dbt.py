@@ -17,7 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from data_quality import series_flags
 from data_quality.results import ERROR, WARN, CheckOutcome, record
-from pipelines import as_of_plan, compat
+from pipelines import as_of_plan, compat, spark_engine
 from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.resources import PROJECT_ROOT, WarehouseResource
 
@@ -76,8 +76,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         # What dbt needs from the pipeline is explicit: the settings as --vars (the profile
         # reads the warehouse's place from them too) and the as-of plan as a table it reads.
         as_of_plan.publish_plan(con, as_of, context.run.run_id)
+        build_vars = settings.dbt_vars(warehouse=True)
+        if settings.engine == "spark":
+            # dbt on Spark reads Parquet copies of its inputs, taken after the gates passed.
+            build_vars["spark_inputs"] = spark_engine.export_inputs(
+                con, settings.spark_dir, spark_engine.dbt_sources(_manifest_path()) + [spark_engine.AS_OF_PLAN]
+            )
     context.log.info(as_of.describe())
-    args = build_args(json.dumps(settings.dbt_vars(warehouse=True))) + (
+    args = build_args(json.dumps(build_vars), target=settings.engine) + (
         ["--full-refresh"] if as_of.full_refresh else []
     )
     for stale in ("run_results.json", "manifest.json"):
@@ -89,6 +95,16 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
                 outcomes.append(_as_outcome(event))
             yield event
+        if settings.engine == "spark":
+            # The gates on the marts, the dashboard and the publish read the working warehouse.
+            built = {
+                name: columns
+                for name, columns in spark_engine.mart_columns(_manifest_path()).items()
+                if dg.AssetKey(["marts", name]) in context.selected_asset_keys
+            }
+            with warehouse.connect() as con:
+                imported = spark_engine.import_marts(con, settings.spark_dir, built)
+            context.log.info(f"read {len(imported)} marts back from the Spark build ({sum(imported.values())} rows)")
         # Reached only when every model and test succeeded: the as-of rows now reflect these
         # batches. Not after a subset run: the as-of models may have read upstream tables it
         # left as they were (the next whole build then plans from the last recorded state).
@@ -102,7 +118,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             record(con, context.run.run_id, outcomes)
 
 
-def build_args(dbt_vars: str) -> list[str]:
+def build_args(dbt_vars: str, target: str = "duckdb") -> list[str]:
     # Unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt_unit.py),
     # as dbt recommends, and would only add their start-up to every production build.
     # The file log (target/dbt.log) keeps warnings and errors only: formatting and writing every
@@ -117,6 +133,8 @@ def build_args(dbt_vars: str) -> list[str]:
         "--log-level-file",
         "warn",
         "--no-write-json",
+        "--target",
+        target,
         "--vars",
         dbt_vars,
     ]

@@ -95,17 +95,16 @@ def rows(frame: pd.DataFrame) -> list[tuple]:
 def differences(duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 5) -> list[str]:
     """What differs between two builds of one table; empty when they are equal."""
     if sorted(duck.columns) != sorted(spark.columns):
-        return [f"columns differ: duckdb only {sorted(set(duck) - set(spark))}, spark only {sorted(set(spark) - set(duck))}"]
+        only_duck, only_spark = sorted(set(duck) - set(spark)), sorted(set(spark) - set(duck))
+        return [f"columns differ: duckdb only {only_duck}, spark only {only_spark}"]
     if len(duck) != len(spark):
         return [f"row counts differ: duckdb {len(duck)}, spark {len(spark)}"]
     columns = sorted(duck.columns)
     out = []
     for a, b in zip(rows(duck), rows(spark), strict=True):
-        bad = [c for c, x, y in zip(columns, a, b, strict=True) if not _close(x, y)]
+        bad = [f"{c}: duckdb {x!r} spark {y!r}" for c, x, y in zip(columns, a, b, strict=True) if not _close(x, y)]
         if bad:
-            out.append(
-                "row differs in " + ", ".join(f"{c}: duckdb {x!r} spark {y!r}" for c, x, y in zip(columns, a, b, strict=True) if c in bad)
-            )
+            out.append("row differs in " + ", ".join(bad))
             if len(out) >= limit:
                 break
     return out
@@ -124,7 +123,10 @@ def spark_session(warehouse_dir: Path):
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.warehouse.dir", str(spark_dir / "tables"))
-        .config("spark.hadoop.javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true")
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true",
+        )
         .enableHiveSupport()
         .getOrCreate()
     )
@@ -171,8 +173,9 @@ def seed(warehouse_dir: Path) -> None:
 
 
 def _is_view(session, schema: str, name: str) -> bool:
-    found = session.sql(f"show views in {schema} like '{name}'").collect() if session.catalog.databaseExists(schema) else []
-    return bool(found)
+    if not session.catalog.databaseExists(schema):
+        return False
+    return bool(session.sql(f"show views in {schema} like '{name}'").collect())
 
 
 def compare(warehouse_dir: Path, names: list[str]) -> int:
@@ -197,12 +200,14 @@ def compare_duckdb(warehouse_dir: Path, baseline: Path, names: list[str]) -> int
     """The same models in two DuckDB files (a model's DuckDB result before and after a port): exactly equal."""
     models = duckdb_models(warehouse_dir)
     failed = 0
-    with duckdb.connect(str(Path(warehouse_dir) / "warehouse.duckdb"), read_only=True) as new, duckdb.connect(
-        str(baseline), read_only=True
-    ) as old:
+    with (
+        duckdb.connect(str(Path(warehouse_dir) / "warehouse.duckdb"), read_only=True) as new,
+        duckdb.connect(str(baseline), read_only=True) as old,
+    ):
         for name in names:
             schema = models[name]
-            a, b = old.execute(f"SELECT * FROM {schema}.{name}").df(), new.execute(f"SELECT * FROM {schema}.{name}").df()
+            query = f"SELECT * FROM {schema}.{name}"
+            a, b = old.execute(query).df(), new.execute(query).df()
             same = list(a.columns) == list(b.columns) and rows(a) == rows(b)
             failed += not same
             print(f"{'equal  ' if same else 'DIFFERS'} {schema}.{name} ({len(b)} rows)")
