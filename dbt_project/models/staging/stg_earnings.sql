@@ -26,4 +26,4 @@ deduplicated as (
     {{ latest_per_key('cleaned', ['symbol', 'fiscal_period_end', 'report_date']) }}
 )
 
-select * exclude (_loaded_at, _source_line) from deduplicated
+select {{ star_except(['_loaded_at', '_source_line']) }} from deduplicated

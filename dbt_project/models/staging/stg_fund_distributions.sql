@@ -20,4 +20,4 @@ deduplicated as (
     {{ latest_per_key('cleaned', ['fund_id', 'ex_date', 'kind']) }}
 )
 
-select * exclude (_loaded_at, _source_line) from deduplicated
+select {{ star_except(['_loaded_at', '_source_line']) }} from deduplicated

@@ -19,4 +19,4 @@ deduplicated as (
     {{ latest_per_key('cleaned', ['fund_id']) }}
 )
 
-select * exclude (_loaded_at, _source_line) from deduplicated
+select {{ star_except(['_loaded_at', '_source_line']) }} from deduplicated

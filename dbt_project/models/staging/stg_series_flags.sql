@@ -3,11 +3,11 @@ with source as (
 )
 
 select
-    cast(dataset as varchar) as dataset,
-    cast(series as varchar) as series,
+    cast(dataset as string) as dataset,
+    cast(series as string) as series,
     cast(date_from as date) as date_from,
     cast(date_to as date) as date_to,
-    cast(rule as varchar) as rule,
-    cast(detail as varchar) as detail,
+    cast(rule as string) as rule,
+    cast(detail as string) as detail,
     cast(flagged_at as timestamp) as flagged_at
 from source

@@ -21,4 +21,4 @@ deduplicated as (
     {{ latest_per_key('cleaned', ['index_id', 'symbol', 'as_of_date']) }}
 )
 
-select * exclude (_loaded_at, _source_line) from deduplicated
+select {{ star_except(['_loaded_at', '_source_line']) }} from deduplicated
