@@ -8,7 +8,7 @@
         audit_points.as_of_date,
         audit_points.data_as_of,
         audit_points.audit_view,
-        {{ alias }}.* exclude (as_of_date)
+        {{ star_except(['as_of_date'], alias) }}
     from {{ ref('int_claim_audit_points') }} as audit_points
     left join {{ ref(model) }} as {{ alias }}
         on {{ alias }}.as_of_date = audit_points.data_as_of

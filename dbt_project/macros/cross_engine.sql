@@ -30,7 +30,8 @@
     right time to each left time, and the right row is then joined on its keys and that time.
     One sort of both sides, not a range join: its cost grows as n log n, not as left x right. -#}
 {% macro spark__asof_join(kind, left, right, equal, right_time, op, left_time) -%}
-    {%- set m = '__asof_' ~ right -%}
+    {#- `right` may carry an alias ('intermediate.x as x'): the helper relation is named after it. -#}
+    {%- set m = '__asof_' ~ right.split(' ')[-1] -%}
     {%- set backward = op in ('<=', '<') -%}
     {#- Ties: a right time equal to the left time counts for '<=' and '>=' (the right row sorts
         on the side the window reads from), not for '<' and '>'. -#}
@@ -69,11 +70,11 @@
         on {% for r, l in equal %}{{ r }} = {{ l }} and {% endfor %}{{ right_time }} = {{ m }}.__match
 {%- endmacro %}
 
-{#- Whole days from `start` to `end` (dates): DuckDB subtracts dates to an integer, Spark to an interval. -#}
+{#- Whole days from `start` to `end` (dates). -#}
 {% macro days_between(start, end) -%}
     {{ return(adapter.dispatch('days_between')(start, end)) }}
 {%- endmacro %}
-{% macro duckdb__days_between(start, end) %}({{ end }} - {{ start }}){% endmacro %}
+{% macro duckdb__days_between(start, end) %}date_diff('day', {{ start }}, {{ end }}){% endmacro %}
 {% macro spark__days_between(start, end) %}datediff({{ end }}, {{ start }}){% endmacro %}
 
 {#- A date `n` calendar months after `d` (clamped to the month's last day), as a DATE on both. -#}
@@ -130,3 +131,113 @@
 {%- endmacro %}
 {% macro duckdb__star_except(columns, relation) %}{{ relation ~ '.' if relation }}* exclude ({{ columns | join(', ') }}){% endmacro %}
 {% macro spark__star_except(columns, relation) %}{{ relation ~ '.' if relation }}* except ({{ columns | join(', ') }}){% endmacro %}
+
+{#- The group's texts joined by `sep` in the order of `order_by` (NULL for no row). -#}
+{% macro string_agg_ordered(expr, sep, order_by) -%}
+    {{ return(adapter.dispatch('string_agg_ordered')(expr, sep, order_by)) }}
+{%- endmacro %}
+{% macro duckdb__string_agg_ordered(expr, sep, order_by) %}string_agg({{ expr }}, {{ sep }} order by {{ order_by }}){% endmacro %}
+{% macro spark__string_agg_ordered(expr, sep, order_by) %}listagg({{ expr }}, {{ sep }}) within group (order by {{ order_by }}){% endmacro %}
+
+{#- The product of a window's values. Spark has no product aggregate: the window's values are
+    multiplied left to right in the window's order (DuckDB's order may differ in the last bits). -#}
+{% macro product_over(expr, window) -%}
+    {{ return(adapter.dispatch('product_over')(expr, window)) }}
+{%- endmacro %}
+{% macro duckdb__product_over(expr, window) %}product({{ expr }}) over ({{ window }}){% endmacro %}
+{% macro spark__product_over(expr, window) -%}
+    aggregate(collect_list(cast({{ expr }} as double)) over ({{ window }}), cast(1 as double), (acc, x) -> acc * x)
+{%- endmacro %}
+
+{#- The `x` of the row with the largest `y`, ties going to the smallest `tie_order` (DuckDB's
+    arg_max over rows fed in that order keeps the first maximum); rows with a NULL y are skipped. -#}
+{% macro arg_max_first(x, y, tie_order) -%}
+    {{ return(adapter.dispatch('arg_max_first')(x, y, tie_order)) }}
+{%- endmacro %}
+{% macro duckdb__arg_max_first(x, y, tie_order) %}arg_max({{ x }}, {{ y }} order by {{ tie_order }}){% endmacro %}
+{% macro spark__arg_max_first(x, y, tie_order) -%}
+    min_by({{ x }}, case when {{ y }} is not null then struct(-({{ y }}), {{ tie_order }}) end)
+{%- endmacro %}
+
+{#- The `x` of the row with the smallest `y`, ties going to the smallest `tie_order`. -#}
+{% macro arg_min_first(x, y, tie_order) -%}
+    {{ return(adapter.dispatch('arg_min_first')(x, y, tie_order)) }}
+{%- endmacro %}
+{% macro duckdb__arg_min_first(x, y, tie_order) %}arg_min({{ x }}, {{ y }} order by {{ tie_order }}){% endmacro %}
+{% macro spark__arg_min_first(x, y, tie_order) -%}
+    min_by({{ x }}, case when {{ y }} is not null then struct({{ y }}, {{ tie_order }}) end)
+{%- endmacro %}
+
+{#- DuckDB's hint to compute a CTE once (the model says why where it uses it); Spark plans CTEs itself. -#}
+{% macro materialized_hint() -%}
+    {{ return(adapter.dispatch('materialized_hint')()) }}
+{%- endmacro %}
+{% macro duckdb__materialized_hint() %}materialized{% endmacro %}
+{% macro spark__materialized_hint() %}{% endmacro %}
+
+{#- The rows of `relations` stacked by column name, a column a relation lacks read as NULL
+    (DuckDB's UNION ALL BY NAME). Spark has none: each relation's columns are looked up in the
+    catalog and listed in the order of `columns`, the names the model selects from the union. -#}
+{% macro union_all_by_name(relations, columns) -%}
+    {{ return(adapter.dispatch('union_all_by_name')(relations, columns)) }}
+{%- endmacro %}
+{% macro duckdb__union_all_by_name(relations, columns) -%}
+    {%- for relation in relations %}
+    select * from {{ relation }}
+    {%- if not loop.last %}
+    union all by name{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+{% macro spark__union_all_by_name(relations, columns) -%}
+    {%- for relation in relations %}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list if execute else columns -%}
+    select {% for c in columns %}{{ c if c in present else 'null as ' ~ c }}{{ ', ' if not loop.last }}{% endfor %}
+    from {{ relation }}
+    {% if not loop.last %}union all {% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A JSON object as a value to nest in another (DuckDB JSON, Spark struct): `json_text` of an
+    outer object then writes it as an object, not as a quoted string. -#}
+{% macro json_value(pairs) -%}
+    {{ return(adapter.dispatch('json_value')(pairs)) }}
+{%- endmacro %}
+{% macro duckdb__json_value(pairs) -%}
+    json_object({% for k, v in pairs %}'{{ k }}', {{ v }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+{% macro spark__json_value(pairs) -%}
+    named_struct({% for k, v in pairs %}'{{ k }}', {{ v }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- A group's `value`s (json_value) as one JSON object keyed by `key`, keys in `order_by` order. -#}
+{% macro json_object_agg(key, value, order_by) -%}
+    {{ return(adapter.dispatch('json_object_agg')(key, value, order_by)) }}
+{%- endmacro %}
+{% macro duckdb__json_object_agg(key, value, order_by) -%}
+    to_json(map_from_entries(list(({{ key }}, {{ value }}) order by {{ order_by }})))
+{%- endmacro %}
+{% macro spark__json_object_agg(key, value, order_by) -%}
+    map_from_entries(transform(
+        array_sort(collect_list(struct({{ order_by }} as o, {{ key }} as k, {{ value }} as v))),
+        e -> struct(e.k, e.v)
+    ))
+{%- endmacro %}
+
+{#- The text of json_object_agg's object with `pairs` added, a pair whose value is NULL left out
+    (DuckDB's json_merge_patch: a null in the patch removes the key). -#}
+{% macro json_patch_text(object, pairs) -%}
+    {{ return(adapter.dispatch('json_patch_text')(object, pairs)) }}
+{%- endmacro %}
+{% macro duckdb__json_patch_text(object, pairs) -%}
+    cast(json_merge_patch({{ object }}, {{ duckdb__json_value(pairs) }}) as string)
+{%- endmacro %}
+{% macro spark__json_patch_text(object, pairs) -%}
+    concat(
+        regexp_replace(to_json({{ object }}, map('ignoreNullFields', 'false')), '[}]$', '')
+        {%- for k, v in pairs %},
+        case when {{ v }} is not null
+            then ',' || regexp_extract(to_json(named_struct('{{ k }}', {{ v }})), '^[{](.*)[}]$', 1) else '' end
+        {%- endfor %},
+        '}'
+    )
+{%- endmacro %}

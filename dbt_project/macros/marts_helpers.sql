@@ -40,12 +40,14 @@
 
 {#- 'YYYYQn' label of a calendar quarter index expression. -#}
 {% macro quarter_label(index_expr) -%}
-    (cast(({{ index_expr }}) // 4 as varchar) || 'Q' || cast(({{ index_expr }}) % 4 + 1 as varchar))
+    (cast({{ int_div('(' ~ index_expr ~ ')', 4) }} as string) || 'Q' || cast(({{ index_expr }}) % 4 + 1 as string))
 {%- endmacro %}
 
 {#- Last day of the calendar quarter with the given index. -#}
 {% macro quarter_end_date(index_expr) -%}
-    (make_date(cast(({{ index_expr }}) // 4 as integer), cast((({{ index_expr }}) % 4) * 3 + 3 as integer), 1) + interval 1 month - interval 1 day)::date
+    last_day(make_date(
+        cast({{ int_div('(' ~ index_expr ~ ')', 4) }} as integer), cast((({{ index_expr }}) % 4) * 3 + 3 as integer), 1
+    ))
 {%- endmacro %}
 
 {#-
@@ -74,10 +76,10 @@
 -#}
 {% macro flags_over(dataset, series_expr, start_expr, end_expr, rules=none) -%}
     (
-        select string_agg(
-            f.rule || ' ' || f.series || ' ' || strftime(f.date_from, '%Y-%m-%d') || '..' || strftime(f.date_to, '%Y-%m-%d'),
-            '; ' order by f.date_from, f.rule
-        )
+        select {{ string_agg_ordered(
+            "f.rule || ' ' || f.series || ' ' || cast(f.date_from as string) || '..' || cast(f.date_to as string)",
+            "'; '", 'f.date_from, f.rule'
+        ) }}
         from {{ ref('stg_series_flags') }} as f
         where f.dataset = '{{ dataset }}'
             and f.series = {{ series_expr }}

@@ -8,7 +8,9 @@
         {{ relation }}.*,
         coalesce(split_multiples.share_multiple, 1) as {{ as_column }}
     from {{ relation }}
-    asof left join {{ ref('int_split_multiples') }} as split_multiples
-        on split_multiples.symbol = {{ relation }}.symbol
-        and split_multiples.split_date <= {{ relation }}.{{ date_column }}
+    {{ asof_join(
+        'left', relation, ref('int_split_multiples') ~ ' as split_multiples',
+        [('split_multiples.symbol', relation ~ '.symbol')],
+        'split_multiples.split_date', '<=', relation ~ '.' ~ date_column
+    ) }}
 {%- endmacro %}

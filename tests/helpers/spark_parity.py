@@ -53,7 +53,7 @@ def _close(a, b) -> bool:
 
 def _normal(value):
     """One Python value per cell, whatever the engine's driver returned."""
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if hasattr(value, "tolist"):  # numpy scalars and arrays
         value = value.tolist()

@@ -41,5 +41,9 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object('episodes', episodes, 'positive', positive, 'worst_depth', worst_depth)::varchar as detail
+    {{ json_text([
+        ('episodes', 'episodes'),
+        ('positive', 'positive'),
+        ('worst_depth', 'worst_depth')
+    ]) }} as detail
 from counted

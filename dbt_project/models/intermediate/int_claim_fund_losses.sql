@@ -27,16 +27,16 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'funds_tracked', funds_tracked,
-        'funds_with_loss', funds_with_loss,
-        'worst_fund_id', worst_fund_id,
-        'worst_return', worst_return,
-        'median_return', median_return,
-        'return_basis', return_basis,
-        'funds_total_return_distributions', funds_total_return_distributions,
-        'funds_adjusted_close', funds_adjusted_close,
-        'funds_nav_only', funds_nav_only,
-        'funds_adjusted_set_aside', funds_adjusted_set_aside
-    )::varchar as detail
+    {{ json_text([
+        ('funds_tracked', 'funds_tracked'),
+        ('funds_with_loss', 'funds_with_loss'),
+        ('worst_fund_id', 'worst_fund_id'),
+        ('worst_return', 'worst_return'),
+        ('median_return', 'median_return'),
+        ('return_basis', 'return_basis'),
+        ('funds_total_return_distributions', 'funds_total_return_distributions'),
+        ('funds_adjusted_close', 'funds_adjusted_close'),
+        ('funds_nav_only', 'funds_nav_only'),
+        ('funds_adjusted_set_aside', 'funds_adjusted_set_aside')
+    ]) }} as detail
 from funds_at

@@ -40,11 +40,11 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    cast(json_object(
-        'latest_complete_year', as_of_year,
-        'longest_streak', longest_streak,
-        'longest_streak_end_year', longest_streak_end_year,
-        'relative_strength_peak_date', peak_date,
-        'years_since_relative_strength_peak', years_since_peak
-    ) as varchar) as detail
+    {{ json_text([
+        ('latest_complete_year', 'as_of_year'),
+        ('longest_streak', 'longest_streak'),
+        ('longest_streak_end_year', 'longest_streak_end_year'),
+        ('relative_strength_peak_date', 'peak_date'),
+        ('years_since_relative_strength_peak', 'years_since_peak')
+    ]) }} as detail
 from streak_at

@@ -51,12 +51,12 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'small_median_dollar_volume', small_dollar_volume,
-        'large_median_dollar_volume', large_dollar_volume,
-        'small_median_amihud', small_amihud,
-        'large_median_amihud', large_amihud,
-        'small_members_with_volume', small_members_with_volume,
-        'large_members_with_volume', large_members_with_volume
-    )::varchar as detail
+    {{ json_text([
+        ('small_median_dollar_volume', 'small_dollar_volume'),
+        ('large_median_dollar_volume', 'large_dollar_volume'),
+        ('small_median_amihud', 'small_amihud'),
+        ('large_median_amihud', 'large_amihud'),
+        ('small_members_with_volume', 'small_members_with_volume'),
+        ('large_members_with_volume', 'large_members_with_volume')
+    ]) }} as detail
 from paired

@@ -20,7 +20,7 @@ history as (
         count(volatility.ratio) filter (where volatility.ratio > 1) as days_above_1
     from audit_points
     left join volatility
-        on volatility.date > audit_points.data_as_of - to_years({{ var('claim_volatility_years') }})
+        on volatility.date > {{ add_months('audit_points.data_as_of', -12 * var('claim_volatility_years') | int) }}
         and volatility.date <= audit_points.data_as_of
     group by audit_points.as_of_date
 ),
@@ -57,10 +57,10 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'small_vol_63d', small_vol_63d,
-        'large_vol_63d', large_vol_63d,
-        'share_days_above_1', share_days_above_1,
-        'days', days
-    )::varchar as detail
+    {{ json_text([
+        ('small_vol_63d', 'small_vol_63d'),
+        ('large_vol_63d', 'large_vol_63d'),
+        ('share_days_above_1', 'share_days_above_1'),
+        ('days', 'days')
+    ]) }} as detail
 from at_point

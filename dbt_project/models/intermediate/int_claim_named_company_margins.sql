@@ -82,11 +82,11 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'symbol', '{{ company["symbol"] }}',
-        'latest_period_end', latest_period_end,
-        'latest_margin', latest_margin,
-        'year_ago_period_end', year_ago_period_end,
-        'year_ago_margin', year_ago_margin
-    )::varchar as detail
+    {{ json_text([
+        ('symbol', "'" ~ (company["symbol"]) ~ "'"),
+        ('latest_period_end', 'latest_period_end'),
+        ('latest_margin', 'latest_margin'),
+        ('year_ago_period_end', 'year_ago_period_end'),
+        ('year_ago_margin', 'year_ago_margin')
+    ]) }} as detail
 from compared

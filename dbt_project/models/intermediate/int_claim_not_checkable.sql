@@ -43,6 +43,6 @@ select
     audit_points.as_of_date,
     audit_points.data_as_of,
     audit_points.audit_view,
-    json_object('reason', claims.reason)::varchar as detail
+    {{ json_text([('reason', 'claims.reason')]) }} as detail
 from audit_points
 cross join claims

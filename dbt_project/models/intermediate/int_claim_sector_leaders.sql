@@ -61,13 +61,13 @@ matched as (
         small_sectors.relative_6m,
         small_sectors.index_return_6m,
         small_sectors.start_6m,
-        json_object(
-            'sector', small_sectors.sector,
-            'proxy', small_sectors.sector is not null and claim_sector_names.is_proxy,
-            'members', small_sectors.members,
-            'return_6m', small_sectors.return_6m,
-            'relative_6m', small_sectors.relative_6m
-        ) as sector_detail
+        {{ json_value([
+            ('sector', 'small_sectors.sector'),
+            ('proxy', 'small_sectors.sector is not null and claim_sector_names.is_proxy'),
+            ('members', 'small_sectors.members'),
+            ('return_6m', 'small_sectors.return_6m'),
+            ('relative_6m', 'small_sectors.relative_6m')
+        ]) }} as sector_detail
     from audit_points
     cross join claim_sector_names
     left join small_sectors
@@ -91,7 +91,7 @@ per_point as (
         max(index_return_6m) as index_return_6m,
         max(start_6m) as start_6m,
         -- {"defense": {...}, "technology": {...}, ...} in the order of claim_sectors.
-        to_json(map_from_entries(list((claim_sector, sector_detail) order by claim_order))) as sectors_detail
+        {{ json_object_agg('claim_sector', 'sector_detail', 'claim_order') }} as sectors_detail
     from matched
     group by as_of_date
 )
@@ -111,8 +111,5 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    cast(json_merge_patch(
-        sectors_detail,
-        json_object('index_return_6m', index_return_6m, 'start_6m', start_6m)
-    ) as varchar) as detail
+    {{ json_patch_text('sectors_detail', [('index_return_6m', 'index_return_6m'), ('start_6m', 'start_6m')]) }} as detail
 from per_point

@@ -20,7 +20,7 @@ surge_window as (
         audit_points.audit_view,
         max(small_daily.return_5d) as best_return_5d,
         -- Ordered input: a tie for the best return gives its earliest date, in every run.
-        arg_max(small_daily.date, small_daily.return_5d order by small_daily.date) as best_date,
+        {{ arg_max_first('small_daily.date', 'small_daily.return_5d', 'small_daily.date') }} as best_date,
         count(small_daily.return_5d) as days_observed,
         bool_or(small_daily.date = audit_points.data_as_of) as covers_audit_day
     from audit_points
@@ -46,5 +46,5 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object('best_end_date', best_date, 'days_observed', days_observed)::varchar as detail
+    {{ json_text([('best_end_date', 'best_date'), ('days_observed', 'days_observed')]) }} as detail
 from surge_window

@@ -36,7 +36,10 @@ select
     audit_points.as_of_date,
     audit_points.data_as_of,
     audit_points.audit_view,
-    json_object('trigger_status', coalesce(triggers.status, 'absent'), 'trigger_detail', triggers.detail)::varchar
+    {{ json_text([
+        ('trigger_status', "coalesce(triggers.status, 'absent')"),
+        ('trigger_detail', 'triggers.detail')
+    ]) }}
         as detail
 from audit_points
 cross join trigger_claims

@@ -29,7 +29,7 @@ windows as (
     left join changes
         on changes.as_of_date <= audit_points.data_as_of
         and changes.as_of_date
-        > audit_points.data_as_of - to_months({{ var('claim_universe_months') | int }})
+        > {{ add_months('audit_points.data_as_of', -(var('claim_universe_months') | int)) }}
     group by audit_points.as_of_date, audit_points.data_as_of, audit_points.audit_view
 ),
 
@@ -56,10 +56,10 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'additions', additions,
-        'removals', removals,
-        'removals_mna', removals_mna,
-        'snapshots', snapshots
-    )::varchar as detail
+    {{ json_text([
+        ('additions', 'additions'),
+        ('removals', 'removals'),
+        ('removals_mna', 'removals_mna'),
+        ('snapshots', 'snapshots')
+    ]) }} as detail
 from judged

@@ -28,14 +28,14 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'constituents', constituents,
-        'with_data', with_data,
-        'unprofitable', unprofitable,
-        'coverage', coverage,
-        'without_data', without_data,
-        'share_unprofitable_lower_bound', share_unprofitable_lower_bound,
-        'share_unprofitable_upper_bound', share_unprofitable_upper_bound,
-        'share_unprofitable_cap_weighted', share_unprofitable_cap_weighted
-    )::varchar as detail
+    {{ json_text([
+        ('constituents', 'constituents'),
+        ('with_data', 'with_data'),
+        ('unprofitable', 'unprofitable'),
+        ('coverage', 'coverage'),
+        ('without_data', 'without_data'),
+        ('share_unprofitable_lower_bound', 'share_unprofitable_lower_bound'),
+        ('share_unprofitable_upper_bound', 'share_unprofitable_upper_bound'),
+        ('share_unprofitable_cap_weighted', 'share_unprofitable_cap_weighted')
+    ]) }} as detail
 from profit_at

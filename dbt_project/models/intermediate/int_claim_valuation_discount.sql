@@ -26,14 +26,14 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'small_pe_ex_losses', small_value,
-        'large_pe_ex_losses', large_value,
-        'discount', discount,
-        'history_median', history_median,
-        'percentile', percentile,
-        'zscore', zscore,
-        'history_count', history_count,
-        'min_history', {{ var('claim_valuation_min_history') }}
-    )::varchar as detail
+    {{ json_text([
+        ('small_pe_ex_losses', 'small_value'),
+        ('large_pe_ex_losses', 'large_value'),
+        ('discount', 'discount'),
+        ('history_median', 'history_median'),
+        ('percentile', 'percentile'),
+        ('zscore', 'zscore'),
+        ('history_count', 'history_count'),
+        ('min_history', (var('claim_valuation_min_history')))
+    ]) }} as detail
 from gap_at

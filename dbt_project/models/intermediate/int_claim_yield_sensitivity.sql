@@ -19,11 +19,13 @@ sensitivity_at as (
         audit_points.data_as_of,
         audit_points.audit_view,
         -- sqlfluff reads the excluded column as an unqualified reference
-        spread_regressions.* exclude (date),  -- noqa: RF02
+        {{ star_except(['date'], 'spread_regressions') }},  -- noqa: RF02
         spread_regressions.date as regression_date
     from audit_points
-    asof left join spread_regressions
-        on spread_regressions.date <= audit_points.data_as_of
+    {{ asof_join(
+        'left', 'audit_points', 'spread_regressions', [],
+        'spread_regressions.date', '<=', 'audit_points.data_as_of'
+    ) }}
 )
 
 select
@@ -41,11 +43,11 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object(
-        'regression_date', regression_date,
-        'beta', beta,
-        'correlation', correlation,
-        'r_squared', r_squared,
-        'n_obs', n_obs
-    )::varchar as detail
+    {{ json_text([
+        ('regression_date', 'regression_date'),
+        ('beta', 'beta'),
+        ('correlation', 'correlation'),
+        ('r_squared', 'r_squared'),
+        ('n_obs', 'n_obs')
+    ]) }} as detail
 from sensitivity_at

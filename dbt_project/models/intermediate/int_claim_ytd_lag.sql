@@ -39,5 +39,5 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    json_object('small_ytd', small_ytd, 'large_ytd', large_ytd)::varchar as detail
+    {{ json_text([('small_ytd', 'small_ytd'), ('large_ytd', 'large_ytd')]) }} as detail
 from ytd

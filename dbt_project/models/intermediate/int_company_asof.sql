@@ -60,9 +60,10 @@ with_ttm as (
         ttm.shares_unsplit,
         ttm.shares_as_of
     from members
-    asof left join ttm
-        on ttm.symbol = members.symbol
-        and ttm.known_from <= members.as_of_date
+    {{ asof_join(
+        'left', 'members', 'ttm', [('ttm.symbol', 'members.symbol')],
+        'ttm.known_from', '<=', 'members.as_of_date'
+    ) }}
 ),
 
 with_price as (
@@ -73,9 +74,10 @@ with_price as (
         -- The basis the close is on: the file's declared one, else the day it traded.
         coalesce(prices.split_basis_date, prices.date) as close_basis_date
     from with_ttm
-    asof left join prices
-        on prices.symbol = with_ttm.symbol
-        and prices.date <= with_ttm.as_of_date
+    {{ asof_join(
+        'left', 'with_ttm', 'prices', [('prices.symbol', 'with_ttm.symbol')],
+        'prices.date', '<=', 'with_ttm.as_of_date'
+    ) }}
 ),
 
 multiple_at_close_basis as (

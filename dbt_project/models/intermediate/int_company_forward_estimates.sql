@@ -31,7 +31,7 @@ candidate_estimates as (
     inner join estimates
         on estimates.symbol = companies.symbol
         and estimates.fiscal_period_end > companies.latest_period_end
-        and estimates.fiscal_period_end <= companies.latest_period_end + to_days({{ var('ttm_span_max_days') }})
+        and estimates.fiscal_period_end <= companies.latest_period_end + {{ var('ttm_span_max_days') | int }}
         and estimates.as_of_date <= companies.as_of_date
     qualify
         row_number() over (
@@ -43,14 +43,11 @@ candidate_estimates as (
 next_four as (
     select
         *,
-        date_diff(
-            'day',
-            coalesce(
-                lag(fiscal_period_end) over (partition by symbol, as_of_date order by fiscal_period_end),
-                latest_period_end
-            ),
-            fiscal_period_end
-        ) as quarter_days
+        {{ days_between(
+            'coalesce(lag(fiscal_period_end) over (partition by symbol, as_of_date order by fiscal_period_end),'
+            ~ ' latest_period_end)',
+            'fiscal_period_end'
+        ) }} as quarter_days
     from candidate_estimates
     qualify row_number() over (partition by symbol, as_of_date order by fiscal_period_end) <= 4
 )
@@ -67,6 +64,6 @@ having count(*) = 4
     and count(net_income_estimate) = 4
     and bool_and(quarter_days between {{ var('ttm_quarter_min_days') }} and {{ var('ttm_quarter_max_days') }})
     and (
-        date_diff('day', any_value(latest_period_end), max(fiscal_period_end))
+        {{ days_between('any_value(latest_period_end)', 'max(fiscal_period_end)') }}
         between {{ var('ttm_span_min_days') }} and {{ var('ttm_span_max_days') }}
     )

@@ -79,13 +79,10 @@ visible_quarters as (
 latest_five as (
     select
         *,
-        date_diff(
-            'day',
-            lead(fiscal_period_end) over (
-                partition by symbol, known_from order by fiscal_period_end desc
-            ),
-            fiscal_period_end
-        ) as quarter_days
+        {{ days_between(
+            'lead(fiscal_period_end) over (partition by symbol, known_from order by fiscal_period_end desc)',
+            'fiscal_period_end'
+        ) }} as quarter_days
     from visible_quarters
     where recency <= 5
 ),
@@ -123,7 +120,7 @@ quarter_spans as (
 first_quarter as (
     select
         *,
-        date_diff('day', earliest_period_end, latest_period_end) as ends_span_days,
+        {{ days_between('earliest_period_end', 'latest_period_end') }} as ends_span_days,
         first_quarter_days <= {{ var('ttm_quarter_max_days') }} as first_start_known
     from quarter_spans
 ),

@@ -104,10 +104,13 @@ with_current as (
         versions.net_income,
         versions.eps_diluted_unsplit as eps_diluted
     from member_pairs
-    asof left join versions
-        on versions.symbol = member_pairs.symbol
-        and versions.calendar_quarter_index = member_pairs.calendar_quarter_index
-        and versions.report_date <= member_pairs.as_of_date
+    {{ asof_join(
+        'left', 'member_pairs', 'versions', [
+            ('versions.symbol', 'member_pairs.symbol'),
+            ('versions.calendar_quarter_index', 'member_pairs.calendar_quarter_index')
+        ],
+        'versions.report_date', '<=', 'member_pairs.as_of_date'
+    ) }}
 ),
 
 with_base as (
@@ -116,10 +119,13 @@ with_base as (
         versions.net_income as net_income_base,
         versions.eps_diluted_unsplit as eps_diluted_base
     from with_current
-    asof left join versions
-        on versions.symbol = with_current.symbol
-        and versions.calendar_quarter_index = with_current.calendar_quarter_index - 4
-        and versions.report_date <= with_current.as_of_date
+    {{ asof_join(
+        'left', 'with_current', 'versions', [
+            ('versions.symbol', 'with_current.symbol'),
+            ('versions.calendar_quarter_index', 'with_current.calendar_quarter_index - 4')
+        ],
+        'versions.report_date', '<=', 'with_current.as_of_date'
+    ) }}
 ),
 
 first_reports as (
@@ -136,10 +142,13 @@ surprises as (
         first_reports.report_date,
         first_reports.eps_diluted_unsplit > estimates.eps_estimate_unsplit as beat
     from first_reports
-    asof inner join estimates
-        on estimates.symbol = first_reports.symbol
-        and estimates.fiscal_period_end = first_reports.fiscal_period_end
-        and estimates.as_of_date < first_reports.report_date
+    {{ asof_join(
+        'inner', 'first_reports', 'estimates', [
+            ('estimates.symbol', 'first_reports.symbol'),
+            ('estimates.fiscal_period_end', 'first_reports.fiscal_period_end')
+        ],
+        'estimates.as_of_date', '<', 'first_reports.report_date'
+    ) }}
     where first_reports.eps_diluted_unsplit is not null
 ),
 

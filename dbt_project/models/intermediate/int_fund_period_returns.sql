@@ -101,7 +101,7 @@ calendar_periods as (
         universe.fund_id,
         universe.fund_name,
         as_of_dates.as_of_date,
-        'CY' || cast(years.year as varchar) as period,
+        'CY' || cast(years.year as string) as period,
         make_date(years.year - 1, 12, 31) as start_anchor,
         make_date(years.year, 12, 31) as end_anchor
     from universe
@@ -131,9 +131,10 @@ with_start as (
         navs.adj_nav as start_adj_nav,
         navs.total_return_index as start_tr
     from periods
-    asof left join navs
-        on navs.fund_id = periods.fund_id
-        and navs.date <= periods.start_anchor
+    {{ asof_join(
+        'left', 'periods', 'navs', [('navs.fund_id', 'periods.fund_id')],
+        'navs.date', '<=', 'periods.start_anchor'
+    ) }}
 ),
 
 with_end as (
@@ -144,9 +145,10 @@ with_end as (
         navs.adj_nav as end_adj_nav,
         navs.total_return_index as end_tr
     from with_start
-    asof left join navs
-        on navs.fund_id = with_start.fund_id
-        and navs.date <= with_start.end_anchor
+    {{ asof_join(
+        'left', 'with_start', 'navs', [('navs.fund_id', 'with_start.fund_id')],
+        'navs.date', '<=', 'with_start.end_anchor'
+    ) }}
 ),
 
 checked as (

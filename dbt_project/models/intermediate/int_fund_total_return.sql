@@ -29,9 +29,10 @@ distributions as (
 placed as (
     select distributions.fund_id, navs.date, distributions.amount, distributions.kind
     from distributions
-    asof inner join navs
-        on navs.fund_id = distributions.fund_id
-        and navs.date >= distributions.ex_date
+    {{ asof_join(
+        'inner', 'distributions', 'navs', [('navs.fund_id', 'distributions.fund_id')],
+        'navs.date', '>=', 'distributions.ex_date'
+    ) }}
 ),
 
 per_day as (
@@ -85,12 +86,12 @@ span as (
         fund_id,
         min(date) as span_start,
         max(date) as span_end,
-        arg_min(adj_nav, date) as adj_first,
-        arg_max(adj_nav, date) as adj_last,
-        arg_min(total_return_index, date) as tr_first,
-        arg_max(total_return_index, date) as tr_last,
-        arg_max(adjusted_gap, abs(adjusted_gap)) as worst_event_gap,
-        arg_max(date, abs(adjusted_gap)) as worst_event_date,
+        min_by(adj_nav, date) as adj_first,
+        max_by(adj_nav, date) as adj_last,
+        min_by(total_return_index, date) as tr_first,
+        max_by(total_return_index, date) as tr_last,
+        max_by(adjusted_gap, abs(adjusted_gap)) as worst_event_gap,
+        max_by(date, abs(adjusted_gap)) as worst_event_date,
         count(adjusted_gap) filter (where abs(adjusted_gap) > {{ var_num('fund_adjusted_gap_max') }})
             as events_disagreeing,
         count(adjusted_gap) as events_checked
@@ -113,14 +114,14 @@ verdict as (
         case
             when events_disagreeing > 0 or abs(span_gap) > {{ var_num('fund_adjusted_span_gap_max') }} then
                 'adjusted NAV disagrees with the fund''s distributions: '
-                || cast(events_disagreeing as varchar) || ' of ' || cast(events_checked as varchar)
+                || cast(events_disagreeing as string) || ' of ' || cast(events_checked as string)
                 || ' ex-dates off by more than ' || '{{ var("fund_adjusted_gap_max") }}'
                 || coalesce(
-                    ' (worst ' || strftime(worst_event_date, '%Y-%m-%d') || ': '
+                    ' (worst ' || cast(worst_event_date as string) || ': '
                     || printf('%+.4f', worst_event_gap) || ')',
                     ''
                 )
-                || '; over ' || strftime(span_start, '%Y-%m-%d') || '..' || strftime(span_end, '%Y-%m-%d')
+                || '; over ' || cast(span_start as string) || '..' || cast(span_end as string)
                 || ' adjusted ' || printf('%+.4f', adj_last / adj_first - 1)
                 || ' vs NAV + distributions ' || printf('%+.4f', tr_last / tr_first - 1)
                 || ': NAV + distributions used'

@@ -35,9 +35,10 @@ snapshot_in_force as (
         snapshots.index_id,
         snapshots.snapshot_date
     from index_dates
-    asof inner join snapshots
-        on snapshots.index_role = index_dates.index_role
-        and snapshots.snapshot_date <= index_dates.as_of_date
+    {{ asof_join(
+        'inner', 'index_dates', 'snapshots', [('snapshots.index_role', 'index_dates.index_role')],
+        'snapshots.snapshot_date', '<=', 'index_dates.as_of_date'
+    ) }}
 )
 
 select

@@ -83,7 +83,7 @@ rolling as (
             monthly.is_complete_month
             and coverage.first_month is not null
             and coverage.has_membership
-            and monthly.month >= coverage.first_month + to_months({{ var('mna_trailing_months') | int - 1 }})
+            and monthly.month >= {{ add_months('coverage.first_month', var('mna_trailing_months') | int - 1) }}
         ) as has_coverage
     from monthly
     cross join coverage
@@ -119,5 +119,5 @@ select
                 then deals_3m / nullif({{ var('mna_recent_months') }} * trailing_12m_avg, 0)
         end as double
     ) as ratio_3m,
-    cast(status as varchar) as status
+    cast(status as string) as status
 from classified

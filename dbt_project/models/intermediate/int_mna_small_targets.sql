@@ -23,8 +23,7 @@ snapshots as (
 events_in_force as (
     select events.*, snapshots.snapshot_date
     from events
-    asof inner join snapshots
-        on snapshots.snapshot_date <= events.announce_date
+    {{ asof_join('inner', 'events', 'snapshots', [], 'snapshots.snapshot_date', '<=', 'events.announce_date') }}
 )
 
 select

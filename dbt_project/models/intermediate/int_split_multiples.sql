@@ -19,7 +19,6 @@ select
     symbol,
     split_date,
     ratio,
-    product(ratio) over (
-        partition by symbol order by split_date rows between unbounded preceding and current row
-    ) as share_multiple
+    {{ product_over('ratio', 'partition by symbol order by split_date rows between unbounded preceding and current row') }}
+        as share_multiple
 from splits

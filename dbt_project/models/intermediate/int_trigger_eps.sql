@@ -14,7 +14,7 @@ with as_of_dates as (
 
 growth as (
     select
-        * exclude (aggregate_growth),
+        {{ star_except(['aggregate_growth']) }},
         -- Growth from a base too small to grow from is reported, not counted.
         case when not coalesce(small_base, false) then aggregate_growth end as aggregate_growth,
         aggregate_growth as reported_growth
@@ -37,9 +37,8 @@ state as (
         as_of_dates.as_of_date,
         max(growth.aggregate_growth) filter (where growth.is_reported) as best_growth,
         -- Ordered input: a tie for the best growth gives its earliest quarter, in every run.
-        arg_max(
-            growth.calendar_quarter, growth.aggregate_growth order by growth.calendar_quarter_index
-        ) filter (where growth.is_reported) as best_quarter,
+        {{ arg_max_first('growth.calendar_quarter', 'growth.aggregate_growth', 'growth.calendar_quarter_index') }}
+            filter (where growth.is_reported) as best_quarter,
         count(*) filter (
             where growth.is_reported and growth.aggregate_growth >= {{ var_num('eps_growth_threshold') }}
         ) as quarters_met,
@@ -49,12 +48,12 @@ state as (
         max(growth.reported_share) filter (
             where growth.calendar_quarter_index = {{ quarter_index_of_var('eps_growth_deadline') }}
         ) as deadline_reported_share,
-        string_agg(
-            growth.calendar_quarter || '=' || coalesce(cast(round(growth.reported_growth, 4) as varchar), 'null')
+        {{ string_agg_ordered(
+            "growth.calendar_quarter || '=' || coalesce(cast(round(growth.reported_growth, 4) as string), 'null')
             || (case when coalesce(growth.small_base, false) then ' (small base: not counted)' else '' end)
-            || (case when growth.is_reported then '' else ' (not reported)' end),
-            '; ' order by growth.calendar_quarter_index
-        ) as quarters
+            || (case when growth.is_reported then '' else ' (not reported)' end)",
+            "'; '", 'growth.calendar_quarter_index'
+        ) }} as quarters
     from as_of_dates
     left join growth
         on growth.as_of_date = as_of_dates.as_of_date
@@ -73,13 +72,13 @@ select
         else 'pending'
     end as status,
     has_earnings.loaded as data_sufficient,
-    json_object(
-        'window', '{{ var("eps_growth_window_start") }}..{{ var("eps_growth_deadline") }}',
-        'best_quarter', state.best_quarter,
-        'deadline_reported_share', state.deadline_reported_share,
-        'reported_min', {{ var('eps_reported_min') }},
-        'quarters', state.quarters
-    )::varchar as detail,
+    {{ json_text([
+        ('window', "'" ~ (var("eps_growth_window_start")) ~ '..' ~ (var("eps_growth_deadline")) ~ "'"),
+        ('best_quarter', 'state.best_quarter'),
+        ('deadline_reported_share', 'state.deadline_reported_share'),
+        ('reported_min', (var('eps_reported_min'))),
+        ('quarters', 'state.quarters')
+    ]) }} as detail,
     '{{ var("definition_version") }}' as definition_version
 from state
 cross join has_earnings

@@ -26,7 +26,7 @@ state as (
     select
         as_of_dates.as_of_date,
         min(cuts.effective_date) as first_cut_date,
-        arg_min(cuts.change_bp, cuts.effective_date) as first_cut_bp,
+        min_by(cuts.change_bp, cuts.effective_date) as first_cut_bp,
         count(cuts.effective_date) as cuts_in_window,
         sum(cuts.change_bp) as total_change_bp
     from as_of_dates
@@ -51,14 +51,14 @@ select
         or coverage.last_observed >= least(state.as_of_date, {{ var_date('fed_deadline') }}),
         false
     ) as data_sufficient,
-    json_object(
-        'window', '({{ var("fed_window_start") }}, {{ var("fed_deadline") }}]',
-        'first_cut_date', state.first_cut_date,
-        'first_cut_bp', state.first_cut_bp,
-        'cuts_in_window', state.cuts_in_window,
-        'total_change_bp', state.total_change_bp,
-        'dfedtaru_observed_through', coverage.last_observed
-    )::varchar as detail,
+    {{ json_text([
+        ('window', "'(" ~ (var("fed_window_start")) ~ ', ' ~ (var("fed_deadline")) ~ "]'"),
+        ('first_cut_date', 'state.first_cut_date'),
+        ('first_cut_bp', 'state.first_cut_bp'),
+        ('cuts_in_window', 'state.cuts_in_window'),
+        ('total_change_bp', 'state.total_change_bp'),
+        ('dfedtaru_observed_through', 'coverage.last_observed')
+    ]) }} as detail,
     '{{ var("definition_version") }}' as definition_version
 from state
 cross join coverage

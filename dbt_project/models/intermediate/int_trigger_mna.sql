@@ -27,8 +27,10 @@ judged as (
         complete_months.status as activity,
         coalesce(complete_months.has_coverage, false) as has_coverage
     from as_of_dates
-    asof left join complete_months
-        on complete_months.last_trading_day <= as_of_dates.as_of_date
+    {{ asof_join(
+        'left', 'as_of_dates', 'complete_months', [],
+        'complete_months.last_trading_day', '<=', 'as_of_dates.as_of_date'
+    ) }}
 )
 
 select
@@ -42,13 +44,13 @@ select
         else 'not_met'
     end as status,
     has_coverage as data_sufficient,
-    json_object(
-        'month', month,
-        'deals_3m', deals_3m,
-        'deals_12m', deals_12m,
-        'monthly_avg_12m', trailing_12m_avg,
-        'activity', coalesce(activity, 'insufficient_data'),
-        'hot_ratio', {{ var('mna_hot_ratio') }}
-    )::varchar as detail,
+    {{ json_text([
+        ('month', 'month'),
+        ('deals_3m', 'deals_3m'),
+        ('deals_12m', 'deals_12m'),
+        ('monthly_avg_12m', 'trailing_12m_avg'),
+        ('activity', "coalesce(activity, 'insufficient_data')"),
+        ('hot_ratio', (var('mna_hot_ratio')))
+    ]) }} as detail,
     '{{ var("definition_version") }}' as definition_version
 from judged

@@ -24,7 +24,7 @@ best_week as (
         as_of_dates.as_of_date,
         max(weekly.wow_return) as best_wow_return,
         -- Ordered input: a tie for the best week gives its earliest week, in every run.
-        arg_max(weekly.week_end_date, weekly.wow_return order by weekly.week_end_date) as best_week_end_date,
+        {{ arg_max_first('weekly.week_end_date', 'weekly.wow_return', 'weekly.week_end_date') }} as best_week_end_date,
         count(weekly.week_end_date) as weeks_observed
     from as_of_dates
     left join weekly
@@ -46,7 +46,7 @@ rally_state as (
             where rallies.sustained and rallies.check_week_end_date <= as_of_dates.as_of_date
         ) as first_sustained_week,
         max(rallies.week_end_date) as last_rally_week,
-        arg_max(rallies.sustain_return, rallies.week_end_date) filter (
+        max_by(rallies.sustain_return, rallies.week_end_date) filter (
             where rallies.check_week_end_date <= as_of_dates.as_of_date
         ) as last_sustain_return
     from as_of_dates
@@ -66,17 +66,17 @@ select
         else 'not_met'
     end as status,
     best_week.weeks_observed > 0 as data_sufficient,
-    json_object(
-        'window_start', {{ var_date('rally_window_start') }},
-        'weeks_observed', best_week.weeks_observed,
-        'best_week_end_date', best_week.best_week_end_date,
-        'best_wow_return', best_week.best_wow_return,
-        'rally_weeks', rally_state.rallies,
-        'last_rally_week', rally_state.last_rally_week,
-        'first_sustained_week', rally_state.first_sustained_week,
-        'last_sustain_return', rally_state.last_sustain_return,
-        'sustain_weeks', {{ var('rally_sustain_weeks') }}
-    )::varchar as detail,
+    {{ json_text([
+        ('window_start', (var_date('rally_window_start'))),
+        ('weeks_observed', 'best_week.weeks_observed'),
+        ('best_week_end_date', 'best_week.best_week_end_date'),
+        ('best_wow_return', 'best_week.best_wow_return'),
+        ('rally_weeks', 'rally_state.rallies'),
+        ('last_rally_week', 'rally_state.last_rally_week'),
+        ('first_sustained_week', 'rally_state.first_sustained_week'),
+        ('last_sustain_return', 'rally_state.last_sustain_return'),
+        ('sustain_weeks', (var('rally_sustain_weeks')))
+    ]) }} as detail,
     '{{ var("definition_version") }}' as definition_version
 from rally_state
 inner join best_week

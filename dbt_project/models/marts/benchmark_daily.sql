@@ -95,8 +95,8 @@ row_basis as (
 )
 
 select
-    cast(role as varchar) as role,
-    cast(symbol as varchar) as symbol,
+    cast(role as string) as role,
+    cast(symbol as string) as symbol,
     cast(date as date) as date,
     cast(close as double) as close,
     cast(adj_close as double) as adj_close,
@@ -110,11 +110,11 @@ select
             when all_total then 'total'
             when all_price then 'price'
             else 'mixed'
-        end as varchar
+        end as string
     ) as return_basis,
     cast(return_5d >= {{ var_num('surge_5d_threshold') }} as boolean) as is_surge,
-    cast(flag_reason as varchar) as flag_reason,
-    cast(case when close_1d is not null then return_1d_basis end as varchar) as return_1d_basis,
-    cast(case when close_5d is not null then return_5d_basis end as varchar) as return_5d_basis,
-    cast(case when ytd_base_close is not null then ytd_return_basis end as varchar) as ytd_return_basis
+    cast(flag_reason as string) as flag_reason,
+    cast(case when close_1d is not null then return_1d_basis end as string) as return_1d_basis,
+    cast(case when close_5d is not null then return_5d_basis end as string) as return_5d_basis,
+    cast(case when ytd_base_close is not null then ytd_return_basis end as string) as ytd_return_basis
 from row_basis

@@ -69,8 +69,8 @@ joined as (
 
 select
     cast(year as integer) as year,
-    cast(small_symbol as varchar) as small_symbol,
-    cast(large_symbol as varchar) as large_symbol,
+    cast(small_symbol as string) as small_symbol,
+    cast(large_symbol as string) as large_symbol,
     cast(small_return as double) as small_return,
     cast(large_return as double) as large_return,
     cast(large_return > small_return as boolean) as large_won,
@@ -78,11 +78,11 @@ select
         case
             when small_return_basis = large_return_basis then small_return_basis
             else 'mixed'
-        end as varchar
+        end as string
     ) as return_basis,
-    cast(small_return_basis as varchar) as small_return_basis,
-    cast(large_return_basis as varchar) as large_return_basis,
+    cast(small_return_basis as string) as small_return_basis,
+    cast(large_return_basis as string) as large_return_basis,
     cast(small_year_end_date as date) as small_year_end_date,
     cast(large_year_end_date as date) as large_year_end_date,
-    cast(flag_reason as varchar) as flag_reason
+    cast(flag_reason as string) as flag_reason
 from joined

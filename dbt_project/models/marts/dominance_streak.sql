@@ -41,5 +41,5 @@ select
     cast(current_streak as integer) as current_streak,
     cast(coalesce(longest_streak, 0) as integer) as longest_streak,
     cast(case when longest_streak > 0 then longest_streak_end_year end as integer) as longest_streak_end_year,
-    cast(flag_reason as varchar) as flag_reason
+    cast(flag_reason as string) as flag_reason
 from running

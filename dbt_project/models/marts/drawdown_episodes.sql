@@ -77,7 +77,7 @@ episodes as (
         troughs.trough_date,
         round(troughs.trough_level / peaks.peak_level - 1, {{ var('stat_round_digits') }}) as depth,
         troughs.trough_level,
-        (troughs.trough_date + to_months({{ var('drawdown_rebound_months') }}))::date as rebound_target,
+        {{ add_months('troughs.trough_date', var('drawdown_rebound_months') | int) }} as rebound_target,
         peaks.recovery_date,
         troughs.trough_day_number - peaks.peak_day_number as trading_days_to_trough
     from peaks
@@ -111,8 +111,8 @@ rebounds as (
 )
 
 select
-    cast(episodes.role as varchar) as role,
-    cast(episodes.symbol as varchar) as symbol,
+    cast(episodes.role as string) as role,
+    cast(episodes.symbol as string) as symbol,
     cast(episodes.peak_date as date) as peak_date,
     cast(episodes.trough_date as date) as trough_date,
     cast(episodes.depth as double) as depth,

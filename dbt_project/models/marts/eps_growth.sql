@@ -8,8 +8,8 @@ latest as (
 )
 
 select
-    cast(growth.index_role as varchar) as index_role,
-    cast(growth.calendar_quarter as varchar) as calendar_quarter,
+    cast(growth.index_role as string) as index_role,
+    cast(growth.calendar_quarter as string) as calendar_quarter,
     cast(growth.quarter_end as date) as quarter_end,
     cast(growth.companies as integer) as companies,
     cast(growth.aggregate_growth as double) as aggregate_growth,

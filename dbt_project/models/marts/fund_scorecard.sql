@@ -4,13 +4,13 @@ with returns as (
 )
 
 select
-    cast(period as varchar) as period,
+    cast(period as string) as period,
     cast(as_of_date as date) as as_of_date,
     cast(count(total_return) as integer) as funds_tracked,
     cast(count(*) filter (where total_return < 0) as integer) as funds_with_loss,
     -- Ordered input: a tie for the worst return names the lowest fund_id, not whichever
     -- fund a thread happened to see first.
-    cast(arg_min(fund_id, total_return order by fund_id) as varchar) as worst_fund_id,
+    cast({{ arg_min_first('fund_id', 'total_return', 'fund_id') }} as string) as worst_fund_id,
     cast(min(total_return) as double) as worst_return,
     cast(median(total_return) as double) as median_return,
     cast(count(*) as integer) as funds_in_universe,
@@ -24,6 +24,6 @@ select
     cast(case
         when count(distinct return_basis) filter (where total_return is not null) > 1 then 'mixed'
         else min(return_basis) filter (where total_return is not null)
-    end as varchar) as return_basis
+    end as string) as return_basis
 from returns
 group by period, as_of_date

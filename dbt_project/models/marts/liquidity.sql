@@ -45,7 +45,7 @@ bars as (
 -- Materialized, because left inline the optimizer joins the members to their bars on the
 -- symbol first and checks the range on each pair: every member date against its symbol's
 -- whole history.
-window_bars as materialized (
+window_bars as {{ materialized_hint() }} (
     select
         as_of_days.as_of_date,
         bars.*

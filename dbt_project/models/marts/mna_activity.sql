@@ -13,6 +13,6 @@ select
     cast(deal_value_usd as double) as deal_value_usd,
     cast(deals_3m as integer) as deals_3m,
     cast(trailing_12m_avg as double) as trailing_12m_avg,
-    cast(status as varchar) as status,
+    cast(status as string) as status,
     cast(is_complete_month as boolean) as is_complete_month
 from monthly

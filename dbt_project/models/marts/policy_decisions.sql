@@ -10,6 +10,6 @@ select
     cast(lower_before as double) as lower_before,
     cast(lower_after as double) as lower_after,
     cast(change_bp as integer) as change_bp,
-    cast(direction as varchar) as direction,
+    cast(direction as string) as direction,
     cast(lower_derived as boolean) as lower_derived
 from changes

@@ -43,7 +43,7 @@ recent_rally as (
     inner join rallies
         on rallies.sustained
         and rallies.check_week_end_date <= as_of_dates.as_of_date
-        and rallies.week_end_date > as_of_dates.as_of_date - interval ({{ var('signal_lookback_weeks') }} * 7) day
+        and rallies.week_end_date > as_of_dates.as_of_date - {{ var('signal_lookback_weeks') | int * 7 }}
     group by as_of_dates.as_of_date
 ),
 
@@ -110,7 +110,7 @@ decided as (
 select
     cast(as_of_date as date) as as_of_date,
     cast(
-        case when is_increase then 'increase' when is_reassess then 'reassess' else 'hold' end as varchar
+        case when is_increase then 'increase' when is_reassess then 'reassess' else 'hold' end as string
     ) as signal,
     cast(
         coalesce(
@@ -133,15 +133,15 @@ select
                 ''
             ),
             'none'
-        ) as varchar
+        ) as string
     ) as reasons,
     cast(last_sustained_rally_week as date) as last_sustained_rally_week,
-    cast(eps_status as varchar) as eps_status,
-    cast(latest_reported_quarter as varchar) as latest_reported_quarter,
+    cast(eps_status as string) as eps_status,
+    cast(latest_reported_quarter as string) as latest_reported_quarter,
     cast(improvers_share as double) as improvers_share,
-    cast(fed_status as varchar) as fed_status,
+    cast(fed_status as string) as fed_status,
     cast(last_cut_date as date) as last_cut_date,
-    cast(mna_status as varchar) as mna_status,
+    cast(mna_status as string) as mna_status,
     cast(fed_rules_in_window as boolean) as fed_rules_in_window,
-    cast('{{ var("definition_version") }}' as varchar) as definition_version
+    cast('{{ var("definition_version") }}' as string) as definition_version
 from decided

@@ -28,9 +28,9 @@ by_sector as (
 )
 
 select
-    cast(index_role as varchar) as index_role,
+    cast(index_role as string) as index_role,
     cast(as_of_date as date) as as_of_date,
-    cast(coalesce(sector, 'ALL') as varchar) as sector,
+    cast(coalesce(sector, 'ALL') as string) as sector,
     cast(constituents as integer) as constituents,
     cast(with_data as integer) as with_data,
     cast(unprofitable as integer) as unprofitable,

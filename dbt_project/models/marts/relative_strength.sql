@@ -99,6 +99,6 @@ select
     cast(peak_date as date) as peak_date,
     cast(peak_ratio as double) as peak_ratio,
     cast(ratio / peak_ratio - 1 as double) as drawdown_from_peak,
-    cast(date_diff('day', peak_date, date) / 365.25 as double) as years_since_peak,
-    cast(flag_reason as varchar) as flag_reason
+    {{ days_between('peak_date', 'date') }} / cast(365.25 as double) as years_since_peak,
+    cast(flag_reason as string) as flag_reason
 from flagged

@@ -35,7 +35,7 @@ window_targets as (
     select
         as_of_dates.as_of_date,
         window_lengths.window_months,
-        cast(as_of_dates.as_of_date - to_months(window_lengths.window_months) as date) as target_date
+        {{ add_months('as_of_dates.as_of_date', '-window_lengths.window_months') }} as target_date
     from {{ ref('int_as_of_dates') }} as as_of_dates
     cross join window_lengths
 ),
@@ -47,8 +47,10 @@ windows as (
         window_targets.window_months,
         trading_days.date as start_date
     from window_targets
-    asof inner join trading_days
-        on trading_days.date <= window_targets.target_date
+    {{ asof_join(
+        'inner', 'window_targets', 'trading_days', [],
+        'trading_days.date', '<=', 'window_targets.target_date'
+    ) }}
 ),
 
 universe as (
@@ -67,18 +69,22 @@ snapshots as (
     select distinct index_role, snapshot_date from universe
 ),
 
+window_roles as (
+    select windows.*, roles.role from windows cross join roles
+),
+
 window_snapshots as (
     select
-        roles.role as index_role,
-        windows.as_of_date,
-        windows.window_months,
-        windows.start_date,
+        window_roles.role as index_role,
+        window_roles.as_of_date,
+        window_roles.window_months,
+        window_roles.start_date,
         snapshots.snapshot_date
-    from windows
-    cross join roles
-    asof inner join snapshots
-        on snapshots.index_role = roles.role
-        and snapshots.snapshot_date <= windows.start_date
+    from window_roles
+    {{ asof_join(
+        'inner', 'window_roles', 'snapshots', [('snapshots.index_role', 'window_roles.role')],
+        'snapshots.snapshot_date', '<=', 'window_roles.start_date'
+    ) }}
 ),
 
 window_members as (
@@ -105,9 +111,10 @@ at_end as (
         window_members.*,
         closes.close_adjusted as close_end
     from window_members
-    asof inner join closes
-        on closes.symbol = window_members.symbol
-        and closes.date <= window_members.as_of_date
+    {{ asof_join(
+        'inner', 'window_members', 'closes', [('closes.symbol', 'window_members.symbol')],
+        'closes.date', '<=', 'window_members.as_of_date'
+    ) }}
 ),
 
 at_start as (
@@ -116,9 +123,10 @@ at_start as (
         closes.close_adjusted as close_start,
         closes.date as close_start_date
     from at_end
-    asof inner join closes
-        on closes.symbol = at_end.symbol
-        and closes.date <= at_end.start_date
+    {{ asof_join(
+        'inner', 'at_end', 'closes', [('closes.symbol', 'at_end.symbol')],
+        'closes.date', '<=', 'at_end.start_date'
+    ) }}
 ),
 
 at_snapshot as (
@@ -126,9 +134,10 @@ at_snapshot as (
         at_start.*,
         closes.close_adjusted as close_snapshot
     from at_start
-    asof inner join closes
-        on closes.symbol = at_start.symbol
-        and closes.date <= at_start.snapshot_date
+    {{ asof_join(
+        'inner', 'at_start', 'closes', [('closes.symbol', 'at_start.symbol')],
+        'closes.date', '<=', 'at_start.snapshot_date'
+    ) }}
 ),
 
 -- The asof inner joins above dropped every member without the three closes; a start close

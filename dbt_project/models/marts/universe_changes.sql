@@ -77,7 +77,7 @@ removals as (
                 where mna_targets.target_symbol = removed.symbol
                     and mna_targets.announce_date <= removed.as_of_date
                     and mna_targets.announce_date
-                    > removed.as_of_date - to_months({{ var('universe_mna_lookback_months') | int }})
+                    > {{ add_months('removed.as_of_date', -(var('universe_mna_lookback_months') | int)) }}
             )
         ) as removals_mna
     from removed
@@ -85,8 +85,8 @@ removals as (
 )
 
 select
-    cast(ordered.index_role as varchar) as index_role,
-    cast(ordered.index_id as varchar) as index_id,
+    cast(ordered.index_role as string) as index_role,
+    cast(ordered.index_id as string) as index_id,
     cast(ordered.as_of_date as date) as as_of_date,
     cast(ordered.previous_as_of_date as date) as previous_as_of_date,
     cast(ordered.members as integer) as members,

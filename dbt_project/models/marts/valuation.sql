@@ -50,7 +50,7 @@ frames as (
 )
 
 select
-    cast(frames.index_role as varchar) as index_role,
+    cast(frames.index_role as string) as index_role,
     cast(frames.as_of_date as date) as as_of_date,
     cast(aggregated.market_cap as double) as market_cap,
     cast(

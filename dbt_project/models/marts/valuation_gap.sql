@@ -45,7 +45,7 @@ history as (
 
 select
     cast(paired.as_of_date as date) as as_of_date,
-    cast(paired.method as varchar) as method,
+    cast(paired.method as string) as method,
     cast(paired.small_value as double) as small_value,
     cast(paired.large_value as double) as large_value,
     cast(paired.relative as double) as relative,

@@ -84,8 +84,8 @@ published as (
 
 select
     cast(published.date as date) as date,
-    cast(symbols.small_symbol as varchar) as small_symbol,
-    cast(symbols.large_symbol as varchar) as large_symbol,
+    cast(symbols.small_symbol as string) as small_symbol,
+    cast(symbols.large_symbol as string) as large_symbol,
     cast(round(published.small_vol, {{ var('stat_round_digits') }}) as double) as small_vol_63d,
     cast(round(published.large_vol, {{ var('stat_round_digits') }}) as double) as large_vol_63d,
     cast(round(published.ratio, {{ var('stat_round_digits') }}) as double) as ratio,

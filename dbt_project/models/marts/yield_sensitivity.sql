@@ -44,7 +44,7 @@ with_stats as (
 
 select
     cast(date as date) as date,
-    cast(subject as varchar) as subject,
+    cast(subject as string) as subject,
     cast(round(case when is_estimable then beta end, {{ var('stat_round_digits') }}) as double) as beta,
     cast(
         round(
