@@ -20,7 +20,8 @@
     {%- if table is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set rows = run_query("select cast(rebuild_from as varchar), array_to_string(unchanged_inputs, ',') from " ~ table).rows -%}
+    {%- set joined = 'array_join' if target.type == 'spark' else 'array_to_string' -%}
+    {%- set rows = run_query("select cast(rebuild_from as string), " ~ joined ~ "(unchanged_inputs, ',') from " ~ table).rows -%}
     {%- if rows | length == 0 -%}
         {{ return(none) }}
     {%- endif -%}
@@ -39,7 +40,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set plan = as_of_plan() -%}
-    {%- set latest = run_query('select cast(max(as_of_date) as varchar) from ' ~ this).columns[0].values()[0] -%}
+    {%- set latest = run_query('select cast(max(as_of_date) as string) from ' ~ this).columns[0].values()[0] -%}
     {%- if plan is none or plan.rebuild_from is none or latest is none -%}
         {{ return('0001-01-01') }}
     {%- endif -%}
@@ -71,8 +72,35 @@
 {% macro delete_rebuilt_as_of_rows() -%}
     {%- do forget_pipeline_build_without_plan() -%}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }} where {{ as_of_rebuilt('as_of_date') }}
+        {{ return(adapter.dispatch('delete_rebuilt_as_of_rows')()) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__delete_rebuilt_as_of_rows() -%}
+    delete from {{ this }} where {{ as_of_rebuilt('as_of_date') }}
+{%- endmacro %}
+
+{#- Spark: the table is partitioned by as_of_date and written by partition replacement
+    (insert_overwrite: as_of_config()). Replacement alone would keep a partition the new rows
+    no longer hold (the previous latest as-of date, once it is no longer a month end), so every
+    partition from the boundary on is dropped first, as DuckDB deletes those rows. -#}
+{% macro spark__delete_rebuilt_as_of_rows() -%}
+    {%- set since = as_of_rebuild_from() -%}
+    {%- for row in run_query('show partitions ' ~ this) -%}
+        {%- set day = row[0].split('=')[1] -%}
+        {%- if day >= since -%}
+            {%- do run_query('alter table ' ~ this ~ " drop if exists partition (as_of_date = '" ~ day ~ "')") -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- The as-of models' materialization: DuckDB appends after the pre-hook's delete; Spark
+    replaces whole as_of_date partitions (its Parquet tables have no DELETE). -#}
+{% macro as_of_config() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['as_of_date']}) }}
+    {%- endif -%}
+    {{ return({'incremental_strategy': 'append'}) }}
 {%- endmacro %}
 
 {#-
@@ -115,6 +143,7 @@
 {% macro delete_unless_inputs_unchanged() -%}
     {%- do forget_pipeline_build_without_plan() -%}
     {%- if execute and is_incremental() and not inputs_unchanged() -%}
-        delete from {{ this }}
+        {#- Spark's Parquet tables have no DELETE; emptying the table is the same here. -#}
+        {{ 'truncate table' if target.type == 'spark' else 'delete from' }} {{ this }}
     {%- endif -%}
 {%- endmacro %}

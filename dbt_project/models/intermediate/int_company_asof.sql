@@ -25,9 +25,9 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_rebuilt_as_of_rows() }}",
+    **as_of_config()
 ) }}
 
 with members as (
