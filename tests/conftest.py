@@ -160,6 +160,32 @@ def realdata() -> Path:
     return REALDATA
 
 
+@pytest.fixture(scope="session")
+def realdata_run(realdata, tmp_path_factory) -> Path:
+    """One run of the whole graph on every real file of tests/helpers/realdata_folder.build, shared
+    by the real-data test modules (a run takes a minute or two): its warehouse folder."""
+    import time
+
+    from tests.helpers.realdata_folder import build
+
+    base = tmp_path_factory.mktemp("realdata_all")
+    folder = build(base / "in", realdata)
+    started = time.monotonic()
+    proc = run_pipeline(base / "wh", check=False, WAREHOUSE_SOURCE="files", WAREHOUSE_FILES_DIR=str(folder))
+    seconds = time.monotonic() - started
+    assert proc.returncode == 0, f"the real-data run did not publish:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    wh = base / "wh"
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        print(f"\nreal-data run: {seconds:.0f} s")
+        for row in con.execute("""
+                SELECT l.dataset, sum(l.rows_loaded + l.rows_quarantined) AS rows_in, sum(l.rows_loaded) AS loaded,
+                       sum(l.rows_quarantined) AS quarantined,
+                       (SELECT count(*) FROM audit.series_flags f WHERE f.dataset = l.dataset) AS flagged
+                FROM raw._loaded_files l GROUP BY 1 ORDER BY 1""").fetchall():
+            print("  {:<12} in {:>9,}  loaded {:>9,}  quarantined {:>7,}  flagged stretches {:>5,}".format(*row))
+    return wh
+
+
 def _realdata_skips(terminalreporter) -> list[str]:
     """Tests that skipped for want of real data although ../shared/realdata is present."""
     if not REALDATA.is_dir():

@@ -36,6 +36,7 @@ def test_every_dbt_unit_test_passes(sample_warehouse, tmp_path):
     dbt_vars = json.dumps(load_settings({}).dbt_vars())
     run_dbt(wh, "test", "--select", "test_type:unit", "--vars", dbt_vars, "--target-path", str(target))
     results = json.loads((target / "run_results.json").read_text())["results"]
-    ran = {r["unique_id"]: r["status"] for r in results}
+    # The project's on-run-start hook (it registers Spark's inputs; nothing on DuckDB) is an operation, not a test.
+    ran = {r["unique_id"]: r["status"] for r in results if not r["unique_id"].startswith("operation.")}
     assert set(ran) == expected
     assert set(ran.values()) == {"pass"}

@@ -1,10 +1,10 @@
 """marts.universe_changes and the universe_replenished claim on the six dated IWM holdings files.
 
-A landing folder holds the six iShares downloads of IWM that carry their as-of date (as
-published, under universe/), the S&P 500 list (one snapshot of the large role's index: the
-gates block a universe without both roles, and it must stay out of the small role's rows) and
-Yahoo's IWM and SPY bars (under prices/, for the trading calendar the audit points are read
-on); the whole graph runs on it (WAREHOUSE_SOURCE=files).
+The shared real-data run (tests/conftest.realdata_run) lands, among the other real files, the
+six iShares downloads of IWM that carry their as-of date (as published, under universe/), the
+S&P 500's snapshots (the large role's index: the gates block a universe without both roles, and
+they must stay out of the small role's rows) and the publishers' bars (for the trading calendar
+the audit points are read on).
 The members of each snapshot are then read here, straight from the files, by the rule the
 loader applies (`members`), and every consecutive pair of dates is compared by hand: members,
 additions and removals must be the mart's. No M&A file is landed, so no removal is a deal's.
@@ -16,15 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
-import time
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.conftest import files_warehouse
-from tests.helpers.realdata_folder import SP500_AS_OF, holdings_files, write_sp500_list
+from tests.helpers.realdata_folder import IEX_AS_OF, SP500_AS_OF, holdings_files
 
 ARTICLE_DATE = date(2025, 12, 9)
 
@@ -82,19 +80,10 @@ def snapshots(realdata) -> list[tuple[date, set[str]]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(realdata, tmp_path_factory):
-    def fill(folder: Path) -> None:
-        (folder / "universe").mkdir(parents=True)
-        (folder / "prices").mkdir()
-        for path in iwm_dated_files(realdata):
-            shutil.copyfile(path, folder / "universe" / path.name)
-        write_sp500_list(folder / "universe" / "sp500_constituents.csv", realdata)
-        for symbol in ("IWM", "SPY"):
-            shutil.copyfile(realdata / "etf-daily" / f"{symbol}.csv", folder / "prices" / f"{symbol}.csv")
-
-    started = time.monotonic()
-    con = files_warehouse(tmp_path_factory.mktemp("universe_real"), fill)
-    print(f"\nuniverse real-data run: {time.monotonic() - started:.0f} s")
+def warehouse(realdata_run):
+    """The shared real-data run (tests/conftest.realdata_run): every dated holdings file, the S&P 500
+    list and the IEX members as the large role's snapshots, the publishers' bars; no M&A file."""
+    con = duckdb.connect(str(realdata_run / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
 
@@ -115,12 +104,15 @@ def test_universe_changes_between_the_six_iwm_files(warehouse, snapshots):
     assert got == expected
     # Real turnover between downloads months apart: the comparison is not of equal sets.
     assert all(row[3] > 0 and row[4] > 0 for row in expected[1:] if (row[0] - row[1]).days > 60)
-    # The S&P 500's one snapshot is the large role's own first row, not a step of the small role's.
+    # The S&P 500's snapshots (the IEX members of 2018, the list of 2026) are the large role's own
+    # rows, the first without a previous one, never steps of the small role's.
     large = warehouse.execute(
         "SELECT index_id, as_of_date, previous_as_of_date, additions FROM marts.universe_changes "
-        "WHERE index_role = 'large'"
+        "WHERE index_role = 'large' ORDER BY as_of_date"
     ).fetchall()
-    assert large == [("SP500", date.fromisoformat(SP500_AS_OF), None, None)]
+    snapshots_large = [("SP500", date.fromisoformat(IEX_AS_OF)), ("SP500", date.fromisoformat(SP500_AS_OF))]
+    assert [(r[0], r[1]) for r in large] == snapshots_large
+    assert large[0][2:] == (None, None) and large[1][2] == date.fromisoformat(IEX_AS_OF)
 
 
 def test_universe_replenished_at_the_article_date_from_two_snapshots(warehouse, snapshots):
