@@ -34,10 +34,12 @@ $(BIN)/.spark-installed: $(BIN)/.installed requirements-spark.lock
 
 setup-spark: setup $(BIN)/.spark-installed
 
-# The dbt manifest is built here, once, so loading the Dagster definitions never parses dbt.
+# The dbt manifest is built here, once, so loading the Dagster definitions never parses dbt. The
+# asset graph is the same on both engines: parsed on the default one, so that Spark's packages
+# are not needed for it (a Spark build parses again with its own target).
 $(MANIFEST): $(BIN)/.installed $(BIN)/.repo-on-path $(DBT_SOURCES)
 	mkdir -p $(WAREHOUSE_DIR)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	cd dbt_project && WAREHOUSE_ENGINE=duckdb ../$(BIN)/dbt parse --quiet
 	touch $@
 
 # The dashboard's Vega bundle depends only on installed package versions: built once here too.

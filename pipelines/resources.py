@@ -22,6 +22,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """Where the warehouse lives and which source feeds it (from WAREHOUSE_* variables)."""
 
     source: str
+    engine: str = "duckdb"
     warehouse_dir: str
     files_dir: str | None = None
     small_symbol: str
@@ -44,6 +45,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def from_settings(cls, s: Settings) -> WarehouseResource:
         return cls(
             source=s.source,
+            engine=s.engine,
             warehouse_dir=str(s.warehouse_dir),
             files_dir=str(s.files_dir) if s.files_dir else None,
             small_symbol=s.small_symbol,
@@ -67,6 +69,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def settings(self) -> Settings:
         return Settings(
             source=self.source,
+            engine=self.engine,
             warehouse_dir=Path(self.warehouse_dir),
             files_dir=Path(self.files_dir) if self.files_dir else None,
             small_symbol=self.small_symbol,
