@@ -39,6 +39,19 @@ def _failure_causes(result) -> list[str]:
     return list(causes)
 
 
+def _publish_skipped(result) -> str | None:
+    """Why a run whose steps all succeeded still did not publish, or None. Dagster skips a step
+    whose inputs were never emitted (an asset of the dbt step without its event) and calls the
+    run a success: serving.duckdb was then not replaced, which a user must hear."""
+    for event in result.all_events:
+        if event.is_step_skipped and event.step_key == "serving__serving_duckdb":
+            return (
+                "serving.duckdb was not published: its step was skipped because a model of the dbt step "
+                "reported no result (see the dbt step's log in the Dagster UI)"
+            )
+    return None
+
+
 def _refusal(settings) -> str | None:
     """Why this run cannot start, said before Dagster starts (the warehouse resource checks the
     same again inside the run, for runs launched from the UI and for races)."""
@@ -85,7 +98,11 @@ def main() -> int:
         print(f"FAILED: {disk_space.disk_full_line(settings)}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    print_summary(settings, succeeded=result.success, elapsed=elapsed)
+    unpublished = _publish_skipped(result)
+    print_summary(settings, succeeded=result.success and not unpublished, elapsed=elapsed)
+    if unpublished:
+        print(f"FAILED: {unpublished}", file=sys.stderr)
+        return 1
     if not result.success:
         causes = _failure_causes(result)
         if any(disk_space.says_disk_full(cause, settings) for cause in causes):
