@@ -111,5 +111,7 @@ select
     as_of_date,
     data_as_of,
     audit_view,
-    {{ json_patch_text('sectors_detail', [('index_return_6m', 'index_return_6m'), ('start_6m', 'start_6m')]) }} as detail
+    {{ json_patch_text(
+        'sectors_detail', [('index_return_6m', 'index_return_6m'), ('start_6m', 'start_6m')]
+    ) }} as detail
 from per_point

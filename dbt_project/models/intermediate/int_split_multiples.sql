@@ -19,6 +19,7 @@ select
     symbol,
     split_date,
     ratio,
-    {{ product_over('ratio', 'partition by symbol order by split_date rows between unbounded preceding and current row') }}
-        as share_multiple
+    {{ product_over(
+        'ratio', 'partition by symbol order by split_date rows between unbounded preceding and current row'
+    ) }} as share_multiple
 from splits

@@ -37,8 +37,9 @@ state as (
         as_of_dates.as_of_date,
         max(growth.aggregate_growth) filter (where growth.is_reported) as best_growth,
         -- Ordered input: a tie for the best growth gives its earliest quarter, in every run.
-        {{ arg_max_first('growth.calendar_quarter', 'growth.aggregate_growth', 'growth.calendar_quarter_index') }}
-            filter (where growth.is_reported) as best_quarter,
+        {{ arg_max_first(
+            'growth.calendar_quarter', 'growth.aggregate_growth', 'growth.calendar_quarter_index'
+        ) }} filter (where growth.is_reported) as best_quarter,
         count(*) filter (
             where growth.is_reported and growth.aggregate_growth >= {{ var_num('eps_growth_threshold') }}
         ) as quarters_met,
