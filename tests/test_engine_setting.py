@@ -64,7 +64,17 @@ def test_spark_marts_are_read_back_with_their_contract_types_or_not_at_all(tmp_p
     assert types.fetchall() == [("funds", "BIGINT"), ("worst", "VARCHAR")]
     with pytest.raises(spark_engine.SparkMartsMissing, match="no Parquet files for marts triggers"):
         spark_engine.import_marts(con, spark_dir, {"fund_scorecard": [], "triggers": []})
-    # The failed import replaced nothing.
+    # A mart that fails its cast halfway through the import leaves every mart as it was.
+    con.execute(f"COPY (SELECT 8::INTEGER AS funds, 'y' AS worst) TO '{folder}/part-0.parquet' (FORMAT parquet)")
+    bad = folder.parent / "triggers"
+    bad.mkdir()
+    con.execute(f"COPY (SELECT 'not a number' AS value) TO '{bad}/part-0.parquet' (FORMAT parquet)")
+    with pytest.raises(duckdb.ConversionException):
+        spark_engine.import_marts(
+            con,
+            spark_dir,
+            {"fund_scorecard": [("funds", "bigint"), ("worst", "varchar")], "triggers": [("value", "double")]},
+        )
     assert con.execute("SELECT * FROM marts.fund_scorecard").fetchall() == [(7, "x")]
 
 
