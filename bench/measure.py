@@ -25,8 +25,12 @@ class Measured:
 
 def _children(pid: int) -> list[int]:
     kids = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):  # the thread ended since the glob
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process ended since its parent listed it
+        return kids
+    for task in tasks:
+        with contextlib.suppress(OSError):  # the thread ended since the listing
             kids += [int(x) for x in (task / "children").read_text().split()]
     return kids
 
