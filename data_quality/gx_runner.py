@@ -1,9 +1,12 @@
-"""Run Great Expectations 1.x suites on DuckDB tables, inside DuckDB.
+"""Run Great Expectations 1.x suites on DuckDB tables, inside DuckDB, or on Parquet through Spark.
 
 GX's SQL path keeps memory bounded (no table is pulled into pandas). As shipped it fails on
 DuckDB (GX issues 10738 and 11579); pipelines/compat.py holds the shim that makes it work, and
 callers say whether it is applied (`in_duckdb`). Without it, each table is read into pandas and
 validated there: the same suites, more memory.
+
+On the Spark engine the raw suites read the Spark copy of each table (a Parquet folder) through
+GX's Spark data source instead (`validate_parquet_in_spark`): the suites are the same objects.
 """
 
 from __future__ import annotations
@@ -33,20 +36,6 @@ def _context():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     return context
-
-
-def validate_table(
-    db_path: Path,
-    schema: str,
-    table: str,
-    suite_name: str,
-    expectations: list,
-    rows: str | None = None,
-    in_duckdb: bool = False,
-    duckdb_config: dict[str, str] | None = None,
-) -> CheckOutcome:
-    """Validate one table (or the rows matching the SQL condition `rows`) against a suite."""
-    return validate_tables(db_path, [(schema, table, suite_name, expectations, rows)], in_duckdb, duckdb_config)[0]
 
 
 def validate_tables(
@@ -101,6 +90,26 @@ def _validate_in_pandas(db_path: Path, suites: list[tuple]) -> list[CheckOutcome
             return _run_suites(suites, batch_of)
         finally:
             context.data_sources.delete(source.name)
+
+
+def validate_parquet_in_spark(session, folders: dict[tuple[str, str], Path], suites: list[tuple]) -> list[CheckOutcome]:
+    """The suites on Parquet folders read by a Spark session: `folders` maps (schema, table) to
+    the folder holding that table's copy; `suites` are as in `validate_tables`, and a row
+    condition is Spark SQL."""
+    context = _context()
+    source = context.data_sources.add_or_update_spark(f"spark_{abs(hash(tuple(sorted(folders)))) % 10**8}")
+
+    def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
+        frame = session.read.parquet(str(folders[(schema, table)]))
+        if rows:
+            frame = frame.where(rows)
+        definition = source.add_dataframe_asset(asset_name).add_batch_definition_whole_dataframe("whole")
+        return definition.get_batch(batch_parameters={"dataframe": frame})
+
+    try:
+        return _run_suites(suites, batch_of)
+    finally:
+        context.data_sources.delete(source.name)
 
 
 def _run_suites(suites: list[tuple], batch_of) -> list[CheckOutcome]:

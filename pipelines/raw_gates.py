@@ -9,7 +9,7 @@ import duckdb
 
 from data_quality import gate_scope, policy, series_flags, trading_calendar
 from data_quality import market_health as mh
-from data_quality.gx_runner import validate_table
+from data_quality.gx_runner import validate_parquet_in_spark, validate_tables
 from data_quality.results import ERROR, HISTORY, WARN, CheckOutcome, ensure_history
 from data_quality.sql import sql_list, sql_str
 from data_quality.suites import raw_suite
@@ -433,8 +433,12 @@ def run_raw_suite(
     t: Thresholds,
     scope: gate_scope.Scope | None = None,
     duckdb_config: dict[str, str] | None = None,
+    spark_dir: Path | None = None,
 ) -> CheckOutcome:
-    """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open."""
+    """The GX suite on the rows in scope; GX opens the file itself, so call it with no other connection open.
+
+    With `spark_dir` (WAREHOUSE_ENGINE=spark) the suite reads the table's Spark copy instead,
+    the Parquet folder dbt's build will read (`export_for_spark` writes it first)."""
     if scope is not None and scope.mode == "unchanged":
         return CheckOutcome(
             f"raw.{name}",
@@ -445,16 +449,24 @@ def run_raw_suite(
             detail=f"all expectations met [checked: {scope.describe()}]",
         )
     rows = None if scope is None or scope.mode == "full" else scope.where()
-    outcome = validate_table(
-        db_path,
-        "raw",
-        name,
-        "contract_suite",
-        contract_suite(name, t),
-        rows=rows,
-        in_duckdb=compat.gx_validates_in_duckdb(),
-        duckdb_config=duckdb_config,
-    )
+    suite = ("raw", name, "contract_suite", contract_suite(name, t), rows)
+    if spark_dir is not None:
+        from pipelines import spark_engine, spark_session
+
+        folder = spark_engine.inputs_dir(spark_dir) / "raw" / name
+        session = spark_session.open_session(spark_dir, catalog=False)
+        outcome = validate_parquet_in_spark(session, {("raw", name): folder}, [suite])[0]
+        outcome.detail = f"{outcome.detail} [read through Spark: {folder}]"
+    else:
+        outcome = validate_tables(db_path, [suite], compat.gx_validates_in_duckdb(), duckdb_config)[0]
     if scope is not None:
         outcome.detail = f"{outcome.detail} [checked: {scope.describe()}]"
     return outcome
+
+
+def export_for_spark(con: duckdb.DuckDBPyConnection, name: str, spark_dir: Path) -> None:
+    """The raw table's Spark copy, written after the gates that move rows (spikes to quarantine)
+    and before the suite reads it; unchanged since the last run, it is not written again."""
+    from pipelines import spark_engine
+
+    spark_engine.export_inputs(con, spark_dir, [("raw", name)])

@@ -59,8 +59,10 @@ def dbt_sources(manifest_path: Path) -> list[tuple[str, str]]:
 def export_inputs(con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[tuple[str, str]]) -> list[str]:
     """Writes each table present in the warehouse as one Parquet folder; returns their names.
 
-    Each folder is written beside its place and renamed into it, so a build never registers a
-    half-written table; a table absent from the warehouse (no as-of plan) has no folder."""
+    A raw table whose rows are those of its folder (the same batches and row count, recorded in
+    the folder) is not written again: an incremental day rewrites the tables that took a batch
+    and no other. Each folder is written beside its place and renamed into it, so a build never
+    registers a half-written table; a table absent from the warehouse (no as-of plan) has no folder."""
     present = {
         (s, t) for s, t in con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
     }
@@ -72,12 +74,46 @@ def export_inputs(con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[
         if (schema, name) not in present:
             shutil.rmtree(final, ignore_errors=True)
             continue
+        written.append(f"{schema}.{name}")
+        stamp = _batches_stamp(con, schema, name)
+        if stamp is not None and _read_stamp(final) == stamp:
+            continue
         partial.mkdir(parents=True)
         con.execute(f'COPY (SELECT * FROM "{schema}"."{name}") TO \'{partial}/part-0.parquet\' (FORMAT parquet)')
+        if stamp is not None:
+            # A leading underscore: Spark and the Parquet readers skip the file as data.
+            (partial / STAMP).write_text(json.dumps(stamp))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(partial, final)
-        written.append(f"{schema}.{name}")
     return written
+
+
+STAMP = "_batches.json"
+
+
+def _batches_stamp(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict | None:
+    """What a raw table holds, by batch: rows only change with a batch loaded or withdrawn, or
+    a gate moving rows to quarantine (the count). None for a table without batches."""
+    columns = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    if "_batch_id" not in columns:
+        return None
+    rows, batches = con.execute(
+        f'SELECT count(*), list(DISTINCT _batch_id ORDER BY _batch_id) FROM "{schema}"."{name}"'
+    ).fetchone()
+    return {"rows": rows, "batches": [b for b in batches or [] if b is not None]}
+
+
+def _read_stamp(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def mart_columns(manifest_path: Path) -> dict[str, list[tuple[str, str]]]:

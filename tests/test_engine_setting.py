@@ -51,6 +51,39 @@ def test_inputs_are_exported_whole_and_an_absent_table_leaves_no_folder(tmp_path
     assert not list(spark_engine.inputs_dir(tmp_path).glob("**/.*partial"))
 
 
+def test_a_raw_table_is_exported_again_only_when_its_batches_or_rows_changed(tmp_path):
+    con = duckdb.connect()
+    con.execute(
+        "CREATE SCHEMA raw; CREATE TABLE raw.prices AS "
+        "SELECT 'IWM' AS symbol, range AS day, 'b1' AS _batch_id FROM range(3)"
+    )
+    part = spark_engine.inputs_dir(tmp_path) / "raw" / "prices" / "part-0.parquet"
+
+    def export() -> int:
+        spark_engine.export_inputs(con, tmp_path, [("raw", "prices")])
+        return part.stat().st_ino
+
+    first = export()
+    assert export() == first  # nothing changed: the folder the last run wrote is the one read
+    con.execute("INSERT INTO raw.prices VALUES ('IWM', 3, 'b2')")
+    after_batch = export()
+    assert after_batch != first
+    con.execute("DELETE FROM raw.prices WHERE day = 1")  # a gate moved a row to quarantine
+    assert export() != after_batch
+    count = con.execute(f"SELECT count(*) FROM read_parquet('{part}')").fetchone()[0]
+    assert count == 3
+
+
+def test_a_table_without_batches_is_exported_on_every_run(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA audit; CREATE TABLE audit.series_flags AS SELECT 'IWM' AS series")
+    part = spark_engine.inputs_dir(tmp_path) / "audit" / "series_flags" / "part-0.parquet"
+    spark_engine.export_inputs(con, tmp_path, [("audit", "series_flags")])
+    first = part.stat().st_ino
+    spark_engine.export_inputs(con, tmp_path, [("audit", "series_flags")])
+    assert part.stat().st_ino != first
+
+
 def test_spark_marts_are_read_back_with_their_contract_types_or_not_at_all(tmp_path):
     spark_dir = tmp_path / "spark"
     folder = spark_engine.tables_dir(spark_dir) / "marts.db" / "fund_scorecard"

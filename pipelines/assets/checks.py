@@ -12,7 +12,7 @@ from data_quality.results import ERROR, CheckOutcome, record
 from data_quality.thresholds import load_thresholds
 from pipelines.assets.owners import DATA_ENGINEERING
 from pipelines.datasets import DATASETS
-from pipelines.raw_gates import check_names, plan_scope, run_raw_gates, run_raw_suite
+from pipelines.raw_gates import check_names, export_for_spark, plan_scope, run_raw_gates, run_raw_suite
 from pipelines.resources import WarehouseResource
 
 ACTIONS = {
@@ -60,7 +60,12 @@ def _raw_checks(dataset: str) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             scope = plan_scope(con, dataset, settings, thresholds)
             outcomes = run_raw_gates(con, dataset, settings, thresholds, scope, context.run.run_id)
-        outcomes.append(run_raw_suite(settings.warehouse_path, dataset, thresholds, scope, settings.duckdb_config()))
+            spark_dir = settings.spark_dir if settings.engine == "spark" else None
+            if spark_dir is not None:
+                export_for_spark(con, dataset, spark_dir)
+        outcomes.append(
+            run_raw_suite(settings.warehouse_path, dataset, thresholds, scope, settings.duckdb_config(), spark_dir)
+        )
         with warehouse.connect() as con:
             record(con, context.run.run_id, outcomes)
             if not any(o.blocks for o in outcomes):

@@ -112,26 +112,9 @@ def differences(duck: pd.DataFrame, spark: pd.DataFrame, limit: int = 5) -> list
 
 def spark_session(warehouse_dir: Path):
     """A Spark session on the warehouse's catalog, configured as dbt's spark target is."""
-    from pyspark.sql import SparkSession
+    from pipelines.spark_session import open_session
 
-    spark_dir = Path(warehouse_dir).resolve() / "spark"
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.stream.error.file={spark_dir / 'derby.log'}")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.warehouse.dir", str(spark_dir / "tables"))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true",
-        )
-        .enableHiveSupport()
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    return open_session(Path(warehouse_dir) / "spark", catalog=True)
 
 
 def duckdb_models(warehouse_dir: Path) -> dict[str, str]:
