@@ -6,10 +6,10 @@ published must equal the DuckDB build's row by row: keys, counts, statuses and v
 numbers within 1e-9 relative, JSON details equal as JSON (tests/helpers/spark_parity.py).
 
 Then a day of late filings lands (tests/test_point_in_time.py's restatements, all filed after
-the audit date) and both warehouses run again: Spark's as-of models recompute only the dates
-from the first new filing on (partition replacement), DuckDB's likewise (delete + insert, shown
-equal to a build from scratch in test_point_in_time). The incremental Spark build must still
-equal the DuckDB build, mart by mart.
+the audit date) and the Spark warehouse runs again: its as-of models replace only the
+partitions from the first new filing on. That incremental build must equal a Spark build from
+scratch on the same files, mart by mart (the point-in-time equality test_point_in_time shows on
+DuckDB), while the partitions before the boundary are the files the first run wrote.
 """
 
 from __future__ import annotations
@@ -57,6 +57,18 @@ def _types(wh: Path) -> dict:
         }
 
 
+def _partition_files(wh: Path, model: str) -> dict[str, set[str]]:
+    """The Parquet files of each as_of_date partition of an incremental Spark model."""
+    table = wh / "spark" / "tables" / "intermediate.db" / model
+    return {
+        part.name.removeprefix("as_of_date="): {f.name for f in part.glob("*.parquet")}
+        for part in table.glob("as_of_date=*")
+    }
+
+
+AS_OF_MODELS = ("int_company_asof", "int_eps_growth_asof")
+
+
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory):
     from pipelines.config import load_settings
@@ -73,14 +85,17 @@ def engines(tmp_path_factory):
     _run(files, duck)
     _run(files, spark, **SPARK)
     first = {"duckdb": _marts(duck), "spark": _marts(spark), "types": (_types(duck), _types(spark))}
+    partitions = {"first": {m: _partition_files(spark, m) for m in AS_OF_MODELS}}
     extra = restatements_after(duck)
     for column in ("fiscal_period_end", "report_date"):
         extra[column] = extra[column].dt.strftime("%Y-%m-%d")
     extra.to_csv(files / "earnings" / "restatements_after_d.csv", index=False)
-    _run(files, duck)
     _run(files, spark, **SPARK)
-    second = {"duckdb": _marts(duck), "spark": _marts(spark)}
-    return first, second, spark
+    partitions["incremental"] = {m: _partition_files(spark, m) for m in AS_OF_MODELS}
+    scratch = base / "spark_scratch"
+    _run(files, scratch, **SPARK)
+    second = {"incremental": _marts(spark), "scratch": _marts(scratch)}
+    return first, second, partitions, spark
 
 
 def test_spark_publishes_every_mart_the_duckdb_build_publishes(engines):
@@ -95,22 +110,40 @@ def test_every_published_column_has_the_same_type_on_both_engines(engines):
     assert spark_types == duck_types
 
 
-@pytest.mark.parametrize("build", ["first", "incremental"])
-def test_every_mart_of_the_spark_build_equals_the_duckdb_build(engines, build):
-    first, second, _ = engines
-    marts = first if build == "first" else second
-    differing = {}
-    for name, frame in marts["duckdb"].items():
-        found = differences(frame, marts["spark"][name])
-        if found:
-            differing[name] = found
-    assert not differing, f"marts differing between the engines ({build} build): {differing}"
-    assert sum(len(f) for f in marts["spark"].values()) > 1000
+def _differing(expected: dict, actual: dict) -> dict:
+    assert actual.keys() == expected.keys()
+    return {name: found for name, frame in expected.items() if (found := differences(frame, actual[name]))}
+
+
+def test_every_mart_of_the_spark_build_equals_the_duckdb_build(engines):
+    first, *_ = engines
+    differing = _differing(first["duckdb"], first["spark"])
+    assert not differing, f"marts differing between the engines: {differing}"
+    assert sum(len(f) for f in first["spark"].values()) > 1000
+
+
+def test_an_incremental_spark_build_equals_a_spark_build_from_scratch(engines):
+    _, second, *_ = engines
+    differing = _differing(second["scratch"], second["incremental"])
+    assert not differing, f"marts differing between the incremental and the full Spark build: {differing}"
+
+
+@pytest.mark.parametrize("model", AS_OF_MODELS)
+def test_the_incremental_spark_run_replaced_only_the_partitions_after_the_audit_date(engines, model):
+    *_, partitions, _ = engines
+    before, after = partitions["first"][model], partitions["incremental"][model]
+    kept = [d for d in before if d <= D.isoformat()]
+    later = [d for d in after if d > D.isoformat()]
+    assert kept and later
+    # The files written by the first run are still the ones read for dates up to D...
+    assert {d: after.get(d) for d in kept} == {d: before[d] for d in kept}
+    # ...and every later partition was written again by the second run.
+    assert all(after[d].isdisjoint(before.get(d, set())) for d in later)
 
 
 def test_the_late_filings_changed_the_spark_marts_after_the_audit_date(engines):
-    first, second, _ = engines
-    before, after = first["spark"]["profitability"], second["spark"]["profitability"]
+    first, second, *_ = engines
+    before, after = first["spark"]["profitability"], second["incremental"]["profitability"]
     cut = pd.Timestamp(D)
     assert (before["as_of_date"] > cut).any()
     # Facts filed after D: the rows up to D stay, the later ones change (as on DuckDB: test_point_in_time).
