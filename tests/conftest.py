@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -146,11 +148,54 @@ WAREHOUSE_MODULES = frozenset(
 )
 
 
+# `make test` runs the suite on two pytest-xdist workers. A module fixture is built once per
+# worker that runs one of the module's tests, so each module runs whole on one worker (a group).
+# A session fixture is built once per worker that needs it: the two sample warehouses (a minute
+# or less) may be built on both workers, which lets their many modules spread; the modules of the
+# real-data run (two minutes) share a group. xdist's own `xdist_group` marks do not reach its
+# scheduler under pytest 9 (whose node ids xdist can no longer suffix): the scheduler is below.
+SHARED_RUN_FIXTURES = ("realdata_run",)
+# Groups of several minutes go first, so that neither worker is left with a long one at the end.
+LONG_FIRST = ("test_spark_engine", "test_reliability", "realdata_run", "test_point_in_time", "test_publish")
+
+
+@functools.cache
+def test_group(path: str) -> str:
+    """The worker group of a test module (its path relative to the repository): the first shared
+    run its source names, or the module itself."""
+    source = (REPO / path).read_text() if (REPO / path).is_file() else ""
+    shared = [f for f in SHARED_RUN_FIXTURES if re.search(rf"\b{f}\b", source)]
+    return shared[0] if shared else Path(path).stem
+
+
+def _group_rank(path: str) -> int:
+    group = test_group(path)
+    return LONG_FIRST.index(group) if group in LONG_FIRST else len(LONG_FIRST)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Whole groups to a worker (test_group), the long ones first."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return test_group(nodeid.split("::", 1)[0])
+
+    config.option.loadscopereorder = False  # keep the collection's order: long groups first
+    return SharedRunScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if module in WAREHOUSE_MODULES or WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.warehouse)
+    if config.getvalue("dist") == "loadgroup":
+        # A stable sort: each module keeps its tests' order, and stays contiguous.
+        items.sort(key=lambda item: _group_rank(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")
@@ -219,6 +264,14 @@ def pytest_unconfigure(config):
     At interpreter shutdown DuckDB's bindings (nanobind) report every object still alive as
     "leaked", pages of lines after the summary, which is then not the last thing a user or CI
     reads. Nothing is left to clean up here: every file and child process of a test is gone."""
+    if hasattr(config, "workerinput"):
+        # An xdist worker: its results already went to the controller, which reports them; it
+        # must end in order (an early exit could lose that message), and its shutdown's leak
+        # lines would land in the middle of the controller's report.
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        return
     status = getattr(config, "_warehouse_exit_status", None)
     if status is not None and getattr(config, "_warehouse_realdata_skipped", 0) and status == 0:
         print(
