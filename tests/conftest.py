@@ -193,7 +193,8 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if module in WAREHOUSE_MODULES or WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.warehouse)
-    if config.getvalue("dist") == "loadgroup":
+    # xdist sets `loadgroup` on its workers (their `dist` option reads "no"), where the order counts.
+    if getattr(config.option, "loadgroup", False):
         # A stable sort: each module keeps its tests' order, and stays contiguous.
         items.sort(key=lambda item: _group_rank(item.nodeid.split("::", 1)[0]))
 
