@@ -76,40 +76,41 @@ def validate_tables(
 
 
 def _validate_in_pandas(db_path: Path, suites: list[tuple]) -> list[CheckOutcome]:
-    context = _context()
-    source = context.data_sources.add_or_update_pandas(f"wh_pandas_{abs(hash(str(db_path))) % 10**8}")
+    source = _context().data_sources.add_or_update_pandas(f"wh_pandas_{abs(hash(str(db_path))) % 10**8}")
     with duckdb.connect(str(db_path)) as con:
         con.execute("SET enable_progress_bar = false")
 
-        def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
-            frame = con.sql(f"SELECT * FROM {schema}.{table}" + (f" WHERE {rows}" if rows else "")).df()
-            definition = source.add_dataframe_asset(asset_name).add_batch_definition_whole_dataframe("whole")
-            return definition.get_batch(batch_parameters={"dataframe": frame})
+        def frame_of(schema: str, table: str, rows: str | None):
+            return con.sql(f"SELECT * FROM {schema}.{table}" + (f" WHERE {rows}" if rows else "")).df()
 
-        try:
-            return _run_suites(suites, batch_of)
-        finally:
-            context.data_sources.delete(source.name)
+        return _validate_dataframes(source, suites, frame_of)
 
 
 def validate_parquet_in_spark(session, folders: dict[tuple[str, str], Path], suites: list[tuple]) -> list[CheckOutcome]:
     """The suites on Parquet folders read by a Spark session: `folders` maps (schema, table) to
     the folder holding that table's copy; `suites` are as in `validate_tables`, and a row
     condition is Spark SQL."""
-    context = _context()
-    source = context.data_sources.add_or_update_spark(f"spark_{abs(hash(tuple(sorted(folders)))) % 10**8}")
+    source = _context().data_sources.add_or_update_spark(f"spark_{abs(hash(tuple(sorted(folders)))) % 10**8}")
+
+    def frame_of(schema: str, table: str, rows: str | None):
+        frame = session.read.parquet(str(folders[(schema, table)]))
+        return frame.where(rows) if rows else frame
+
+    return _validate_dataframes(source, suites, frame_of)
+
+
+def _validate_dataframes(source, suites: list[tuple], frame_of) -> list[CheckOutcome]:
+    """The suites on the dataframes `frame_of(schema, table, rows)` gives, through a dataframe
+    data source (pandas or Spark) that is removed afterwards."""
 
     def batch_of(asset_name: str, schema: str, table: str, rows: str | None):
-        frame = session.read.parquet(str(folders[(schema, table)]))
-        if rows:
-            frame = frame.where(rows)
         definition = source.add_dataframe_asset(asset_name).add_batch_definition_whole_dataframe("whole")
-        return definition.get_batch(batch_parameters={"dataframe": frame})
+        return definition.get_batch(batch_parameters={"dataframe": frame_of(schema, table, rows)})
 
     try:
         return _run_suites(suites, batch_of)
     finally:
-        context.data_sources.delete(source.name)
+        _context().data_sources.delete(source.name)
 
 
 def _run_suites(suites: list[tuple], batch_of) -> list[CheckOutcome]:
