@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
@@ -258,6 +259,11 @@ def pytest_sessionfinish(session, exitstatus):
     session.config._warehouse_exit_status = int(exitstatus)
 
 
+def _silence_stderr() -> None:
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     """Ends the test process right after pytest's own teardown, summary printed.
@@ -268,10 +274,9 @@ def pytest_unconfigure(config):
     if hasattr(config, "workerinput"):
         # An xdist worker: its results already went to the controller, which reports them; it
         # must end in order (an early exit could lose that message), and its shutdown's leak
-        # lines would land in the middle of the controller's report.
-        sys.stderr.flush()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
+        # lines would land in the middle of the controller's report. At exit, not now: pytest's
+        # capture puts stderr back after this hook.
+        atexit.register(_silence_stderr)
         return
     status = getattr(config, "_warehouse_exit_status", None)
     if status is not None and getattr(config, "_warehouse_realdata_skipped", 0) and status == 0:
