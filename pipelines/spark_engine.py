@@ -93,20 +93,22 @@ STAMP = "_batches.json"
 
 def _batches_stamp(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict | None:
     """What a raw table holds, by batch: rows only change with a batch loaded or withdrawn, or
-    a gate moving rows to quarantine (the count). None for a table without batches."""
-    columns = {
-        c
-        for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+    a gate moving rows to quarantine (the count); its columns, for a table an upgrade altered.
+    None for a table without batches."""
+    columns = [
+        f"{c} {t}"
+        for c, t in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
             [schema, name],
         ).fetchall()
-    }
-    if "_batch_id" not in columns:
+    ]
+    if not any(c.startswith("_batch_id ") for c in columns):
         return None
     rows, batches = con.execute(
         f'SELECT count(*), list(DISTINCT _batch_id ORDER BY _batch_id) FROM "{schema}"."{name}"'
     ).fetchone()
-    return {"rows": rows, "batches": [b for b in batches or [] if b is not None]}
+    return {"rows": rows, "batches": [b for b in batches or [] if b is not None], "columns": columns}
 
 
 def _read_stamp(folder: Path) -> dict | None:

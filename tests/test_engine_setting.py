@@ -69,9 +69,13 @@ def test_a_raw_table_is_exported_again_only_when_its_batches_or_rows_changed(tmp
     after_batch = export()
     assert after_batch != first
     con.execute("DELETE FROM raw.prices WHERE day = 1")  # a gate moved a row to quarantine
-    assert export() != after_batch
+    after_quarantine = export()
+    assert after_quarantine != after_batch
     count = con.execute(f"SELECT count(*) FROM read_parquet('{part}')").fetchone()[0]
     assert count == 3
+    con.execute("ALTER TABLE raw.prices ADD COLUMN venue VARCHAR")  # an upgrade's new column
+    assert export() != after_quarantine
+    assert "venue" in con.execute(f"SELECT * FROM read_parquet('{part}')").df().columns
 
 
 def test_a_table_without_batches_is_exported_on_every_run(tmp_path):
