@@ -59,7 +59,7 @@ def dbt_sources(manifest_path: Path) -> list[tuple[str, str]]:
 def export_inputs(con: duckdb.DuckDBPyConnection, spark_dir: Path, tables: list[tuple[str, str]]) -> list[str]:
     """Writes each table present in the warehouse as one Parquet folder; returns their names.
 
-    A raw table whose rows are those of its folder (the same batches and row count, recorded in
+    A raw table whose rows are those of its folder (the same batches, row count and columns, recorded in
     the folder) is not written again: an incremental day rewrites the tables that took a batch
     and no other. Each folder is written beside its place and renamed into it, so a build never
     registers a half-written table; a table absent from the warehouse (no as-of plan) has no folder."""

@@ -55,11 +55,22 @@ def spark_conf(spark_dir: Path, catalog: bool, env: dict[str, str] | None = None
 
 
 def open_session(spark_dir: Path, catalog: bool):
-    """A session with `spark_conf`'s settings (the process's active one if it has the same catalog kind)."""
+    """A session with `spark_conf`'s settings: the process's active one when it has the same kind
+    of catalog. A process holding the other kind cannot have this one (the catalog is a static
+    setting of the JVM's context), and says so rather than handing back the wrong catalog."""
     from pyspark.sql import SparkSession
 
+    conf = spark_conf(spark_dir, catalog)
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        held = active.conf.get("spark.sql.catalogImplementation")
+        if held != conf["spark.sql.catalogImplementation"]:
+            raise RuntimeError(
+                f"this process already holds a Spark session on the {held} catalog; a session on the "
+                f"{conf['spark.sql.catalogImplementation']} catalog needs a process of its own"
+            )
     builder = SparkSession.builder.appName("smallcap-warehouse")
-    for key, value in spark_conf(spark_dir, catalog).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     if catalog:
         builder = builder.enableHiveSupport()

@@ -82,3 +82,11 @@ def test_the_raw_suite_through_spark_reads_the_parquet_copy_and_only_the_batches
     # An incremental run checks the new batches only: b1's row is good.
     first_batch = Scope("prices", "batches", "", state={"b1": 1, "b2": 1}, new_batches=["b1"])
     assert run_raw_suite(tmp_path / "warehouse.duckdb", "prices", t, first_batch, spark_dir=spark_dir).passed
+
+
+def test_a_process_holding_a_gate_session_refuses_a_catalog_session_instead_of_reusing_it(tmp_path):
+    pytest.importorskip("pyspark", reason="the Spark engine's packages are installed by `make setup-spark`")
+    gate = spark_session.open_session(tmp_path / "spark", catalog=False)
+    assert spark_session.open_session(tmp_path / "spark", catalog=False) is gate
+    with pytest.raises(RuntimeError, match="holds a Spark session on the in-memory catalog; a session on the hive"):
+        spark_session.open_session(tmp_path / "spark", catalog=True)
